@@ -1,0 +1,96 @@
+//! What [`handler!`](crate::handler) expands to: payload decoding, error mapping, panics.
+
+use std::sync::Once;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::bindings::lambda_sim::handler::runtime_api;
+pub use crate::bindings::lambda_sim::handler::types::{
+    Context as WitContext, HandlerError,
+};
+use crate::{Config, Context, Diagnostic, LambdaEvent};
+
+/// The init used when a handler declares none.
+pub fn no_init() -> Result<(), Diagnostic> {
+    Ok(())
+}
+
+/// Runs the function's init, reporting panics to the host.
+pub fn run_init<E: Into<Diagnostic>>(init: fn() -> Result<(), E>) -> Result<(), HandlerError> {
+    install_panic_hook();
+    init().map_err(|err| to_handler_error(err.into()))
+}
+
+/// Decodes the event, calls the handler and encodes its response.
+pub fn run_handler<T, R, E, F>(handler: &F, event: Vec<u8>, ctx: WitContext) -> Result<Vec<u8>, HandlerError>
+where
+    T: DeserializeOwned,
+    R: Serialize,
+    E: Into<Diagnostic>,
+    F: Fn(LambdaEvent<T>) -> Result<R, E>,
+{
+    install_panic_hook();
+    let payload = decode::<T>(&event)?;
+    let context = Context {
+        request_id: ctx.request_id,
+        deadline: ctx.deadline_ms,
+        invoked_function_arn: ctx.invoked_function_arn,
+        xray_trace_id: ctx.xray_trace_id,
+        client_context: ctx.client_context,
+        identity: ctx.identity,
+        env_config: Config::from_env().clone(),
+    };
+    let response = handler(LambdaEvent::new(payload, context)).map_err(|err| to_handler_error(err.into()))?;
+    serde_json::to_vec(&response).map_err(|err| {
+        to_handler_error(Diagnostic::new(
+            "Runtime.SerializationError",
+            format!("failed to serialize the handler's response: {err}"),
+        ))
+    })
+}
+
+/// Deserialises a payload; the error names the JSON path that failed, as `lambda_runtime`.
+fn decode<T: DeserializeOwned>(event: &[u8]) -> Result<T, HandlerError> {
+    // An empty payload is `{}` on Lambda (boto3 sends no body when there is no payload).
+    let event: &[u8] = if event.is_empty() { b"{}" } else { event };
+    let mut de = serde_json::Deserializer::from_slice(event);
+    serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        to_handler_error(Diagnostic::new(
+            "Runtime.DeserializeError",
+            format!("failed to deserialize the incoming data into the function's payload type: {err}"),
+        ))
+    })
+}
+
+fn to_handler_error(diagnostic: Diagnostic) -> HandlerError {
+    HandlerError {
+        error_type: diagnostic.error_type,
+        error_message: diagnostic.error_message,
+        stack_trace: Vec::new(),
+    }
+}
+
+/// Tells the host what the guest is dying of before a panic aborts the instance
+/// (`wasm32-wasip2` cannot unwind), so the caller gets `lambda_runtime`'s panic error.
+fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let default_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            default_hook(info);
+            let message = if let Some(msg) = info.payload().downcast_ref::<&str>() {
+                format!("Lambda panicked: {msg}")
+            } else if let Some(msg) = info.payload().downcast_ref::<String>() {
+                format!("Lambda panicked: {msg}")
+            } else {
+                "Lambda panicked".to_owned()
+            };
+            runtime_api::fatal_error(&HandlerError {
+                error_type: std::any::type_name::<Box<dyn std::any::Any + Send>>().to_owned(),
+                error_message: message,
+                stack_trace: Vec::new(),
+            });
+        }));
+    });
+}

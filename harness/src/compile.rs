@@ -1,0 +1,115 @@
+//! Builds a handler crate to a `wasm32-wasip2` component with cargo, adding the target with
+//! rustup when it is missing.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The target handler components are built for.
+pub const TARGET: &str = "wasm32-wasip2";
+
+/// Why a handler crate could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The directory has no `Cargo.toml`.
+    #[error("`{0}` is not a cargo crate (no Cargo.toml)")]
+    NotACrate(PathBuf),
+    /// The `wasm32-wasip2` target is missing and rustup could not add it.
+    #[error(
+        "the `wasm32-wasip2` Rust target is missing and `rustup target add wasm32-wasip2` failed \
+         ({0}): run it by hand, then build again"
+    )]
+    MissingTarget(String),
+    /// cargo could not be started.
+    #[error("failed to run cargo: {0}")]
+    Cargo(#[source] std::io::Error),
+    /// cargo failed; its messages went to stderr.
+    #[error("failed to build `{0}` (cargo's messages are above)")]
+    Failed(PathBuf),
+    /// The build succeeded but produced no component.
+    #[error("`{0}` built no `.wasm` component: is it a `cdylib` using `lambda_sim_guest::handler!`?")]
+    NoComponent(PathBuf),
+}
+
+/// Builds the handler crate in `dir` in release mode and returns its component's path.
+pub fn build_handler(dir: &Path) -> Result<PathBuf, BuildError> {
+    let manifest = dir.join("Cargo.toml");
+    if !manifest.is_file() {
+        return Err(BuildError::NotACrate(dir.to_owned()));
+    }
+    ensure_wasm_target()?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut child = Command::new(cargo)
+        .args(["build", "--release", "--target", TARGET, "--message-format=json-render-diagnostics"])
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_BUILD_TARGET")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(BuildError::Cargo)?;
+    let mut component = None;
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(path) = wasm_artifact(&line) {
+                component = Some(path);
+            }
+        }
+    }
+    let status = child.wait().map_err(BuildError::Cargo)?;
+    if !status.success() {
+        return Err(BuildError::Failed(dir.to_owned()));
+    }
+    component.ok_or_else(|| BuildError::NoComponent(dir.to_owned()))
+}
+
+/// The `.wasm` file named by a `compiler-artifact` message of the crate being built.
+fn wasm_artifact(line: &str) -> Option<PathBuf> {
+    let message: serde_json::Value = serde_json::from_str(line).ok()?;
+    if message.get("reason")?.as_str()? != "compiler-artifact" {
+        return None;
+    }
+    message
+        .get("filenames")?
+        .as_array()?
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .find(|file| file.ends_with(".wasm"))
+        .map(PathBuf::from)
+}
+
+/// Adds the `wasm32-wasip2` target with rustup if the active toolchain lacks it.
+pub fn ensure_wasm_target() -> Result<(), BuildError> {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
+    let sysroot = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
+    if sysroot.is_some_and(|root| root.join("lib/rustlib").join(TARGET).exists()) {
+        return Ok(());
+    }
+    eprintln!("lambda-sim: the `{TARGET}` target is missing: running `rustup target add {TARGET}`");
+    match Command::new("rustup").args(["target", "add", TARGET]).status() {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(BuildError::MissingTarget(format!("rustup exited with {status}"))),
+        Err(err) => Err(BuildError::MissingTarget(format!("rustup could not be run: {err}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_component_in_cargo_messages() {
+        let line = r#"{"reason":"compiler-artifact","target":{"kind":["cdylib"]},"filenames":["/t/wasm32-wasip2/release/hello.wasm"],"fresh":true}"#;
+        assert_eq!(wasm_artifact(line), Some(PathBuf::from("/t/wasm32-wasip2/release/hello.wasm")));
+        let lib = r#"{"reason":"compiler-artifact","filenames":["/t/libserde.rlib","/t/libserde.rmeta"]}"#;
+        assert_eq!(wasm_artifact(lib), None);
+    }
+}

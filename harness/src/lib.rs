@@ -1,0 +1,19 @@
+//! Helpers for testing Lambda handlers with lambda-sim: build a handler crate to a component,
+//! and read Lambda's log lines back into figures a test can assert on.
+//!
+//! ```
+//! use lambda_sim_harness::ReportLine;
+//!
+//! let line = "REPORT RequestId: 0b2f\tDuration: 3.01 ms\tBilled Duration: 4 ms\t\
+//!             Memory Size: 128 MB\tMax Memory Used: 2 MB\tInit Duration: 1.50 ms\t";
+//! let report = ReportLine::parse(line).unwrap();
+//! assert_eq!(report.billed_duration_ms, 4);
+//! assert_eq!(report.init_duration_ms, Some(1.5));
+//! ```
+
+mod compile;
+mod report_line;
+
+pub use compile::{BuildError, build_handler, ensure_wasm_target};
+pub use lambda_sim_runtime as runtime;
+pub use report_line::{ReportLine, ReportLineError};

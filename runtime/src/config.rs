@@ -1,0 +1,299 @@
+//! Function and runtime settings: plain structs with Lambda's defaults, validated in one place.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// The smallest memory size Lambda accepts, in MB.
+pub const MIN_MEMORY_MB: u32 = 128;
+/// The largest memory size Lambda accepts, in MB.
+pub const MAX_MEMORY_MB: u32 = 10_240;
+/// The longest timeout Lambda accepts.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(900);
+/// Lambda's limit on the Init phase of an on-demand environment.
+pub const INIT_LIMIT: Duration = Duration::from_secs(10);
+/// The largest synchronous request or response payload, in bytes.
+pub const MAX_SYNC_PAYLOAD: usize = 6_291_456;
+
+/// Environment variables Lambda sets itself and refuses in a function's configuration.
+pub const RESERVED_ENV: &[&str] = &[
+    "_HANDLER",
+    "_X_AMZN_TRACE_ID",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
+];
+
+/// One function's configuration, as in `aws lambda create-function`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FunctionConfig {
+    /// The function's name: 1-64 letters, digits, hyphens or underscores. Default `function`.
+    pub name: String,
+    /// Memory size in MB, 128 to 10,240. Default 128. The guest's linear memory is capped
+    /// there (and at 4,096 MB, the most a 32-bit WebAssembly memory can address).
+    pub memory_size_mb: u32,
+    /// The invocation timeout, 1 ms to 900 s. Default 3 s.
+    #[serde(with = "seconds")]
+    pub timeout: Duration,
+    /// The function's own environment variables (Lambda's standard ones are added).
+    pub environment: BTreeMap<String, String>,
+    /// The region in ARNs and `AWS_REGION`. Default `us-east-1`.
+    pub region: String,
+    /// The account id in ARNs. Default `123456789012`.
+    pub account_id: String,
+}
+
+impl Default for FunctionConfig {
+    fn default() -> Self {
+        FunctionConfig {
+            name: "function".to_owned(),
+            memory_size_mb: MIN_MEMORY_MB,
+            timeout: Duration::from_secs(3),
+            environment: BTreeMap::new(),
+            region: "us-east-1".to_owned(),
+            account_id: "123456789012".to_owned(),
+        }
+    }
+}
+
+impl FunctionConfig {
+    /// A configuration with Lambda's defaults and the given name.
+    pub fn named(name: impl Into<String>) -> Self {
+        FunctionConfig {
+            name: name.into(),
+            ..FunctionConfig::default()
+        }
+    }
+
+    /// Sets the memory size in MB (default 128).
+    pub fn memory_size_mb(mut self, mb: u32) -> Self {
+        self.memory_size_mb = mb;
+        self
+    }
+
+    /// Sets the timeout (default 3 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Adds an environment variable.
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.environment.insert(key.into(), value.into());
+        self
+    }
+
+    /// The function's unqualified ARN.
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:aws:lambda:{}:{}:function:{}",
+            self.region, self.account_id, self.name
+        )
+    }
+
+    /// Checks every setting against Lambda's limits; the error names the first bad one.
+    pub fn validate(&self) -> Result<()> {
+        let name_ok = !self.name.is_empty()
+            && self.name.len() <= 64
+            && self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !name_ok {
+            return Err(Error::InvalidConfig(format!(
+                "function name `{}` must be 1 to 64 letters, digits, hyphens or underscores",
+                self.name
+            )));
+        }
+        if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&self.memory_size_mb) {
+            return Err(Error::InvalidConfig(format!(
+                "memory size {} MB is outside Lambda's range of {MIN_MEMORY_MB} to {MAX_MEMORY_MB} MB",
+                self.memory_size_mb
+            )));
+        }
+        if self.timeout.is_zero() || self.timeout > MAX_TIMEOUT {
+            return Err(Error::InvalidConfig(format!(
+                "timeout {:.3} s is outside Lambda's range of 1 to 900 seconds",
+                self.timeout.as_secs_f64()
+            )));
+        }
+        for key in self.environment.keys() {
+            let valid = key.len() >= 2
+                && key.as_bytes()[0].is_ascii_alphabetic()
+                && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if !valid {
+                return Err(Error::InvalidConfig(format!(
+                    "environment variable name `{key}` must start with a letter and hold only \
+                     letters, digits and underscores (2 characters at least)"
+                )));
+            }
+            if RESERVED_ENV.contains(&key.as_str()) {
+                return Err(Error::InvalidConfig(format!(
+                    "environment variable `{key}` is reserved by Lambda"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Settings of the simulator itself, shared by every function it runs.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct RuntimeConfig {
+    /// How many execution environments (sandboxes) may exist at once, warm or busy, across
+    /// all functions. Default 1,000 (Lambda's default account concurrency).
+    pub max_environments: u32,
+    /// Where compiled components are cached; `None` compiles every time. Default: the
+    /// `LAMBDA_SIM_CACHE_DIR` variable, else `$XDG_CACHE_HOME/lambda-sim`, else
+    /// `~/.cache/lambda-sim`.
+    pub cache_dir: Option<PathBuf>,
+    /// The most log bytes kept for one invocation; past it the log is cut with a note.
+    /// Default 1 MiB.
+    pub max_log_bytes: usize,
+    /// How many empty `/tmp` directories are kept ready for cold starts. Default 8.
+    pub ready_tmp_dirs: usize,
+    /// Whether the Init phase is billed (the rule since 1 August 2025; `false` for the old
+    /// rule where on-demand init was free). Default `true`.
+    pub bill_init: bool,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig {
+            max_environments: 1_000,
+            cache_dir: default_cache_dir(),
+            max_log_bytes: 1 << 20,
+            ready_tmp_dirs: 8,
+            bill_init: true,
+        }
+    }
+}
+
+impl RuntimeConfig {
+    /// Sets how many environments may exist at once (default 1,000).
+    pub fn max_environments(mut self, count: u32) -> Self {
+        self.max_environments = count;
+        self
+    }
+
+    /// Sets the compile cache directory, or `None` to disable it.
+    pub fn cache_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.cache_dir = dir;
+        self
+    }
+
+    /// Sets the per-invocation log cap in bytes (default 1 MiB).
+    pub fn max_log_bytes(mut self, bytes: usize) -> Self {
+        self.max_log_bytes = bytes;
+        self
+    }
+
+    /// Sets whether the Init phase is billed (default `true`, the 2025 rule).
+    pub fn bill_init(mut self, billed: bool) -> Self {
+        self.bill_init = billed;
+        self
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        if self.max_environments == 0 {
+            return Err(Error::InvalidConfig(
+                "`max_environments` must be at least 1".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn default_cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("LAMBDA_SIM_CACHE_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
+        return Some(PathBuf::from(dir).join("lambda-sim"));
+    }
+    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache").join("lambda-sim"))
+}
+
+/// Durations as seconds (with a fraction) in configuration files, as Lambda's `Timeout`.
+mod seconds {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(value.as_secs_f64())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let secs = f64::deserialize(d)?;
+        Duration::try_from_secs_f64(secs).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(config: FunctionConfig) -> String {
+        match config.validate() {
+            Err(err) => err.to_string(),
+            Ok(()) => panic!("{config:?} should be rejected"),
+        }
+    }
+
+    #[test]
+    fn defaults_are_lambdas() {
+        let config = FunctionConfig::default();
+        assert_eq!(config.memory_size_mb, 128);
+        assert_eq!(config.timeout, Duration::from_secs(3));
+        assert!(config.validate().is_ok());
+        assert_eq!(config.arn(), "arn:aws:lambda:us-east-1:123456789012:function:function");
+    }
+
+    #[test]
+    fn out_of_range_settings_are_named() {
+        assert_eq!(
+            error_of(FunctionConfig::default().memory_size_mb(127)),
+            "invalid configuration: memory size 127 MB is outside Lambda's range of 128 to 10240 MB"
+        );
+        assert_eq!(
+            error_of(FunctionConfig::default().memory_size_mb(10_241)),
+            "invalid configuration: memory size 10241 MB is outside Lambda's range of 128 to 10240 MB"
+        );
+        assert_eq!(
+            error_of(FunctionConfig::default().timeout(Duration::ZERO)),
+            "invalid configuration: timeout 0.000 s is outside Lambda's range of 1 to 900 seconds"
+        );
+        assert_eq!(
+            error_of(FunctionConfig::default().timeout(Duration::from_secs(901))),
+            "invalid configuration: timeout 901.000 s is outside Lambda's range of 1 to 900 seconds"
+        );
+        assert_eq!(
+            error_of(FunctionConfig::named("../etc")),
+            "invalid configuration: function name `../etc` must be 1 to 64 letters, digits, hyphens or underscores"
+        );
+        assert_eq!(
+            error_of(FunctionConfig::default().env("AWS_REGION", "eu-west-1")),
+            "invalid configuration: environment variable `AWS_REGION` is reserved by Lambda"
+        );
+    }
+}

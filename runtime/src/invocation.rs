@@ -1,0 +1,178 @@
+//! The outcome of one invocation: the response or function error, the REPORT figures, and
+//! the log lines Lambda would write to CloudWatch.
+
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::logs::CapturedLog;
+use crate::report::{Millis, Report, timestamp};
+
+/// The runtime version printed in `INIT_START` lines.
+pub const RUNTIME_VERSION: &str = concat!("lambda-sim:wasm32-wasip2.v", env!("CARGO_PKG_VERSION"));
+
+/// A function error, as Lambda's error payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionError {
+    /// For example `Sandbox.Timedout`, `Runtime.OutOfMemory`, or the handler's own type.
+    pub error_type: String,
+    /// The message.
+    pub error_message: String,
+    /// The stack trace, when the guest gave one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stack_trace: Vec<String>,
+}
+
+impl FunctionError {
+    pub(crate) fn new(error_type: impl Into<String>, error_message: impl Into<String>) -> Self {
+        FunctionError {
+            error_type: error_type.into(),
+            error_message: error_message.into(),
+            stack_trace: Vec::new(),
+        }
+    }
+
+    /// The error payload a client receives: `{"errorType": ..., "errorMessage": ...}`.
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+/// The Init phase of a cold start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InitPhase {
+    /// Instantiation plus the guest's `init`: the REPORT line's Init Duration.
+    pub duration: Duration,
+    /// What the guest printed during init (between INIT_START and START).
+    pub log: CapturedLog,
+    /// Why init failed, if it did.
+    pub error: Option<FunctionError>,
+    /// When the phase started.
+    pub started_at: SystemTime,
+}
+
+/// The outcome of one invocation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invocation {
+    /// The request id (a UUID).
+    pub request_id: String,
+    /// The function's response bytes, or its error.
+    pub result: Result<Vec<u8>, FunctionError>,
+    /// The REPORT line's figures.
+    pub report: Report,
+    /// The Init phase, on a cold start.
+    pub init: Option<InitPhase>,
+    /// What the handler printed during the invocation.
+    pub log: CapturedLog,
+    /// The execution environment that served it (its log stream name).
+    pub log_stream: String,
+    /// The ARN of the function, for the runtime version ARN.
+    pub(crate) region: String,
+    /// When the Invoke phase started.
+    pub started_at: SystemTime,
+}
+
+impl Invocation {
+    /// Whether this invocation started a new execution environment.
+    pub fn is_cold(&self) -> bool {
+        self.init.is_some()
+    }
+
+    /// The response bytes, if the function succeeded.
+    pub fn response(&self) -> Option<&[u8]> {
+        self.result.as_ref().ok().map(Vec::as_slice)
+    }
+
+    /// The function error, if it failed.
+    pub fn error(&self) -> Option<&FunctionError> {
+        self.result.as_ref().err()
+    }
+
+    /// What a client receives: the response, or the error payload.
+    pub fn payload(&self) -> Vec<u8> {
+        match &self.result {
+            Ok(bytes) => bytes.clone(),
+            Err(err) => err.to_json(),
+        }
+    }
+
+    /// The invocation's CloudWatch log lines in Lambda's text format: on a cold start
+    /// `INIT_START` and what init printed, then `START`, the handler's lines, `END`, `REPORT`.
+    pub fn log_lines(&self) -> Vec<String> {
+        let id = &self.request_id;
+        let mut lines = Vec::new();
+        if let Some(init) = &self.init {
+            lines.push(format!(
+                "INIT_START Runtime Version: {RUNTIME_VERSION}\tRuntime Version ARN: {}",
+                self.runtime_arn()
+            ));
+            lines.extend(init.log.lines());
+            if let Some(err) = &init.error {
+                lines.push(format!(
+                    "INIT_REPORT Init Duration: {} ms\tPhase: init\tStatus: error\tError Type: {}",
+                    Millis(init.duration),
+                    err.error_type
+                ));
+            }
+        }
+        lines.push(format!("START RequestId: {id} Version: $LATEST"));
+        lines.extend(self.log.lines());
+        lines.push(format!("END RequestId: {id}"));
+        lines.push(self.report.to_string());
+        lines
+    }
+
+    /// The same lines as Telemetry API records (`--log-format json`): `platform.initStart`,
+    /// `function` lines, `platform.start`, `platform.report`.
+    pub fn log_records(&self) -> Vec<Value> {
+        let id = &self.request_id;
+        let mut records = Vec::new();
+        if let Some(init) = &self.init {
+            records.push(json!({
+                "time": timestamp(init.started_at),
+                "type": "platform.initStart",
+                "record": {
+                    "initializationType": "on-demand",
+                    "phase": "init",
+                    "runtimeVersion": RUNTIME_VERSION,
+                    "runtimeVersionArn": self.runtime_arn(),
+                }
+            }));
+            for line in init.log.lines() {
+                records.push(json!({ "time": timestamp(init.started_at), "type": "function", "record": line }));
+            }
+            let status = if init.error.is_some() { "error" } else { "success" };
+            records.push(json!({
+                "time": timestamp(init.started_at + init.duration),
+                "type": "platform.initReport",
+                "record": {
+                    "initializationType": "on-demand",
+                    "phase": "init",
+                    "status": status,
+                    "metrics": { "durationMs": (init.duration.as_secs_f64() * 100_000.0).round() / 100.0 }
+                }
+            }));
+        }
+        records.push(json!({
+            "time": timestamp(self.started_at),
+            "type": "platform.start",
+            "record": { "requestId": id, "version": "$LATEST" }
+        }));
+        let end = self.started_at + self.report.duration;
+        for line in self.log.lines() {
+            records.push(json!({ "time": timestamp(end), "type": "function", "record": line }));
+        }
+        records.push(self.report.to_json(end));
+        records
+    }
+
+    fn runtime_arn(&self) -> String {
+        format!(
+            "arn:aws:lambda:{}::runtime:lambda-sim-{}",
+            self.region,
+            env!("CARGO_PKG_VERSION")
+        )
+    }
+}

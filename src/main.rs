@@ -1,0 +1,38 @@
+//! `lambda-sim`: run AWS Lambda handlers compiled to WebAssembly components, locally.
+
+mod build;
+mod invoke;
+
+use clap::{Parser, Subcommand};
+
+/// A local simulator and test harness for AWS Lambda functions compiled to WebAssembly.
+#[derive(Parser)]
+#[command(name = "lambda-sim", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build a handler crate to a `wasm32-wasip2` component and print the `.wasm` path.
+    Build(build::BuildArgs),
+    /// Invoke a function (a `.wasm` component or a handler crate) and print its responses on
+    /// stdout and Lambda's log lines on stderr.
+    Invoke(invoke::InvokeArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(args) => build::run(args),
+        Command::Invoke(args) => invoke::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
