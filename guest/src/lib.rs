@@ -61,8 +61,17 @@ pub mod bindings {
 /// Exports a handler function (and optionally an init function) as the component's
 /// `handle` (and `init`) exports.
 ///
-/// ```ignore
-/// lambda_sim_guest::handler!(handler);
+/// ```no_run
+/// # use lambda_sim_guest::{Error, LambdaEvent};
+/// # use serde_json::Value;
+/// fn init() -> Result<(), Error> {
+///     Ok(())
+/// }
+///
+/// fn handler(event: LambdaEvent<Value>) -> Result<Value, Error> {
+///     Ok(event.payload)
+/// }
+///
 /// lambda_sim_guest::handler!(handler, init = init);
 /// ```
 #[macro_export]

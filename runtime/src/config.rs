@@ -50,7 +50,7 @@ pub struct FunctionConfig {
     /// Memory size in MB, 128 to 10,240. Default 128. The guest's linear memory is capped
     /// there (and at 4,096 MB, the most a 32-bit WebAssembly memory can address).
     pub memory_size_mb: u32,
-    /// The invocation timeout, 1 ms to 900 s. Default 3 s.
+    /// The invocation timeout, 1 to 900 s. Default 3 s.
     #[serde(with = "seconds")]
     pub timeout: Duration,
     /// The function's own environment variables (Lambda's standard ones are added).
@@ -129,7 +129,7 @@ impl FunctionConfig {
                 self.memory_size_mb
             )));
         }
-        if self.timeout.is_zero() || self.timeout > MAX_TIMEOUT {
+        if self.timeout < Duration::from_secs(1) || self.timeout > MAX_TIMEOUT {
             return Err(Error::InvalidConfig(format!(
                 "timeout {:.3} s is outside Lambda's range of 1 to 900 seconds",
                 self.timeout.as_secs_f64()

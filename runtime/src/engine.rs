@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
@@ -56,9 +56,17 @@ impl EpochTicker {
         let thread = std::thread::Builder::new()
             .name("lambda-sim-epoch".to_owned())
             .spawn(move || {
+                // The epoch counts ticks since the start, whatever the sleeps' drift: a 1 s
+                // timeout is 1,000 ticks of wall time, not 1,000 sleeps.
+                let start = Instant::now();
+                let mut ticks: u128 = 0;
                 while !flag.load(Ordering::Relaxed) {
                     std::thread::sleep(EPOCH_TICK);
-                    engine.increment_epoch();
+                    let due = start.elapsed().as_nanos() / EPOCH_TICK.as_nanos();
+                    while ticks < due {
+                        engine.increment_epoch();
+                        ticks += 1;
+                    }
                 }
             })
             .map_err(|source| Error::Io {

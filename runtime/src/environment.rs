@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
-use wasmtime::{Store, Trap};
+use wasmtime::{Store, Trap, UpdateDeadline};
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
 use crate::bindings::lambda_sim::handler::types;
@@ -67,10 +67,23 @@ impl Environment {
             memory: MemoryLimiter::new(function.memory_limit),
             logs,
             fatal: None,
+            deadline: Instant::now(),
         };
         let mut store = Store::new(&runtime.engine, host);
         store.limiter(|host| &mut host.memory);
-        store.epoch_deadline_trap();
+        // The epoch ticker can lag the wall clock by a tick or more on a loaded machine: when
+        // the deadline in ticks passes, the callback checks the real deadline and extends the
+        // run by what is left, so a timeout never fires early.
+        store.epoch_deadline_callback(|store| {
+            let now = Instant::now();
+            let deadline = store.data().deadline;
+            if now >= deadline {
+                Ok(UpdateDeadline::Interrupt)
+            } else {
+                Ok(UpdateDeadline::Continue(ticks(deadline - now)))
+            }
+        });
+        store.data_mut().deadline = Instant::now() + crate::config::INIT_LIMIT;
         store.set_epoch_deadline(ticks(crate::config::INIT_LIMIT));
         let instance = match function.pre.instantiate_async(&mut store).await {
             Ok(instance) => instance,
@@ -93,8 +106,9 @@ impl Environment {
 
     /// Runs the guest's `init` export under Lambda's 10 s Init limit.
     pub(crate) async fn init(&mut self, request_id: &str) -> PhaseOutcome {
-        self.store.set_epoch_deadline(ticks(crate::config::INIT_LIMIT));
         let start = Instant::now();
+        self.store.data_mut().deadline = start + crate::config::INIT_LIMIT;
+        self.store.set_epoch_deadline(ticks(crate::config::INIT_LIMIT));
         let result = self.instance.call_init(&mut self.store).await;
         let duration = start.elapsed();
         let result = result.map(|init| init.map(|()| Vec::new()));
@@ -103,8 +117,9 @@ impl Environment {
 
     /// Runs the guest's `handle` export under the function's timeout.
     pub(crate) async fn invoke(&mut self, event: &[u8], context: &types::Context, timeout: Duration) -> PhaseOutcome {
-        self.store.set_epoch_deadline(ticks(timeout));
         let start = Instant::now();
+        self.store.data_mut().deadline = start + timeout;
+        self.store.set_epoch_deadline(ticks(timeout));
         let result = self.instance.call_handle(&mut self.store, event, context).await;
         let duration = start.elapsed();
         self.classify(result, duration, &context.request_id, timeout)
@@ -164,7 +179,7 @@ impl Environment {
                     (Err(from_wit(fatal)), Ending::Failed)
                 } else {
                     let cause = match err.downcast_ref::<Trap>() {
-                        Some(trap) => format!("wasm trap: {trap}"),
+                        Some(trap) => trap.to_string(),
                         None => err.to_string(),
                     };
                     (

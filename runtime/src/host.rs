@@ -1,6 +1,8 @@
 //! The state of one sandbox's `Store`: WASI, the memory limiter, the log sink and what the
 //! guest reported through the runtime API. Nothing here outlives its environment.
 
+use std::time::Instant;
+
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -16,6 +18,8 @@ pub(crate) struct Host {
     pub(crate) logs: LogSink,
     /// The error a guest reported before aborting (a Rust panic).
     pub(crate) fatal: Option<types::HandlerError>,
+    /// When the running phase (init or invoke) times out.
+    pub(crate) deadline: Instant,
 }
 
 impl WasiView for Host {

@@ -1,1 +1,50 @@
+//! Integration tests of lambda-sim: the runtime's public API and the `lambda-sim` binary,
+//! on the guest fixtures built from `fixtures/guests/`.
 
+mod cli;
+mod errors;
+mod lifecycle;
+mod logs;
+mod sandbox;
+
+use std::sync::OnceLock;
+
+use lambda_sim_runtime::{Function, FunctionConfig, Invocation, Payload, Runtime, RuntimeConfig};
+use serde_json::Value;
+
+/// One runtime per test process, with its compile cache under cargo's temp dir.
+pub fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        let cache = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-cache");
+        let config = RuntimeConfig::default().cache_dir(Some(cache));
+        Runtime::new(config).expect("the runtime starts")
+    })
+}
+
+/// Loads a fixture by crate name with the given configuration.
+pub fn load(fixture: &str, config: FunctionConfig) -> Function {
+    let path = lambda_sim_fixtures::path(fixture).unwrap_or_else(|| panic!("no fixture `{fixture}`"));
+    runtime()
+        .load_file(path, config)
+        .unwrap_or_else(|err| panic!("fixture `{fixture}` loads: {err}"))
+}
+
+/// Loads a fixture with Lambda's default settings and the fixture's name.
+pub fn fixture(name: &str) -> Function {
+    load(name, FunctionConfig::named(name))
+}
+
+/// Invokes with a JSON event.
+pub async fn invoke(function: &Function, event: &str) -> Invocation {
+    let payload = Payload::json(event).expect("the test event is JSON");
+    function.invoke(&payload).await.expect("an environment is available")
+}
+
+/// The invocation's response as JSON (panics with the error payload if it failed).
+pub fn json(invocation: &Invocation) -> Value {
+    match &invocation.result {
+        Ok(bytes) => serde_json::from_slice(bytes).expect("the response is JSON"),
+        Err(err) => panic!("the invocation failed: {err:?}\n{}", invocation.log_lines().join("\n")),
+    }
+}
