@@ -14,8 +14,12 @@ pub struct BuildArgs {
 }
 
 pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
-    let wasm = lambda_sim_harness::build_handler(&args.crate_dir)
-        .with_context(|| format!("failed to build the handler crate `{}`", args.crate_dir.display()))?;
+    let wasm = lambda_sim_harness::build_handler(&args.crate_dir).with_context(|| {
+        format!(
+            "failed to build the handler crate `{}`",
+            args.crate_dir.display()
+        )
+    })?;
     println!("{}", wasm.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -50,8 +50,12 @@ pub struct InvokeArgs {
 
 pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
     let wasm = if args.function.is_dir() {
-        lambda_sim_harness::build_handler(&args.function)
-            .with_context(|| format!("failed to build the handler crate `{}`", args.function.display()))?
+        lambda_sim_harness::build_handler(&args.function).with_context(|| {
+            format!(
+                "failed to build the handler crate `{}`",
+                args.function.display()
+            )
+        })?
     } else {
         args.function.clone()
     };
@@ -100,7 +104,10 @@ fn function_config(args: &InvokeArgs, wasm: &std::path::Path) -> anyhow::Result<
             .unwrap_or_else(|| "function".to_owned()),
     };
     if !args.timeout.is_finite() || args.timeout <= 0.0 {
-        bail!("invalid configuration: timeout {} s is outside Lambda's range of 1 to 900 seconds", args.timeout);
+        bail!(
+            "invalid configuration: timeout {} s is outside Lambda's range of 1 to 900 seconds",
+            args.timeout
+        );
     }
     let mut config = FunctionConfig::named(name)
         .memory_size_mb(args.memory)
@@ -128,8 +135,7 @@ fn read_event(args: &InvokeArgs) -> anyhow::Result<Vec<u8>> {
                 .context("failed to read the event from stdin")?;
             Ok(bytes)
         }
-        Some(path) => {
-            std::fs::read(path).with_context(|| format!("failed to read the event file `{}`", path.display()))
-        }
+        Some(path) => std::fs::read(path)
+            .with_context(|| format!("failed to read the event file `{}`", path.display())),
     }
 }

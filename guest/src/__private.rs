@@ -6,9 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::bindings::lambda_sim::handler::runtime_api;
-pub use crate::bindings::lambda_sim::handler::types::{
-    Context as WitContext, HandlerError,
-};
+pub use crate::bindings::lambda_sim::handler::types::{Context as WitContext, HandlerError};
 use crate::{Config, Context, Diagnostic, LambdaEvent};
 
 /// The init used when a handler declares none.
@@ -23,7 +21,11 @@ pub fn run_init<E: Into<Diagnostic>>(init: fn() -> Result<(), E>) -> Result<(), 
 }
 
 /// Decodes the event, calls the handler and encodes its response.
-pub fn run_handler<T, R, E, F>(handler: &F, event: Vec<u8>, ctx: WitContext) -> Result<Vec<u8>, HandlerError>
+pub fn run_handler<T, R, E, F>(
+    handler: &F,
+    event: Vec<u8>,
+    ctx: WitContext,
+) -> Result<Vec<u8>, HandlerError>
 where
     T: DeserializeOwned,
     R: Serialize,
@@ -41,7 +43,8 @@ where
         identity: ctx.identity,
         env_config: Config::from_env().clone(),
     };
-    let response = handler(LambdaEvent::new(payload, context)).map_err(|err| to_handler_error(err.into()))?;
+    let response =
+        handler(LambdaEvent::new(payload, context)).map_err(|err| to_handler_error(err.into()))?;
     serde_json::to_vec(&response).map_err(|err| {
         to_handler_error(Diagnostic::new(
             "Runtime.SerializationError",
@@ -58,7 +61,9 @@ fn decode<T: DeserializeOwned>(event: &[u8]) -> Result<T, HandlerError> {
     serde_path_to_error::deserialize(&mut de).map_err(|err| {
         to_handler_error(Diagnostic::new(
             "Runtime.DeserializeError",
-            format!("failed to deserialize the incoming data into the function's payload type: {err}"),
+            format!(
+                "failed to deserialize the incoming data into the function's payload type: {err}"
+            ),
         ))
     })
 }

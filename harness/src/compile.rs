@@ -28,7 +28,9 @@ pub enum BuildError {
     #[error("failed to build `{0}` (cargo's messages are above)")]
     Failed(PathBuf),
     /// The build succeeded but produced no component.
-    #[error("`{0}` built no `.wasm` component: is it a `cdylib` using `lambda_sim_guest::handler!`?")]
+    #[error(
+        "`{0}` built no `.wasm` component: is it a `cdylib` using `lambda_sim_guest::handler!`?"
+    )]
     NoComponent(PathBuf),
 }
 
@@ -41,7 +43,13 @@ pub fn build_handler(dir: &Path) -> Result<PathBuf, BuildError> {
     ensure_wasm_target()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut child = Command::new(cargo)
-        .args(["build", "--release", "--target", TARGET, "--message-format=json-render-diagnostics"])
+        .args([
+            "build",
+            "--release",
+            "--target",
+            TARGET,
+            "--message-format=json-render-diagnostics",
+        ])
         .arg("--manifest-path")
         .arg(&manifest)
         .env_remove("CARGO_TARGET_DIR")
@@ -94,10 +102,17 @@ pub fn ensure_wasm_target() -> Result<(), BuildError> {
         return Ok(());
     }
     eprintln!("lambda-sim: the `{TARGET}` target is missing: running `rustup target add {TARGET}`");
-    match Command::new("rustup").args(["target", "add", TARGET]).status() {
+    match Command::new("rustup")
+        .args(["target", "add", TARGET])
+        .status()
+    {
         Ok(status) if status.success() => Ok(()),
-        Ok(status) => Err(BuildError::MissingTarget(format!("rustup exited with {status}"))),
-        Err(err) => Err(BuildError::MissingTarget(format!("rustup could not be run: {err}"))),
+        Ok(status) => Err(BuildError::MissingTarget(format!(
+            "rustup exited with {status}"
+        ))),
+        Err(err) => Err(BuildError::MissingTarget(format!(
+            "rustup could not be run: {err}"
+        ))),
     }
 }
 
@@ -108,7 +123,10 @@ mod tests {
     #[test]
     fn finds_the_component_in_cargo_messages() {
         let line = r#"{"reason":"compiler-artifact","target":{"kind":["cdylib"]},"filenames":["/t/wasm32-wasip2/release/hello.wasm"],"fresh":true}"#;
-        assert_eq!(wasm_artifact(line), Some(PathBuf::from("/t/wasm32-wasip2/release/hello.wasm")));
+        assert_eq!(
+            wasm_artifact(line),
+            Some(PathBuf::from("/t/wasm32-wasip2/release/hello.wasm"))
+        );
         let lib = r#"{"reason":"compiler-artifact","filenames":["/t/libserde.rlib","/t/libserde.rmeta"]}"#;
         assert_eq!(wasm_artifact(lib), None);
     }

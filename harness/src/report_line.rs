@@ -40,11 +40,17 @@ impl ReportLine {
             reason: reason.to_owned(),
             line: line.to_owned(),
         };
-        let body = line.strip_prefix("REPORT ").ok_or_else(|| fail("no `REPORT ` prefix"))?;
-        let body = body.strip_suffix('\t').ok_or_else(|| fail("no trailing tab"))?;
+        let body = line
+            .strip_prefix("REPORT ")
+            .ok_or_else(|| fail("no `REPORT ` prefix"))?;
+        let body = body
+            .strip_suffix('\t')
+            .ok_or_else(|| fail("no trailing tab"))?;
         let mut fields = body.split('\t');
         let mut next = |key: &str| -> Result<String, ReportLineError> {
-            let field = fields.next().ok_or_else(|| fail(&format!("missing `{key}`")))?;
+            let field = fields
+                .next()
+                .ok_or_else(|| fail(&format!("missing `{key}`")))?;
             field
                 .strip_prefix(key)
                 .and_then(|rest| rest.strip_prefix(": "))
@@ -59,7 +65,8 @@ impl ReportLine {
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| fail("bad Billed Duration"))?;
         let memory_size_mb = mb(&next("Memory Size")?).ok_or_else(|| fail("bad Memory Size"))?;
-        let max_memory_used_mb = mb(&next("Max Memory Used")?).ok_or_else(|| fail("bad Max Memory Used"))?;
+        let max_memory_used_mb =
+            mb(&next("Max Memory Used")?).ok_or_else(|| fail("bad Max Memory Used"))?;
         let mut report = ReportLine {
             request_id,
             duration_ms,
@@ -71,13 +78,18 @@ impl ReportLine {
             error_type: None,
         };
         for field in fields {
-            let (key, value) = field.split_once(": ").ok_or_else(|| fail(&format!("bad field `{field}`")))?;
+            let (key, value) = field
+                .split_once(": ")
+                .ok_or_else(|| fail(&format!("bad field `{field}`")))?;
             match key {
                 "Init Duration" if report.init_duration_ms.is_none() && report.status.is_none() => {
-                    report.init_duration_ms = Some(ms(value).ok_or_else(|| fail("bad Init Duration"))?);
+                    report.init_duration_ms =
+                        Some(ms(value).ok_or_else(|| fail("bad Init Duration"))?);
                 }
                 "Status" if report.status.is_none() => report.status = Some(value.to_owned()),
-                "Error Type" if report.status.is_some() => report.error_type = Some(value.to_owned()),
+                "Error Type" if report.status.is_some() => {
+                    report.error_type = Some(value.to_owned())
+                }
                 _ => return Err(fail(&format!("unexpected field `{field}`"))),
             }
         }
@@ -107,10 +119,22 @@ mod tests {
     fn rejects_what_cloudwatch_would_not_print() {
         let good = "REPORT RequestId: a\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 2 MB\t";
         assert!(ReportLine::parse(good).is_ok());
-        assert!(ReportLine::parse(good.trim_end()).is_err(), "no trailing tab");
-        assert!(ReportLine::parse(&good.replace("1.00 ms", "1.0 ms")).is_err(), "one decimal");
-        assert!(ReportLine::parse(&good.replace('\t', " ")).is_err(), "spaces for tabs");
+        assert!(
+            ReportLine::parse(good.trim_end()).is_err(),
+            "no trailing tab"
+        );
+        assert!(
+            ReportLine::parse(&good.replace("1.00 ms", "1.0 ms")).is_err(),
+            "one decimal"
+        );
+        assert!(
+            ReportLine::parse(&good.replace('\t', " ")).is_err(),
+            "spaces for tabs"
+        );
         let timeout = format!("{good}Status: timeout\t");
-        assert_eq!(ReportLine::parse(&timeout).map(|r| r.status), Ok(Some("timeout".to_owned())));
+        assert_eq!(
+            ReportLine::parse(&timeout).map(|r| r.status),
+            Ok(Some("timeout".to_owned()))
+        );
     }
 }

@@ -116,7 +116,9 @@ mod tests {
                  build the handler for the `wasm32-wasip2` target (`lambda-sim build`)"
             )
         );
-        let text = check_header(b"#!/bin/sh\necho hi").err().map(|e| e.to_string());
+        let text = check_header(b"#!/bin/sh\necho hi")
+            .err()
+            .map(|e| e.to_string());
         assert_eq!(
             text.as_deref(),
             Some(

@@ -266,7 +266,10 @@ mod tests {
         assert_eq!(config.memory_size_mb, 128);
         assert_eq!(config.timeout, Duration::from_secs(3));
         assert!(config.validate().is_ok());
-        assert_eq!(config.arn(), "arn:aws:lambda:us-east-1:123456789012:function:function");
+        assert_eq!(
+            config.arn(),
+            "arn:aws:lambda:us-east-1:123456789012:function:function"
+        );
     }
 
     #[test]

@@ -59,7 +59,9 @@ impl Environment {
         }
         wasi.env("AWS_LAMBDA_LOG_STREAM_NAME", &log_stream);
         wasi.preopened_dir(tmp.path(), "/tmp", FsPerms::ReadWrite)
-            .map_err(|err| Error::Environment(format!("failed to open the /tmp directory: {err:#}")))?;
+            .map_err(|err| {
+                Error::Environment(format!("failed to open the /tmp directory: {err:#}"))
+            })?;
 
         let host = Host {
             wasi: wasi.build(),
@@ -93,7 +95,9 @@ impl Environment {
             }
             Err(err) => {
                 runtime.tmp.dispose(tmp);
-                return Err(Error::Environment(format!("failed to instantiate the component: {err:#}")));
+                return Err(Error::Environment(format!(
+                    "failed to instantiate the component: {err:#}"
+                )));
             }
         };
         Ok(Environment {
@@ -108,7 +112,8 @@ impl Environment {
     pub(crate) async fn init(&mut self, request_id: &str) -> PhaseOutcome {
         let start = Instant::now();
         self.store.data_mut().deadline = start + crate::config::INIT_LIMIT;
-        self.store.set_epoch_deadline(ticks(crate::config::INIT_LIMIT));
+        self.store
+            .set_epoch_deadline(ticks(crate::config::INIT_LIMIT));
         let result = self.instance.call_init(&mut self.store).await;
         let duration = start.elapsed();
         let result = result.map(|init| init.map(|()| Vec::new()));
@@ -116,11 +121,19 @@ impl Environment {
     }
 
     /// Runs the guest's `handle` export under the function's timeout.
-    pub(crate) async fn invoke(&mut self, event: &[u8], context: &types::Context, timeout: Duration) -> PhaseOutcome {
+    pub(crate) async fn invoke(
+        &mut self,
+        event: &[u8],
+        context: &types::Context,
+        timeout: Duration,
+    ) -> PhaseOutcome {
         let start = Instant::now();
         self.store.data_mut().deadline = start + timeout;
         self.store.set_epoch_deadline(ticks(timeout));
-        let result = self.instance.call_handle(&mut self.store, event, context).await;
+        let result = self
+            .instance
+            .call_handle(&mut self.store, event, context)
+            .await;
         let duration = start.elapsed();
         self.classify(result, duration, &context.request_id, timeout)
     }
@@ -160,7 +173,9 @@ impl Environment {
                     (
                         Err(FunctionError::new(
                             "Runtime.OutOfMemory",
-                            format!("RequestId: {request_id} Error: Runtime exited with error: signal: killed"),
+                            format!(
+                                "RequestId: {request_id} Error: Runtime exited with error: signal: killed"
+                            ),
                         )),
                         Ending::Failed,
                     )
@@ -185,14 +200,20 @@ impl Environment {
                     (
                         Err(FunctionError::new(
                             "Runtime.ExitError",
-                            format!("RequestId: {request_id} Error: Runtime exited with error: {cause}"),
+                            format!(
+                                "RequestId: {request_id} Error: Runtime exited with error: {cause}"
+                            ),
                         )),
                         Ending::Failed,
                     )
                 }
             }
         };
-        PhaseOutcome { result, duration, kind }
+        PhaseOutcome {
+            result,
+            duration,
+            kind,
+        }
     }
 }
 
@@ -215,7 +236,9 @@ fn from_wit(err: types::HandlerError) -> FunctionError {
 /// Epoch ticks for a duration, rounded up, never zero.
 fn ticks(duration: Duration) -> u64 {
     let tick = EPOCH_TICK.as_nanos();
-    u64::try_from(duration.as_nanos().div_ceil(tick)).unwrap_or(u64::MAX).max(1)
+    u64::try_from(duration.as_nanos().div_ceil(tick))
+        .unwrap_or(u64::MAX)
+        .max(1)
 }
 
 /// A CloudWatch log stream name: `YYYY/MM/DD/[$LATEST]<32 hex digits>`.

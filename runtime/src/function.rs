@@ -31,10 +31,15 @@ pub(crate) struct FunctionInner {
 }
 
 impl Function {
-    pub(crate) fn new(runtime: Arc<RuntimeInner>, pre: bindings::FunctionPre<crate::host::Host>, config: FunctionConfig) -> Self {
+    pub(crate) fn new(
+        runtime: Arc<RuntimeInner>,
+        pre: bindings::FunctionPre<crate::host::Host>,
+        config: FunctionConfig,
+    ) -> Self {
         let arn = config.arn();
         let env = standard_env(&config);
-        let memory_limit = usize::try_from(u64::from(config.memory_size_mb) << 20).unwrap_or(usize::MAX);
+        let memory_limit =
+            usize::try_from(u64::from(config.memory_size_mb) << 20).unwrap_or(usize::MAX);
         Function {
             inner: Arc::new(FunctionInner {
                 runtime,
@@ -75,7 +80,9 @@ impl Function {
     /// function does, including failing, is in the [`Invocation`].
     pub async fn invoke(&self, payload: &Payload) -> Result<Invocation> {
         let inner = &*self.inner;
-        let request_id = uuid::Builder::from_random_bytes(rand::random()).into_uuid().to_string();
+        let request_id = uuid::Builder::from_random_bytes(rand::random())
+            .into_uuid()
+            .to_string();
         let warm = inner.idle().pop();
         let (mut env, init) = match warm {
             Some(env) => (env, None),
@@ -109,7 +116,9 @@ impl Function {
             client_context: None,
             identity: None,
         };
-        let outcome = env.invoke(payload.as_bytes(), &context, inner.config.timeout).await;
+        let outcome = env
+            .invoke(payload.as_bytes(), &context, inner.config.timeout)
+            .await;
         let mut log = env.take_log();
         let mut result = outcome.result;
         if let Ok(bytes) = &result
@@ -143,7 +152,11 @@ impl Function {
         let report = Report {
             request_id: context.request_id.clone(),
             duration: outcome.duration,
-            billed_duration_ms: billed_ms(outcome.duration, init_duration, inner.runtime.config.bill_init),
+            billed_duration_ms: billed_ms(
+                outcome.duration,
+                init_duration,
+                inner.runtime.config.bill_init,
+            ),
             memory_size_mb: inner.config.memory_size_mb,
             max_memory_used_mb: mb_used(env.peak_memory()),
             init_duration,
@@ -182,7 +195,11 @@ impl Function {
         let report = Report {
             request_id: request_id.clone(),
             duration: std::time::Duration::ZERO,
-            billed_duration_ms: billed_ms(std::time::Duration::ZERO, Some(init.duration), inner.runtime.config.bill_init),
+            billed_duration_ms: billed_ms(
+                std::time::Duration::ZERO,
+                Some(init.duration),
+                inner.runtime.config.bill_init,
+            ),
             memory_size_mb: inner.config.memory_size_mb,
             max_memory_used_mb: mb_used(env.peak_memory()),
             init_duration: Some(init.duration),
@@ -207,7 +224,9 @@ impl Function {
 
 impl FunctionInner {
     fn idle(&self) -> MutexGuard<'_, Vec<Environment>> {
-        self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -226,9 +245,15 @@ fn mb_used(bytes: usize) -> u64 {
 fn standard_env(config: &FunctionConfig) -> Vec<(String, String)> {
     let mut env: Vec<(String, String)> = [
         ("AWS_LAMBDA_FUNCTION_NAME", config.name.clone()),
-        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", config.memory_size_mb.to_string()),
+        (
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            config.memory_size_mb.to_string(),
+        ),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_owned()),
-        ("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{}", config.name)),
+        (
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            format!("/aws/lambda/{}", config.name),
+        ),
         ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".to_owned()),
         ("AWS_REGION", config.region.clone()),
         ("AWS_DEFAULT_REGION", config.region.clone()),
@@ -239,6 +264,11 @@ fn standard_env(config: &FunctionConfig) -> Vec<(String, String)> {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    env.extend(config.environment.iter().map(|(k, v)| (k.clone(), v.clone())));
+    env.extend(
+        config
+            .environment
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
     env
 }

@@ -143,7 +143,11 @@ impl Invocation {
             for line in init.log.lines() {
                 records.push(json!({ "time": timestamp(init.started_at), "type": "function", "record": line }));
             }
-            let status = if init.error.is_some() { "error" } else { "success" };
+            let status = if init.error.is_some() {
+                "error"
+            } else {
+                "success"
+            };
             records.push(json!({
                 "time": timestamp(init.started_at + init.duration),
                 "type": "platform.initReport",

@@ -70,7 +70,9 @@ impl LogSink {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, LogBuffer> {
         // A poisoned lock only means a writer panicked mid-append; the bytes are still usable.
-        self.buffer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.buffer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn append(&self, bytes: &[u8]) {
@@ -121,7 +123,11 @@ impl OutputStream for LogSink {
 }
 
 impl AsyncWrite for LogSink {
-    fn poll_write(self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         self.append(buf);
         Poll::Ready(Ok(buf.len()))
     }
@@ -149,7 +155,11 @@ mod tests {
         assert_eq!(log.dropped, 4);
         assert_eq!(
             log.lines(),
-            ["hello", "wo", "[lambda-sim] log output truncated: 4 more bytes were dropped"]
+            [
+                "hello",
+                "wo",
+                "[lambda-sim] log output truncated: 4 more bytes were dropped"
+            ]
         );
         assert_eq!(sink.take(), CapturedLog::default());
     }

@@ -55,19 +55,28 @@ mod tests {
 
     #[test]
     fn payloads_are_checked_like_the_invoke_api() {
-        assert_eq!(Payload::json("").map(|p| p.as_bytes().to_vec()).ok(), Some(b"{}".to_vec()));
+        assert_eq!(
+            Payload::json("").map(|p| p.as_bytes().to_vec()).ok(),
+            Some(b"{}".to_vec())
+        );
         assert!(Payload::json(r#"{"k": [1, 2]}"#).is_ok());
         let not_json = Payload::json("not json").err();
         assert_eq!(
-            not_json.as_ref().map(|e| (e.error_type().to_owned(), e.to_string())),
+            not_json
+                .as_ref()
+                .map(|e| (e.error_type().to_owned(), e.to_string())),
             Some((
                 "InvalidRequestContentException".to_owned(),
-                "Could not parse request body into json: expected ident at line 1 column 2".to_owned()
+                "Could not parse request body into json: expected ident at line 1 column 2"
+                    .to_owned()
             ))
         );
         let big = vec![b' '; MAX_SYNC_PAYLOAD + 1];
         assert_eq!(
-            Payload::json(big).err().map(|e| e.error_type().to_owned()).as_deref(),
+            Payload::json(big)
+                .err()
+                .map(|e| e.error_type().to_owned())
+                .as_deref(),
             Some("RequestEntityTooLargeException")
         );
     }

@@ -159,13 +159,19 @@ mod tests {
             init_duration: Some(Duration::from_micros(110_100)),
             ..report()
         };
-        assert!(cold.to_string().ends_with("Max Memory Used: 36 MB\tInit Duration: 110.10 ms\t"));
+        assert!(
+            cold.to_string()
+                .ends_with("Max Memory Used: 36 MB\tInit Duration: 110.10 ms\t")
+        );
         let oom = Report {
             status: Status::Failure,
             error_type: Some("Runtime.OutOfMemory".to_owned()),
             ..report()
         };
-        assert!(oom.to_string().ends_with("\tStatus: error\tError Type: Runtime.OutOfMemory\t"));
+        assert!(
+            oom.to_string()
+                .ends_with("\tStatus: error\tError Type: Runtime.OutOfMemory\t")
+        );
         let timeout = Report {
             status: Status::Timeout,
             ..report()

@@ -35,7 +35,11 @@ impl Runtime {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(|err| Error::Engine(format!("failed to add WASI to the linker: {err:#}")))?;
         bindings::Function::add_to_linker::<Host, HasSelf<Host>>(&mut linker, |host| host)
-            .map_err(|err| Error::Engine(format!("failed to add the runtime API to the linker: {err:#}")))?;
+            .map_err(|err| {
+                Error::Engine(format!(
+                    "failed to add the runtime API to the linker: {err:#}"
+                ))
+            })?;
         let tmp = TmpDirs::new(config.ready_tmp_dirs)?;
         let ticker = EpochTicker::start(&engine)?;
         Ok(Runtime {
@@ -74,14 +78,19 @@ impl Runtime {
     /// handler world.
     pub fn load(&self, bytes: &[u8], config: FunctionConfig) -> Result<Function> {
         config.validate()?;
-        let component = crate::cache::load(&self.inner.engine, bytes, self.inner.config.cache_dir.as_deref())?;
+        let component = crate::cache::load(
+            &self.inner.engine,
+            bytes,
+            self.inner.config.cache_dir.as_deref(),
+        )?;
         check_exports(&self.inner.engine, &component)?;
         let pre = self
             .inner
             .linker
             .instantiate_pre(&component)
             .map_err(|err| Error::WrongWorld(format!("{err:#}")))?;
-        let pre = bindings::FunctionPre::new(pre).map_err(|err| Error::WrongWorld(format!("{err:#}")))?;
+        let pre =
+            bindings::FunctionPre::new(pre).map_err(|err| Error::WrongWorld(format!("{err:#}")))?;
         Ok(Function::new(self.inner.clone(), pre, config))
     }
 }
@@ -89,7 +98,10 @@ impl Runtime {
 /// Names the handler world's exports that the component lacks.
 fn check_exports(engine: &Engine, component: &Component) -> Result<()> {
     let ty = component.component_type();
-    let exported: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_owned()).collect();
+    let exported: Vec<String> = ty
+        .exports(engine)
+        .map(|(name, _)| name.to_owned())
+        .collect();
     let missing: Vec<&str> = ["init", "handle"]
         .into_iter()
         .filter(|name| !exported.iter().any(|e| e == name))
@@ -97,11 +109,21 @@ fn check_exports(engine: &Engine, component: &Component) -> Result<()> {
     if missing.is_empty() {
         return Ok(());
     }
-    let missing = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ");
+    let missing = missing
+        .iter()
+        .map(|m| format!("`{m}`"))
+        .collect::<Vec<_>>()
+        .join(" and ");
     let found = if exported.is_empty() {
         "nothing".to_owned()
     } else {
-        exported.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
+        exported
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    Err(Error::WrongWorld(format!("it does not export {missing} (it exports {found})")))
+    Err(Error::WrongWorld(format!(
+        "it does not export {missing} (it exports {found})"
+    )))
 }

@@ -94,14 +94,17 @@ impl Drop for TmpDirs {
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn run(&self) {
         loop {
             let (used, missing) = {
                 let mut state = self.lock();
-                while !state.shutdown && state.used.is_empty() && state.ready.len() >= state.target {
+                while !state.shutdown && state.used.is_empty() && state.ready.len() >= state.target
+                {
                     state = self
                         .wake
                         .wait(state)

@@ -7,7 +7,10 @@ use lambda_sim_harness::ReportLine;
 fn lambda_sim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
         .args(args)
-        .env("LAMBDA_SIM_CACHE_DIR", std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"))
+        .env(
+            "LAMBDA_SIM_CACHE_DIR",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
+        )
         .output()
         .expect("lambda-sim runs")
 }
@@ -22,31 +25,66 @@ fn event(name: &str) -> String {
 
 #[test]
 fn invoke_repeat_3_prints_one_cold_start_then_two_warm_invokes() {
-    let out = lambda_sim(&["invoke", lambda_sim_fixtures::HELLO, "--event", &event("hello.json"), "--repeat", "3"]);
+    let out = lambda_sim(&[
+        "invoke",
+        lambda_sim_fixtures::HELLO,
+        "--event",
+        &event("hello.json"),
+        "--repeat",
+        "3",
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     let responses: Vec<&str> = stdout.lines().collect();
-    assert_eq!(responses, [r#"{"echo":{"name":"Ada"},"greeting":"hello, Ada"}"#; 3]);
+    assert_eq!(
+        responses,
+        [r#"{"echo":{"name":"Ada"},"greeting":"hello, Ada"}"#; 3]
+    );
 
     let stderr = text(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.iter().filter(|l| l.starts_with("INIT_START ")).count(), 1);
-    assert!(lines[0].starts_with("INIT_START Runtime Version: lambda-sim:wasm32-wasip2.v"), "{stderr}");
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("INIT_START "))
+            .count(),
+        1
+    );
+    assert!(
+        lines[0].starts_with("INIT_START Runtime Version: lambda-sim:wasm32-wasip2.v"),
+        "{stderr}"
+    );
     let reports: Vec<ReportLine> = lines
         .iter()
         .filter(|l| l.starts_with("REPORT "))
         .map(|l| ReportLine::parse(l).expect("CloudWatch's REPORT format"))
         .collect();
     assert_eq!(reports.len(), 3);
-    assert!(reports[0].init_duration_ms.is_some(), "the first invoke is a cold start");
-    assert!(reports[1..].iter().all(|r| r.init_duration_ms.is_none()), "later invokes are warm");
-    assert!(reports.iter().all(|r| r.memory_size_mb == 128 && r.status.is_none()));
+    assert!(
+        reports[0].init_duration_ms.is_some(),
+        "the first invoke is a cold start"
+    );
+    assert!(
+        reports[1..].iter().all(|r| r.init_duration_ms.is_none()),
+        "later invokes are warm"
+    );
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.memory_size_mb == 128 && r.status.is_none())
+    );
     // START, the handler's line, END and REPORT for each invocation, in order.
     for report in &reports {
         let id = &report.request_id;
-        let start = lines.iter().position(|l| *l == format!("START RequestId: {id} Version: $LATEST"));
-        let end = lines.iter().position(|l| *l == format!("END RequestId: {id}"));
-        let (Some(start), Some(end)) = (start, end) else { panic!("no START/END for {id}: {stderr}") };
+        let start = lines
+            .iter()
+            .position(|l| *l == format!("START RequestId: {id} Version: $LATEST"));
+        let end = lines
+            .iter()
+            .position(|l| *l == format!("END RequestId: {id}"));
+        let (Some(start), Some(end)) = (start, end) else {
+            panic!("no START/END for {id}: {stderr}")
+        };
         assert_eq!(&lines[start + 1..end], ["greeting Ada"]);
         assert!(lines[end + 1].starts_with(&format!("REPORT RequestId: {id}\t")));
     }
@@ -54,13 +92,23 @@ fn invoke_repeat_3_prints_one_cold_start_then_two_warm_invokes() {
 
 #[test]
 fn invoke_with_json_logs_prints_telemetry_records() {
-    let out = lambda_sim(&["invoke", lambda_sim_fixtures::HELLO, "--payload", "{}", "--log-format", "json"]);
+    let out = lambda_sim(&[
+        "invoke",
+        lambda_sim_fixtures::HELLO,
+        "--payload",
+        "{}",
+        "--log-format",
+        "json",
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let records: Vec<serde_json::Value> = text(&out.stderr)
         .lines()
         .map(|l| serde_json::from_str(l).expect("one JSON record a line"))
         .collect();
-    assert_eq!(records.last().map(|r| r["type"].clone()), Some("platform.report".into()));
+    assert_eq!(
+        records.last().map(|r| r["type"].clone()),
+        Some("platform.report".into())
+    );
 }
 
 #[test]
@@ -75,7 +123,12 @@ fn invoke_refuses_bad_input_with_the_lambda_error() {
     let wrong_world = lambda_sim(&["invoke", lambda_sim_fixtures::WRONG_WORLD]);
     assert_eq!(wrong_world.status.code(), Some(2));
     assert!(text(&wrong_world.stderr).contains("does not export `init` and `handle`"));
-    let not_json = lambda_sim(&["invoke", lambda_sim_fixtures::HELLO, "--event", &event("not-json.txt")]);
+    let not_json = lambda_sim(&[
+        "invoke",
+        lambda_sim_fixtures::HELLO,
+        "--event",
+        &event("not-json.txt"),
+    ]);
     assert_eq!(not_json.status.code(), Some(2));
     assert_eq!(
         text(&not_json.stderr).trim_end(),
@@ -92,7 +145,10 @@ fn invoke_refuses_bad_input_with_the_lambda_error() {
 #[test]
 fn function_errors_go_to_stdout_as_lambda_payloads() {
     let out = lambda_sim(&["invoke", lambda_sim_fixtures::PANIC, "--payload", "{}"]);
-    assert!(out.status.success(), "a function error is not a CLI failure, as with `aws lambda invoke`");
+    assert!(
+        out.status.success(),
+        "a function error is not a CLI failure, as with `aws lambda invoke`"
+    );
     assert_eq!(
         text(&out.stdout).trim_end(),
         r#"{"errorType":"alloc::boxed::Box<dyn core::any::Any + core::marker::Send>","errorMessage":"Lambda panicked: boom"}"#

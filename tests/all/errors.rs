@@ -9,7 +9,10 @@ use crate::{fixture, invoke, json, load, runtime};
 /// After any failure, other functions (and a fresh `hello`) still answer.
 async fn still_serving() {
     let hello = fixture("hello");
-    assert_eq!(json(&invoke(&hello, r#"{"name": "after"}"#).await)["greeting"], "hello, after");
+    assert_eq!(
+        json(&invoke(&hello, r#"{"name": "after"}"#).await)["greeting"],
+        "hello, after"
+    );
 }
 
 fn report_of(invocation: &lambda_sim_runtime::Invocation) -> ReportLine {
@@ -32,7 +35,10 @@ async fn a_file_that_is_not_wasm_is_refused_with_a_clear_error() {
     assert_eq!(err.error_type(), "InvalidParameterValueException");
     let truncated = std::fs::read(lambda_sim_fixtures::HELLO).expect("hello.wasm");
     let err = runtime()
-        .load(&truncated[..truncated.len() / 2], FunctionConfig::named("truncated"))
+        .load(
+            &truncated[..truncated.len() / 2],
+            FunctionConfig::named("truncated"),
+        )
         .err()
         .expect("half a component does not compile");
     assert!(matches!(err, Error::Compile(_)), "{err}");
@@ -42,7 +48,10 @@ async fn a_file_that_is_not_wasm_is_refused_with_a_clear_error() {
 #[tokio::test]
 async fn a_component_of_another_world_names_the_missing_exports() {
     let err = runtime()
-        .load_file(lambda_sim_fixtures::WRONG_WORLD, FunctionConfig::named("wrong-world"))
+        .load_file(
+            lambda_sim_fixtures::WRONG_WORLD,
+            FunctionConfig::named("wrong-world"),
+        )
         .err()
         .expect("a command component is not a handler");
     assert_eq!(
@@ -57,7 +66,7 @@ async fn a_component_of_another_world_names_the_missing_exports() {
 
 #[tokio::test]
 async fn an_event_that_is_not_json_is_refused_before_any_environment() {
-    let err = Payload::json("{\"name\": ").err().expect("truncated JSON is refused");
+    let err = Payload::json("{\"name\": ").expect_err("truncated JSON is refused");
     assert_eq!(err.error_type(), "InvalidRequestContentException");
     assert_eq!(
         err.to_string(),
@@ -71,8 +80,13 @@ async fn a_panic_is_a_function_error_and_the_environment_is_reset() {
     let panic = fixture("panic");
     let failed = invoke(&panic, "{}").await;
     assert_eq!(
-        failed.error().map(|e| (e.error_type.as_str(), e.error_message.as_str())),
-        Some(("alloc::boxed::Box<dyn core::any::Any + core::marker::Send>", "Lambda panicked: boom"))
+        failed
+            .error()
+            .map(|e| (e.error_type.as_str(), e.error_message.as_str())),
+        Some((
+            "alloc::boxed::Box<dyn core::any::Any + core::marker::Send>",
+            "Lambda panicked: boom"
+        ))
     );
     assert_eq!(
         serde_json::from_slice::<serde_json::Value>(&failed.payload()).expect("JSON"),
@@ -81,9 +95,17 @@ async fn a_panic_is_a_function_error_and_the_environment_is_reset() {
             "errorMessage": "Lambda panicked: boom"
         })
     );
-    assert!(failed.log.lines().iter().any(|l| l.contains("panicked at") ), "{:?}", failed.log.lines());
+    assert!(
+        failed.log.lines().iter().any(|l| l.contains("panicked at")),
+        "{:?}",
+        failed.log.lines()
+    );
     assert_eq!(failed.report.status, Status::Error);
-    assert_eq!(panic.warm_environments(), 0, "an aborted sandbox is not reused");
+    assert_eq!(
+        panic.warm_environments(),
+        0,
+        "an aborted sandbox is not reused"
+    );
     let next = invoke(&panic, r#"{"panic": false}"#).await;
     assert!(next.is_cold());
     assert_eq!(json(&next), json!({"panicked": false}));
@@ -107,26 +129,45 @@ async fn a_trap_is_a_runtime_exit_error() {
     assert_eq!(report.status.as_deref(), Some("error"));
     assert_eq!(report.error_type.as_deref(), Some("Runtime.ExitError"));
     assert_eq!(panic.warm_environments(), 0);
-    assert_eq!(json(&invoke(&panic, r#"{"panic": false}"#).await), json!({"panicked": false}));
+    assert_eq!(
+        json(&invoke(&panic, r#"{"panic": false}"#).await),
+        json!({"panicked": false})
+    );
 }
 
 #[tokio::test]
 async fn an_infinite_loop_times_out_as_lambda_says_it() {
-    let spin = load("spin-forever", FunctionConfig::named("spin-forever").timeout(std::time::Duration::from_secs(1)));
+    let spin = load(
+        "spin-forever",
+        FunctionConfig::named("spin-forever").timeout(std::time::Duration::from_secs(1)),
+    );
     let timed_out = invoke(&spin, "{}").await;
     let err = timed_out.error().expect("the loop never returns");
     assert_eq!(err.error_type, "Sandbox.Timedout");
     assert_eq!(
         err.error_message,
-        format!("RequestId: {} Error: Task timed out after 1.00 seconds", timed_out.request_id)
+        format!(
+            "RequestId: {} Error: Task timed out after 1.00 seconds",
+            timed_out.request_id
+        )
     );
     let report = report_of(&timed_out);
     assert_eq!(report.status.as_deref(), Some("timeout"));
     assert!(report.duration_ms >= 1000.0, "{report:?}");
     let lines = timed_out.log_lines();
     let note = &lines[lines.len() - 3];
-    assert!(note.ends_with(&format!("{} Task timed out after 1.00 seconds", timed_out.request_id)), "{note}");
-    assert_eq!(spin.warm_environments(), 0, "a timed-out environment is reset");
+    assert!(
+        note.ends_with(&format!(
+            "{} Task timed out after 1.00 seconds",
+            timed_out.request_id
+        )),
+        "{note}"
+    );
+    assert_eq!(
+        spin.warm_environments(),
+        0,
+        "a timed-out environment is reset"
+    );
     still_serving().await;
 }
 
@@ -138,7 +179,10 @@ async fn memory_growth_past_the_memory_size_is_out_of_memory() {
     assert_eq!(err.error_type, "Runtime.OutOfMemory");
     assert_eq!(
         err.error_message,
-        format!("RequestId: {} Error: Runtime exited with error: signal: killed", failed.request_id)
+        format!(
+            "RequestId: {} Error: Runtime exited with error: signal: killed",
+            failed.request_id
+        )
     );
     let report = report_of(&failed);
     assert_eq!(report.status.as_deref(), Some("error"));
@@ -162,36 +206,65 @@ async fn a_payload_the_handler_cannot_decode_names_the_json_path() {
         "failed to deserialize the incoming data into the function's payload type: \
          iterations: invalid type: string \"many\", expected u64 at line 1 column 21"
     );
-    assert_eq!(burn.warm_environments(), 1, "a handled error keeps the environment warm");
+    assert_eq!(
+        burn.warm_environments(),
+        1,
+        "a handled error keeps the environment warm"
+    );
 }
 
 #[tokio::test]
 async fn a_failing_init_answers_its_error_and_keeps_no_environment() {
-    let failing = load("slow-init", FunctionConfig::named("slow-init").env("FAIL_INIT", "1"));
+    let failing = load(
+        "slow-init",
+        FunctionConfig::named("slow-init").env("FAIL_INIT", "1"),
+    );
     let failed = invoke(&failing, "{}").await;
     assert_eq!(
-        failed.error().map(|e| (e.error_type.as_str(), e.error_message.as_str())),
+        failed
+            .error()
+            .map(|e| (e.error_type.as_str(), e.error_message.as_str())),
         Some(("InitError", "configuration is missing (FAIL_INIT=1)"))
     );
     let lines = failed.log_lines();
     assert!(
-        lines.iter().any(|l| l.starts_with("INIT_REPORT Init Duration: ")
-            && l.ends_with(" ms\tPhase: init\tStatus: error\tError Type: InitError")),
+        lines
+            .iter()
+            .any(|l| l.starts_with("INIT_REPORT Init Duration: ")
+                && l.ends_with(" ms\tPhase: init\tStatus: error\tError Type: InitError")),
         "{lines:?}"
     );
     assert_eq!(failing.warm_environments(), 0);
-    assert!(invoke(&failing, "{}").await.is_cold(), "init is tried again");
+    assert!(
+        invoke(&failing, "{}").await.is_cold(),
+        "init is tried again"
+    );
 }
 
 #[test]
 fn settings_outside_lambdas_ranges_are_refused() {
     for (config, message) in [
-        (FunctionConfig::named("f").memory_size_mb(127), "memory size 127 MB is outside"),
-        (FunctionConfig::named("f").memory_size_mb(10_241), "memory size 10241 MB is outside"),
-        (FunctionConfig::named("f").timeout(std::time::Duration::ZERO), "timeout 0.000 s is outside"),
-        (FunctionConfig::named("f").timeout(std::time::Duration::from_secs(901)), "timeout 901.000 s is outside"),
+        (
+            FunctionConfig::named("f").memory_size_mb(127),
+            "memory size 127 MB is outside",
+        ),
+        (
+            FunctionConfig::named("f").memory_size_mb(10_241),
+            "memory size 10241 MB is outside",
+        ),
+        (
+            FunctionConfig::named("f").timeout(std::time::Duration::ZERO),
+            "timeout 0.000 s is outside",
+        ),
+        (
+            FunctionConfig::named("f").timeout(std::time::Duration::from_secs(901)),
+            "timeout 901.000 s is outside",
+        ),
     ] {
-        let err = runtime().load_file(lambda_sim_fixtures::HELLO, config).err().expect("refused");
+        let err = runtime()
+            .load_file(lambda_sim_fixtures::HELLO, config)
+            .err()
+            .expect("refused");
         assert!(err.to_string().contains(message), "{err}");
         assert_eq!(err.error_type(), "InvalidParameterValueException");
     }

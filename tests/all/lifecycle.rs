@@ -12,13 +12,23 @@ async fn counter_counts_on_one_warm_environment_and_restarts_after_destruction()
     for _ in 0..3 {
         counts.push(json(&invoke(&counter, "{}").await));
     }
-    assert_eq!(counts, [json!({"count": 1}), json!({"count": 2}), json!({"count": 3})]);
+    assert_eq!(
+        counts,
+        [
+            json!({"count": 1}),
+            json!({"count": 2}),
+            json!({"count": 3})
+        ]
+    );
     assert_eq!(counter.warm_environments(), 1);
 
     assert_eq!(counter.evict_all(), 1);
     assert_eq!(counter.warm_environments(), 0);
     let after = invoke(&counter, "{}").await;
-    assert!(after.is_cold(), "the first invocation after destruction is a cold start");
+    assert!(
+        after.is_cold(),
+        "the first invocation after destruction is a cold start"
+    );
     assert_eq!(json(&after), json!({"count": 1}));
 }
 
@@ -29,9 +39,18 @@ async fn only_the_first_invocation_is_cold() {
     let second = invoke(&hello, r#"{"name": "Grace"}"#).await;
     assert!(first.is_cold());
     assert!(!second.is_cold());
-    assert_eq!(json(&first), json!({"greeting": "hello, Ada", "echo": {"name": "Ada"}}));
-    assert_eq!(json(&second), json!({"greeting": "hello, Grace", "echo": {"name": "Grace"}}));
-    assert_eq!(first.log_stream, second.log_stream, "the same environment served both");
+    assert_eq!(
+        json(&first),
+        json!({"greeting": "hello, Ada", "echo": {"name": "Ada"}})
+    );
+    assert_eq!(
+        json(&second),
+        json!({"greeting": "hello, Grace", "echo": {"name": "Grace"}})
+    );
+    assert_eq!(
+        first.log_stream, second.log_stream,
+        "the same environment served both"
+    );
     assert!(first.report.init_duration.is_some());
     assert_eq!(second.report.init_duration, None);
     assert_eq!(second.log.lines(), ["greeting Grace"]);
@@ -48,17 +67,28 @@ async fn init_runs_once_per_environment_and_its_output_precedes_start() {
     assert!(lines[0].starts_with("INIT_START Runtime Version: lambda-sim:wasm32-wasip2.v"));
     assert_eq!(lines[1], "init built the lookup table");
     assert!(lines[2].starts_with("START RequestId: "));
-    assert!(!warm.log_lines().iter().any(|l| l.contains("INIT_START") || l.contains("lookup table")));
+    assert!(
+        !warm
+            .log_lines()
+            .iter()
+            .any(|l| l.contains("INIT_START") || l.contains("lookup table"))
+    );
 }
 
 #[tokio::test]
 async fn memory_size_and_billing_reach_the_report() {
-    let hello = crate::load("hello", lambda_sim_runtime::FunctionConfig::named("hello").memory_size_mb(1769));
+    let hello = crate::load(
+        "hello",
+        lambda_sim_runtime::FunctionConfig::named("hello").memory_size_mb(1769),
+    );
     let cold = invoke(&hello, "{}").await;
     let line = cold.log_lines().pop().expect("a REPORT line");
     let report = ReportLine::parse(&line).expect("a CloudWatch REPORT line");
     assert_eq!(report.memory_size_mb, 1769);
-    assert!(report.max_memory_used_mb >= 1, "the guest's memory is counted");
+    assert!(
+        report.max_memory_used_mb >= 1,
+        "the guest's memory is counted"
+    );
     // The 2025 rule: init is billed with the invocation, rounded up to the millisecond.
     let billed = (report.duration_ms + report.init_duration_ms.expect("cold")).ceil() as u64;
     assert!(

@@ -24,7 +24,8 @@ pub fn runtime() -> &'static Runtime {
 
 /// Loads a fixture by crate name with the given configuration.
 pub fn load(fixture: &str, config: FunctionConfig) -> Function {
-    let path = lambda_sim_fixtures::path(fixture).unwrap_or_else(|| panic!("no fixture `{fixture}`"));
+    let path =
+        lambda_sim_fixtures::path(fixture).unwrap_or_else(|| panic!("no fixture `{fixture}`"));
     runtime()
         .load_file(path, config)
         .unwrap_or_else(|err| panic!("fixture `{fixture}` loads: {err}"))
@@ -38,13 +39,19 @@ pub fn fixture(name: &str) -> Function {
 /// Invokes with a JSON event.
 pub async fn invoke(function: &Function, event: &str) -> Invocation {
     let payload = Payload::json(event).expect("the test event is JSON");
-    function.invoke(&payload).await.expect("an environment is available")
+    function
+        .invoke(&payload)
+        .await
+        .expect("an environment is available")
 }
 
 /// The invocation's response as JSON (panics with the error payload if it failed).
 pub fn json(invocation: &Invocation) -> Value {
     match &invocation.result {
         Ok(bytes) => serde_json::from_slice(bytes).expect("the response is JSON"),
-        Err(err) => panic!("the invocation failed: {err:?}\n{}", invocation.log_lines().join("\n")),
+        Err(err) => panic!(
+            "the invocation failed: {err:?}\n{}",
+            invocation.log_lines().join("\n")
+        ),
     }
 }

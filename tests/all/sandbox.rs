@@ -9,7 +9,9 @@ use crate::{invoke, json, load};
 async fn the_guest_sees_lambdas_variables_and_its_own_but_not_the_hosts() {
     let dump = load(
         "env-dump",
-        FunctionConfig::named("env-dump").memory_size_mb(512).env("TABLE_NAME", "orders"),
+        FunctionConfig::named("env-dump")
+            .memory_size_mb(512)
+            .env("TABLE_NAME", "orders"),
     );
     let answer = json(&invoke(&dump, "{}").await);
     let env = &answer["env"];
@@ -20,10 +22,18 @@ async fn the_guest_sees_lambdas_variables_and_its_own_but_not_the_hosts() {
     assert_eq!(env["AWS_REGION"], "us-east-1");
     assert_eq!(env["AWS_DEFAULT_REGION"], "us-east-1");
     assert_eq!(env["TABLE_NAME"], "orders");
-    let stream = env["AWS_LAMBDA_LOG_STREAM_NAME"].as_str().expect("a log stream");
-    assert!(stream.contains("/[$LATEST]") && stream.len() == "2026/11/26/[$LATEST]".len() + 32, "{stream}");
+    let stream = env["AWS_LAMBDA_LOG_STREAM_NAME"]
+        .as_str()
+        .expect("a log stream");
+    assert!(
+        stream.contains("/[$LATEST]") && stream.len() == "2026/11/26/[$LATEST]".len() + 32,
+        "{stream}"
+    );
     for host_only in ["PATH", "HOME", "USER", "CARGO", "RUST_BACKTRACE"] {
-        assert!(env.get(host_only).is_none(), "the host's `{host_only}` leaked into the guest");
+        assert!(
+            env.get(host_only).is_none(),
+            "the host's `{host_only}` leaked into the guest"
+        );
     }
     assert_eq!(answer["root"], json!([]), "only /tmp is visible");
 }
@@ -34,10 +44,18 @@ async fn tmp_survives_warm_invocations_and_not_a_new_environment() {
     let first = json(&invoke(&cache, r#"{"v": 1}"#).await);
     let second = json(&invoke(&cache, r#"{"v": 2}"#).await);
     assert_eq!(first, json!({"cached": false, "value": {"v": 1}}));
-    assert_eq!(second, json!({"cached": true, "value": {"v": 1}}), "/tmp is kept warm");
+    assert_eq!(
+        second,
+        json!({"cached": true, "value": {"v": 1}}),
+        "/tmp is kept warm"
+    );
     cache.evict_all();
     let fresh = json(&invoke(&cache, r#"{"v": 3}"#).await);
-    assert_eq!(fresh, json!({"cached": false, "value": {"v": 3}}), "a new environment has an empty /tmp");
+    assert_eq!(
+        fresh,
+        json!({"cached": false, "value": {"v": 3}}),
+        "a new environment has an empty /tmp"
+    );
 }
 
 #[tokio::test]
@@ -45,5 +63,9 @@ async fn two_environments_do_not_share_tmp() {
     let cache = load("tmp-cache", FunctionConfig::named("tmp-cache-2"));
     let dump = load("env-dump", FunctionConfig::named("env-dump-2"));
     assert_eq!(json(&invoke(&cache, r#"{"v": 1}"#).await)["cached"], false);
-    assert_eq!(json(&invoke(&dump, "{}").await)["tmp"], json!([]), "another environment's /tmp is empty");
+    assert_eq!(
+        json(&invoke(&dump, "{}").await)["tmp"],
+        json!([]),
+        "another environment's /tmp is empty"
+    );
 }
