@@ -154,3 +154,30 @@ fn function_errors_go_to_stdout_as_lambda_payloads() {
         r#"{"errorType":"alloc::boxed::Box<dyn core::any::Any + core::marker::Send>","errorMessage":"Lambda panicked: boom"}"#
     );
 }
+
+#[test]
+fn build_compiles_a_handler_crate_and_prints_its_component() {
+    let out = lambda_sim(&[
+        "build",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guests/hello"),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let wasm = stdout.trim_end();
+    assert!(
+        wasm.ends_with("/wasm32-wasip2/release/hello.wasm"),
+        "{wasm}"
+    );
+    let responses = lambda_sim(&["invoke", wasm, "--payload", r#"{"name":"built"}"#]);
+    assert_eq!(
+        text(&responses.stdout).trim_end(),
+        r#"{"echo":{"name":"built"},"greeting":"hello, built"}"#
+    );
+    let not_a_crate = lambda_sim(&["build", lambda_sim_fixtures::EVENTS_DIR]);
+    assert_eq!(not_a_crate.status.code(), Some(2));
+    assert!(
+        text(&not_a_crate.stderr).contains("is not a cargo crate (no Cargo.toml)"),
+        "{}",
+        text(&not_a_crate.stderr)
+    );
+}
