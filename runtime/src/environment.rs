@@ -148,9 +148,11 @@ impl Environment {
         self.store.data().memory.peak()
     }
 
-    /// Gives the environment's `/tmp` back for removal in the background.
+    /// Destroys the sandbox, then gives its `/tmp` back for recycling in the background.
     pub(crate) fn destroy(mut self, function: &FunctionInner) {
-        if let Some(tmp) = self.tmp.take() {
+        let tmp = self.tmp.take();
+        drop(self);
+        if let Some(tmp) = tmp {
             function.runtime.tmp.dispose(tmp);
         }
     }

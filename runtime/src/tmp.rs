@@ -1,5 +1,6 @@
 //! The per-environment `/tmp` directories, kept off the cold path: a background thread keeps
-//! a few empty directories ready and removes the ones environments leave behind.
+//! a few empty directories ready, removes the ones environments leave files in, and recycles
+//! the ones they leave empty (most handlers never write to `/tmp`).
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -9,6 +10,12 @@ use tempfile::TempDir;
 use crate::{Error, Result};
 
 const PREFIX: &str = "lambda-sim-tmp-";
+
+/// How many used directories wait before the background thread is woken to sort them.
+const DISPOSE_BATCH: usize = 16;
+
+/// How often the background thread looks at used directories when no batch fills up.
+const SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Hands out fresh, empty temporary directories and disposes of used ones.
 pub(crate) struct TmpDirs {
@@ -58,7 +65,11 @@ impl TmpDirs {
         let ready = {
             let mut state = self.shared.lock();
             let dir = state.ready.pop();
-            self.shared.wake.notify_one();
+            // Wake the thread when the reserve runs low, not on every cold start: each wake
+            // is a context switch, and a second busy thread makes every unmap an IPI.
+            if state.ready.len() <= state.target / 2 {
+                self.shared.wake.notify_one();
+            }
             dir
         };
         match ready {
@@ -74,7 +85,9 @@ impl TmpDirs {
     pub(crate) fn dispose(&self, dir: TempDir) {
         let mut state = self.shared.lock();
         state.used.push(dir);
-        self.shared.wake.notify_one();
+        if state.used.len() >= DISPOSE_BATCH {
+            self.shared.wake.notify_one();
+        }
     }
 }
 
@@ -101,25 +114,34 @@ impl Shared {
 
     fn run(&self) {
         loop {
-            let (used, missing) = {
+            let used = {
                 let mut state = self.lock();
                 while !state.shutdown && state.used.is_empty() && state.ready.len() >= state.target
                 {
-                    state = self
-                        .wake
-                        .wait(state)
-                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                    state = match self.wake.wait_timeout(state, SWEEP_INTERVAL) {
+                        Ok((state, _)) => state,
+                        Err(poisoned) => poisoned.into_inner().0,
+                    };
                 }
                 if state.shutdown {
                     return;
                 }
-                (
-                    std::mem::take(&mut state.used),
-                    state.target.saturating_sub(state.ready.len()),
-                )
+                std::mem::take(&mut state.used)
             };
-            // Removing and creating directories happens outside the lock.
-            drop(used);
+            // Sorting, removing and creating directories happens outside the lock. An empty
+            // directory is as good as a new one: its environment's files are all gone, and
+            // WASI offers no way to change a directory's permissions or attributes.
+            let (empty, written): (Vec<TempDir>, Vec<TempDir>) =
+                used.into_iter().partition(is_empty);
+            drop(written);
+            let missing = {
+                let mut state = self.lock();
+                let room = (2 * state.target).saturating_sub(state.ready.len());
+                let mut empty = empty;
+                empty.truncate(room);
+                state.ready.extend(empty);
+                state.target.saturating_sub(state.ready.len())
+            };
             let mut made = Vec::with_capacity(missing);
             for _ in 0..missing {
                 match make_dir() {
@@ -137,6 +159,10 @@ impl Shared {
     }
 }
 
+fn is_empty(dir: &TempDir) -> bool {
+    std::fs::read_dir(dir.path()).is_ok_and(|mut entries| entries.next().is_none())
+}
+
 fn make_dir() -> std::io::Result<TempDir> {
     tempfile::Builder::new().prefix(PREFIX).tempdir()
 }
@@ -144,6 +170,39 @@ fn make_dir() -> std::io::Result<TempDir> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_directories_are_removed_and_empty_ones_recycled() -> Result<()> {
+        let dirs = TmpDirs::new(1)?;
+        let written = dirs.take()?;
+        std::fs::write(written.path().join("cache"), b"x").map_err(|source| Error::Io {
+            action: "write a test file",
+            source,
+        })?;
+        let written_path = written.path().to_owned();
+        let empty = dirs.take()?;
+        let empty_path = empty.path().to_owned();
+        dirs.dispose(written);
+        dirs.dispose(empty);
+        // The thread sorts used directories at least every sweep interval.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while written_path.exists() && std::time::Instant::now() < deadline {
+            std::thread::sleep(SWEEP_INTERVAL);
+        }
+        assert!(!written_path.exists(), "a directory with files is removed");
+        assert!(
+            empty_path.exists(),
+            "an empty directory is kept for another environment"
+        );
+        let mut reused = false;
+        for _ in 0..3 {
+            let dir = dirs.take()?;
+            reused |= dir.path() == empty_path;
+            assert!(is_empty(&dir));
+        }
+        assert!(reused, "the empty directory was handed out again");
+        Ok(())
+    }
 
     #[test]
     fn directories_are_fresh_and_removed() -> Result<()> {
