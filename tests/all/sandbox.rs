@@ -13,7 +13,21 @@ async fn the_guest_sees_lambdas_variables_and_its_own_but_not_the_hosts() {
             .memory_size_mb(512)
             .env("TABLE_NAME", "orders"),
     );
-    let answer = json(&invoke(&dump, "{}").await);
+    let invocation = invoke(&dump, "{}").await;
+    let answer = json(&invocation);
+    let context = &answer["context"];
+    assert_eq!(context["request_id"], invocation.request_id.as_str());
+    assert_eq!(
+        context["invoked_function_arn"],
+        "arn:aws:lambda:us-east-1:123456789012:function:env-dump"
+    );
+    assert_eq!(context["function_name"], "env-dump");
+    assert_eq!(context["memory"], 512);
+    let remaining = context["remaining_ms"].as_u64().expect("remaining time");
+    assert!(
+        (2_000..=3_000).contains(&remaining),
+        "3 s timeout, {remaining} ms left"
+    );
     let env = &answer["env"];
     assert_eq!(env["AWS_LAMBDA_FUNCTION_NAME"], "env-dump");
     assert_eq!(env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "512");
