@@ -6,6 +6,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::billing::Architecture;
+use crate::clock::ClockMode;
+use crate::coldstart::{ColdStartModel, VpcModel};
+use crate::cpu::{CpuMode, DEFAULT_FUEL_PER_SECOND};
 use crate::{Error, Result};
 
 /// The smallest memory size Lambda accepts, in MB.
@@ -59,6 +63,17 @@ pub struct FunctionConfig {
     pub region: String,
     /// The account id in ARNs. Default `123456789012`.
     pub account_id: String,
+    /// The instruction set, for the price. Default `x86_64`.
+    pub architecture: Architecture,
+    /// Whether the function is attached to a VPC (its cold starts then pay the simulation's
+    /// VPC model). Default `false`.
+    pub vpc: bool,
+    /// Reserved concurrency: the most environments the function may use at once, and a
+    /// share of the account's limit no other function can take. Default none.
+    pub reserved_concurrency: Option<u32>,
+    /// Provisioned concurrency: environments initialised before the first invocation, so that
+    /// up to this many concurrent invocations see no cold start. Default 0.
+    pub provisioned_concurrency: u32,
 }
 
 impl Default for FunctionConfig {
@@ -70,6 +85,10 @@ impl Default for FunctionConfig {
             environment: BTreeMap::new(),
             region: "us-east-1".to_owned(),
             account_id: "123456789012".to_owned(),
+            architecture: Architecture::X86_64,
+            vpc: false,
+            reserved_concurrency: None,
+            provisioned_concurrency: 0,
         }
     }
 }
@@ -98,6 +117,30 @@ impl FunctionConfig {
     /// Adds an environment variable.
     pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.environment.insert(key.into(), value.into());
+        self
+    }
+
+    /// Sets the architecture (default x86_64).
+    pub fn architecture(mut self, arch: Architecture) -> Self {
+        self.architecture = arch;
+        self
+    }
+
+    /// Attaches the function to a VPC (default not).
+    pub fn vpc(mut self, attached: bool) -> Self {
+        self.vpc = attached;
+        self
+    }
+
+    /// Sets reserved concurrency (default none).
+    pub fn reserved_concurrency(mut self, limit: u32) -> Self {
+        self.reserved_concurrency = Some(limit);
+        self
+    }
+
+    /// Sets provisioned concurrency (default 0).
+    pub fn provisioned_concurrency(mut self, count: u32) -> Self {
+        self.provisioned_concurrency = count;
         self
     }
 
@@ -133,6 +176,14 @@ impl FunctionConfig {
             return Err(Error::InvalidConfig(format!(
                 "timeout {:.3} s is outside Lambda's range of 1 to 900 seconds",
                 self.timeout.as_secs_f64()
+            )));
+        }
+        if let Some(reserved) = self.reserved_concurrency
+            && self.provisioned_concurrency > reserved
+        {
+            return Err(Error::InvalidConfig(format!(
+                "provisioned concurrency {} exceeds the reserved concurrency {reserved}",
+                self.provisioned_concurrency
             )));
         }
         for key in self.environment.keys() {
@@ -174,6 +225,50 @@ pub struct RuntimeConfig {
     /// Whether the Init phase is billed (the rule since 1 August 2025; `false` for the old
     /// rule where on-demand init was free). Default `true`.
     pub bill_init: bool,
+    /// The seed of every random draw (cold-start delays, request ids, log stream names);
+    /// `None` draws one. Default `None`.
+    pub seed: Option<u64>,
+    /// Real or virtual time. Default real.
+    pub clock: ClockMode,
+    /// Measured or deterministic CPU. Default measured.
+    pub cpu: CpuMode,
+    /// Fuel one vCPU burns per second in deterministic mode. Default 10^9.
+    pub fuel_per_second: u64,
+    /// Delays added to each cold start. Default the `none` preset.
+    pub cold_start: ColdStartModel,
+    /// What a VPC costs functions attached to one. Default none.
+    pub vpc: VpcModel,
+    /// When warm environments are reclaimed.
+    pub eviction: EvictionPolicy,
+    /// The account's concurrency limit across all functions. Default 1,000.
+    pub account_concurrency: u32,
+}
+
+/// When idle environments are reclaimed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EvictionPolicy {
+    /// An environment idle this long is destroyed. Lambda does not document it: measured at
+    /// 5 minutes before 2017 and 45-60 minutes in 2017. Default 45 minutes.
+    #[serde(with = "seconds")]
+    pub idle_timeout: Duration,
+    /// An environment older than this is destroyed when it next falls idle (Lambda recycles
+    /// environments after some hours; undocumented). Default none.
+    #[serde(with = "option_seconds")]
+    pub max_lifetime: Option<Duration>,
+    /// The most idle environments a function keeps; past it the least recently used goes.
+    /// Default none.
+    pub max_warm: Option<usize>,
+}
+
+impl Default for EvictionPolicy {
+    fn default() -> Self {
+        EvictionPolicy {
+            idle_timeout: Duration::from_secs(45 * 60),
+            max_lifetime: None,
+            max_warm: None,
+        }
+    }
 }
 
 impl Default for RuntimeConfig {
@@ -184,6 +279,14 @@ impl Default for RuntimeConfig {
             max_log_bytes: 1 << 20,
             ready_tmp_dirs: 8,
             bill_init: true,
+            seed: None,
+            clock: ClockMode::Real,
+            cpu: CpuMode::Measured,
+            fuel_per_second: DEFAULT_FUEL_PER_SECOND,
+            cold_start: ColdStartModel::default(),
+            vpc: VpcModel::None,
+            eviction: EvictionPolicy::default(),
+            account_concurrency: 1_000,
         }
     }
 }
@@ -213,10 +316,70 @@ impl RuntimeConfig {
         self
     }
 
+    /// Sets the seed (default: drawn at random).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Sets the clock (default real).
+    pub fn clock(mut self, mode: ClockMode) -> Self {
+        self.clock = mode;
+        self
+    }
+
+    /// Sets the CPU mode (default measured).
+    pub fn cpu(mut self, mode: CpuMode) -> Self {
+        self.cpu = mode;
+        self
+    }
+
+    /// Sets the cold-start model (default `none`).
+    pub fn cold_start(mut self, model: ColdStartModel) -> Self {
+        self.cold_start = model;
+        self
+    }
+
+    /// Sets the VPC model (default none).
+    pub fn vpc(mut self, model: VpcModel) -> Self {
+        self.vpc = model;
+        self
+    }
+
+    /// Sets the eviction policy.
+    pub fn eviction(mut self, policy: EvictionPolicy) -> Self {
+        self.eviction = policy;
+        self
+    }
+
+    /// Sets the account's concurrency limit (default 1,000).
+    pub fn account_concurrency(mut self, limit: u32) -> Self {
+        self.account_concurrency = limit;
+        self
+    }
+
     pub(crate) fn validate(&self) -> Result<()> {
         if self.max_environments == 0 {
             return Err(Error::InvalidConfig(
                 "`max_environments` must be at least 1".to_owned(),
+            ));
+        }
+        if self.account_concurrency == 0 {
+            return Err(Error::InvalidConfig(
+                "the account concurrency limit must be at least 1".to_owned(),
+            ));
+        }
+        if self.fuel_per_second == 0 {
+            return Err(Error::InvalidConfig(
+                "`fuel_per_second` must be at least 1".to_owned(),
+            ));
+        }
+        self.cold_start.placement.validate("the placement")?;
+        self.cold_start.runtime_init.validate("the runtime init")?;
+        self.vpc.validate()?;
+        if self.eviction.idle_timeout.is_zero() {
+            return Err(Error::InvalidConfig(
+                "the idle timeout must be more than 0".to_owned(),
             ));
         }
         Ok(())
@@ -246,6 +409,26 @@ mod seconds {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         let secs = f64::deserialize(d)?;
         Duration::try_from_secs_f64(secs).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Optional durations as seconds in configuration files.
+mod option_seconds {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(d) => s.serialize_some(&d.as_secs_f64()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        Option::<f64>::deserialize(d)?
+            .map(|secs| Duration::try_from_secs_f64(secs).map_err(serde::de::Error::custom))
+            .transpose()
     }
 }
 

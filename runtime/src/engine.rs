@@ -38,7 +38,9 @@ pub(crate) fn build(config: &RuntimeConfig) -> Result<Engine> {
     let mut wasm = Config::new();
     wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
         .memory_init_cow(true)
-        .epoch_interruption(true);
+        .epoch_interruption(true)
+        // Deterministic CPU counts the guest's work in fuel (compiled in, so off otherwise).
+        .consume_fuel(config.cpu == crate::CpuMode::Deterministic);
     Engine::new(&wasm).map_err(|err| Error::Engine(format!("{err:#}")))
 }
 

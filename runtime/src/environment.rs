@@ -1,13 +1,19 @@
 //! An execution environment: one sandbox (a wasmtime `Store` and component instance) with its
 //! own `/tmp`, created cold, reused warm one invocation at a time, and destroyed on demand.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use rand::{Rng as _, SeedableRng as _};
+use rand_chacha::ChaCha8Rng;
 use tempfile::TempDir;
 use wasmtime::{Store, Trap, UpdateDeadline};
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
 use crate::bindings::lambda_sim::handler::types;
+use crate::clock::{Clock, GuestMonotonicClock, GuestWallClock};
+use crate::cpu::{self, CpuMode};
 use crate::engine::EPOCH_TICK;
 use crate::function::FunctionInner;
 use crate::host::{Host, MemoryLimiter};
@@ -15,9 +21,13 @@ use crate::invocation::FunctionError;
 use crate::logs::{CapturedLog, LogSink};
 use crate::{Error, Result, bindings};
 
+/// How long a throttled handler runs before it yields for the rest of its CPU period.
+const THROTTLE_PERIOD_TICKS: u64 = 10;
+
 /// How a phase (init or invoke) of an environment ended.
 pub(crate) struct PhaseOutcome {
     pub(crate) result: Result<Vec<u8>, FunctionError>,
+    /// The phase's duration as Lambda would report it (see [`CpuMode`]).
     pub(crate) duration: Duration,
     pub(crate) kind: Ending,
 }
@@ -38,15 +48,27 @@ pub(crate) struct Environment {
     instance: bindings::Function,
     tmp: Option<TempDir>,
     pub(crate) log_stream: String,
+    /// The simulated time the guest's clocks read (virtual clock only), in nanoseconds.
+    guest_time: Arc<AtomicU64>,
+    /// When the environment was created, in simulation time.
+    pub(crate) created_at: Duration,
+    /// When its current or last invocation ends, in simulation time.
+    pub(crate) free_at: Duration,
+    /// Created for provisioned concurrency: never reclaimed for idleness.
+    pub(crate) provisioned: bool,
 }
 
 impl Environment {
     /// Creates the sandbox and instantiates the component (the first part of a cold start).
-    pub(crate) async fn create(function: &FunctionInner) -> Result<Self> {
+    pub(crate) async fn create(
+        function: &FunctionInner,
+        log_stream: String,
+        at: Duration,
+    ) -> Result<Self> {
         let runtime = &function.runtime;
         let tmp = runtime.tmp.take()?;
-        let log_stream = log_stream_name();
         let logs = LogSink::new(runtime.config.max_log_bytes);
+        let guest_time = Arc::new(AtomicU64::new(nanos(at)));
 
         let mut wasi = WasiCtxBuilder::new();
         // Before `preopened_dir`, which records it: file I/O on /tmp runs on this thread
@@ -58,6 +80,21 @@ impl Environment {
             wasi.env(key, value);
         }
         wasi.env("AWS_LAMBDA_LOG_STREAM_NAME", &log_stream);
+        if runtime.clock.is_virtual() {
+            let clock = GuestClock(guest_time.clone());
+            wasi.wall_clock(GuestWallClock(clock.as_clock()))
+                .monotonic_clock(GuestMonotonicClock(clock.as_clock()));
+        }
+        if runtime.config.seed.is_some() {
+            // The guest's random numbers come from the run's seed too: same seed, same values.
+            let (a, b) = {
+                let mut rng = runtime.rng();
+                (rng.next_u64(), rng.next_u64())
+            };
+            wasi.secure_random(ChaCha8Rng::seed_from_u64(a))
+                .insecure_random(ChaCha8Rng::seed_from_u64(b))
+                .insecure_random_seed((u128::from(a) << 64) | u128::from(b));
+        }
         wasi.preopened_dir(tmp.path(), "/tmp", FsPerms::ReadWrite)
             .map_err(|err| {
                 Error::Environment(format!("failed to open the /tmp directory: {err:#}"))
@@ -70,23 +107,34 @@ impl Environment {
             logs,
             fatal: None,
             deadline: Instant::now(),
+            throttle: None,
         };
         let mut store = Store::new(&runtime.engine, host);
         store.limiter(|host| &mut host.memory);
         // The epoch ticker can lag the wall clock by a tick or more on a loaded machine: when
         // the deadline in ticks passes, the callback checks the real deadline and extends the
-        // run by what is left, so a timeout never fires early.
+        // run by what is left, so a timeout never fires early. A throttled handler (measured
+        // CPU below one vCPU) sleeps here for the rest of each CPU period.
         store.epoch_deadline_callback(|store| {
             let now = Instant::now();
-            let deadline = store.data().deadline;
-            if now >= deadline {
-                Ok(UpdateDeadline::Interrupt)
-            } else {
-                Ok(UpdateDeadline::Continue(ticks(deadline - now)))
+            let host = store.data();
+            if now >= host.deadline {
+                return Ok(UpdateDeadline::Interrupt);
+            }
+            match host.throttle {
+                Some(share) => {
+                    let ran = EPOCH_TICK * THROTTLE_PERIOD_TICKS as u32;
+                    let pause = ran.mul_f64(1.0 / share - 1.0).min(host.deadline - now);
+                    Ok(UpdateDeadline::YieldCustom(
+                        THROTTLE_PERIOD_TICKS,
+                        Box::pin(tokio::time::sleep(pause)),
+                    ))
+                }
+                None => Ok(UpdateDeadline::Continue(ticks(host.deadline - now))),
             }
         });
-        store.data_mut().deadline = Instant::now() + crate::config::INIT_LIMIT;
-        store.set_epoch_deadline(ticks(crate::config::INIT_LIMIT));
+        let meter = Meter::of(function);
+        meter.arm(&mut store, crate::config::INIT_LIMIT);
         let instance = match function.pre.instantiate_async(&mut store).await {
             Ok(instance) => instance,
             Err(err) if err.is::<wasmtime::PoolConcurrencyLimitError>() => {
@@ -105,36 +153,49 @@ impl Environment {
             instance,
             tmp: Some(tmp),
             log_stream,
+            guest_time,
+            created_at: at,
+            free_at: at,
+            provisioned: false,
         })
     }
 
-    /// Runs the guest's `init` export under Lambda's 10 s Init limit.
-    pub(crate) async fn init(&mut self, request_id: &str) -> PhaseOutcome {
+    /// Runs the guest's `init` export under Lambda's 10 s Init limit, at simulation time `at`.
+    pub(crate) async fn init(
+        &mut self,
+        function: &FunctionInner,
+        request_id: &str,
+        at: Duration,
+    ) -> PhaseOutcome {
+        self.guest_time.store(nanos(at), Ordering::Release);
+        let meter = Meter::of(function);
+        let limit = crate::config::INIT_LIMIT;
+        meter.arm(&mut self.store, limit);
         let start = Instant::now();
-        self.store.data_mut().deadline = start + crate::config::INIT_LIMIT;
-        self.store
-            .set_epoch_deadline(ticks(crate::config::INIT_LIMIT));
         let result = self.instance.call_init(&mut self.store).await;
-        let duration = start.elapsed();
+        let duration = meter.duration(&mut self.store, start.elapsed(), limit);
         let result = result.map(|init| init.map(|()| Vec::new()));
-        self.classify(result, duration, request_id, crate::config::INIT_LIMIT)
+        self.classify(result, duration, request_id, limit)
     }
 
-    /// Runs the guest's `handle` export under the function's timeout.
+    /// Runs the guest's `handle` export under the function's timeout, at simulation time `at`.
     pub(crate) async fn invoke(
         &mut self,
+        function: &FunctionInner,
         event: &[u8],
         context: &types::Context,
-        timeout: Duration,
+        at: Duration,
     ) -> PhaseOutcome {
+        self.guest_time.store(nanos(at), Ordering::Release);
+        let meter = Meter::of(function);
+        let timeout = function.config.timeout;
+        meter.arm(&mut self.store, timeout);
         let start = Instant::now();
-        self.store.data_mut().deadline = start + timeout;
-        self.store.set_epoch_deadline(ticks(timeout));
         let result = self
             .instance
             .call_handle(&mut self.store, event, context)
             .await;
-        let duration = start.elapsed();
+        let duration = meter.duration(&mut self.store, start.elapsed(), timeout);
         self.classify(result, duration, &context.request_id, timeout)
     }
 
@@ -171,6 +232,7 @@ impl Environment {
                 let host = self.store.data_mut();
                 let out_of_memory = host.memory.take_out_of_memory();
                 let fatal = host.fatal.take();
+                let trap = err.downcast_ref::<Trap>().copied();
                 if out_of_memory {
                     (
                         Err(FunctionError::new(
@@ -181,7 +243,7 @@ impl Environment {
                         )),
                         Ending::Failed,
                     )
-                } else if err.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+                } else if matches!(trap, Some(Trap::Interrupt | Trap::OutOfFuel)) {
                     (
                         Err(FunctionError::new(
                             "Sandbox.Timedout",
@@ -195,7 +257,7 @@ impl Environment {
                 } else if let Some(fatal) = fatal {
                     (Err(from_wit(fatal)), Ending::Failed)
                 } else {
-                    let cause = match err.downcast_ref::<Trap>() {
+                    let cause = match trap {
                         Some(trap) => trap.to_string(),
                         None => err.to_string(),
                     };
@@ -210,6 +272,11 @@ impl Environment {
                     )
                 }
             }
+        };
+        let duration = if kind == Ending::TimedOut {
+            duration.max(limit)
+        } else {
+            duration
         };
         PhaseOutcome {
             result,
@@ -227,6 +294,87 @@ impl Drop for Environment {
     }
 }
 
+/// How a phase's CPU is limited and its duration counted, by CPU mode and clock.
+struct Meter {
+    cpu: CpuMode,
+    virtual_clock: bool,
+    share: f64,
+    memory_mb: u32,
+    fuel_per_second: u64,
+}
+
+impl Meter {
+    fn of(function: &FunctionInner) -> Self {
+        let config = &function.runtime.config;
+        Meter {
+            cpu: config.cpu,
+            virtual_clock: function.runtime.clock.is_virtual(),
+            share: cpu::cpu_share(function.config.memory_size_mb),
+            memory_mb: function.config.memory_size_mb,
+            fuel_per_second: config.fuel_per_second,
+        }
+    }
+
+    /// Sets the store's limits for a phase of at most `limit`.
+    fn arm(&self, store: &mut Store<Host>, limit: Duration) {
+        let now = Instant::now();
+        let host = store.data_mut();
+        match self.cpu {
+            CpuMode::Deterministic => {
+                // The fuel runs out at the limit; the wall clock only guards against a host
+                // that stalls (a blocking host call), generously.
+                host.deadline = now + limit.saturating_mul(1000).min(Duration::from_secs(86_400));
+                host.throttle = None;
+                let _ = store.set_fuel(cpu::fuel_for(limit, self.memory_mb, self.fuel_per_second));
+            }
+            CpuMode::Measured if self.virtual_clock => {
+                // Simulated duration is the host's CPU time divided by the share.
+                host.deadline = now + limit.mul_f64(self.share);
+                host.throttle = None;
+            }
+            CpuMode::Measured => {
+                host.deadline = now + limit;
+                host.throttle = (self.share < 1.0).then_some(self.share);
+            }
+        }
+        let deadline = store.data().deadline;
+        store.set_epoch_deadline(
+            if self.share < 1.0 && self.cpu == CpuMode::Measured && !self.virtual_clock {
+                THROTTLE_PERIOD_TICKS
+            } else {
+                ticks(deadline - now)
+            },
+        );
+    }
+
+    /// The phase's duration as reported: wall time, wall time over the share, or fuel.
+    fn duration(&self, store: &mut Store<Host>, wall: Duration, limit: Duration) -> Duration {
+        match self.cpu {
+            CpuMode::Deterministic => {
+                let budget = cpu::fuel_for(limit, self.memory_mb, self.fuel_per_second);
+                let left = store.get_fuel().unwrap_or(0);
+                let used = budget.saturating_sub(left);
+                cpu::deterministic_duration(used, self.memory_mb, self.fuel_per_second)
+            }
+            CpuMode::Measured if self.virtual_clock => wall.div_f64(self.share),
+            CpuMode::Measured => wall,
+        }
+    }
+}
+
+/// The guest's view of a virtual clock: fixed at the phase's start time.
+struct GuestClock(Arc<AtomicU64>);
+
+impl GuestClock {
+    fn as_clock(&self) -> Clock {
+        Clock::fixed(self.0.clone())
+    }
+}
+
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
 fn from_wit(err: types::HandlerError) -> FunctionError {
     FunctionError {
         error_type: err.error_type,
@@ -241,11 +389,4 @@ fn ticks(duration: Duration) -> u64 {
     u64::try_from(duration.as_nanos().div_ceil(tick))
         .unwrap_or(u64::MAX)
         .max(1)
-}
-
-/// A CloudWatch log stream name: `YYYY/MM/DD/[$LATEST]<32 hex digits>`.
-fn log_stream_name() -> String {
-    let now = humantime::format_rfc3339(std::time::SystemTime::now()).to_string();
-    let date = now.get(..10).unwrap_or("1970-01-01").replace('-', "/");
-    format!("{date}/[$LATEST]{:032x}", rand::random::<u128>())
 }

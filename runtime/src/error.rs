@@ -61,6 +61,20 @@ pub enum Error {
     )]
     PoolExhausted(u32),
 
+    /// A concurrency limit refused the invocation (HTTP 429).
+    #[error("Rate Exceeded.")]
+    Throttled {
+        /// Lambda's `Reason`, for example `ReservedFunctionConcurrentInvocationLimitExceeded`.
+        reason: &'static str,
+    },
+
+    /// A VPC function is still `Pending` after its creation (Hyperplane ENIs being made).
+    #[error(
+        "The operation cannot be performed at this time. The function is currently in the \
+         following state: Pending"
+    )]
+    Pending,
+
     /// Creating the environment's sandbox failed for another reason.
     #[error("failed to create an execution environment: {0}")]
     Environment(String),
@@ -87,7 +101,8 @@ impl Error {
             }
             Error::WrongWorld(_) => "Runtime.InvalidEntrypoint",
             Error::InvalidRequest { error_type, .. } => error_type,
-            Error::PoolExhausted(_) => "TooManyRequestsException",
+            Error::PoolExhausted(_) | Error::Throttled { .. } => "TooManyRequestsException",
+            Error::Pending => "ResourceConflictException",
             Error::Engine(_) | Error::Environment(_) | Error::Io { .. } => "ServiceException",
         }
     }

@@ -1,22 +1,25 @@
-//! A loaded function: its compiled component, its configuration, and its warm environments.
+//! A loaded function: its compiled component, its configuration, and its environments.
 
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::billing::Cost;
 use crate::bindings::lambda_sim::handler::types;
+use crate::coldstart::{ColdStart, VpcModel};
+use crate::cpu::CpuMode;
 use crate::environment::{Ending, Environment};
 use crate::invocation::{FunctionError, InitPhase, Invocation};
 use crate::report::{Report, Status, billed_ms};
 use crate::runtime::RuntimeInner;
-use crate::{FunctionConfig, Payload, Result, bindings};
+use crate::{Error, FunctionConfig, Payload, Result, bindings};
 
 /// A function loaded into a [`Runtime`](crate::Runtime); cheap to clone.
 ///
-/// Each invocation runs on a warm environment if one is idle, else on a new one (a cold
+/// Each invocation runs on a warm environment if one is free, else on a new one (a cold
 /// start); one environment serves one invocation at a time.
 #[derive(Clone)]
 pub struct Function {
-    inner: Arc<FunctionInner>,
+    pub(crate) inner: Arc<FunctionInner>,
 }
 
 pub(crate) struct FunctionInner {
@@ -27,7 +30,29 @@ pub(crate) struct FunctionInner {
     /// Lambda's standard variables and the function's own, in the order the guest sees them.
     pub(crate) env: Vec<(String, String)>,
     pub(crate) memory_limit: usize,
-    idle: Mutex<Vec<Environment>>,
+    /// When the function was loaded (deployed), in simulation time.
+    pub(crate) loaded_at: Duration,
+    pub(crate) state: Mutex<State>,
+}
+
+/// The function's environments that no invocation holds, and how many are held.
+#[derive(Default)]
+pub(crate) struct State {
+    /// Environments not serving an invocation on the host; on a virtual clock some are still
+    /// busy in simulated time (`free_at` after now).
+    pub(crate) envs: Vec<Environment>,
+    /// Environments serving an invocation on the host right now.
+    pub(crate) checked_out: u32,
+    /// Whether the provisioned environments were made.
+    provisioned: bool,
+}
+
+impl State {
+    /// Environments busy at simulation time `t`.
+    pub(crate) fn busy_at(&self, t: Duration) -> u32 {
+        let pending = self.envs.iter().filter(|env| env.free_at > t).count();
+        self.checked_out + u32::try_from(pending).unwrap_or(u32::MAX)
+    }
 }
 
 impl Function {
@@ -40,6 +65,7 @@ impl Function {
         let env = standard_env(&config);
         let memory_limit =
             usize::try_from(u64::from(config.memory_size_mb) << 20).unwrap_or(usize::MAX);
+        let loaded_at = runtime.clock.now();
         Function {
             inner: Arc::new(FunctionInner {
                 runtime,
@@ -48,7 +74,8 @@ impl Function {
                 arn,
                 env,
                 memory_limit,
-                idle: Mutex::new(Vec::new()),
+                loaded_at,
+                state: Mutex::new(State::default()),
             }),
         }
     }
@@ -58,15 +85,17 @@ impl Function {
         &self.inner.config
     }
 
-    /// How many environments are warm and idle.
+    /// How many environments exist and serve no invocation (on a virtual clock, including
+    /// those still busy in simulated time).
     pub fn warm_environments(&self) -> usize {
-        self.inner.idle().len()
+        self.inner.state().envs.len()
     }
 
-    /// Destroys every idle environment: the next invocation is a cold start. Returns how many
-    /// were destroyed.
+    /// Destroys every environment that serves no invocation: the next invocation is a cold
+    /// start. Returns how many were destroyed. (The chaos API: an environment that is serving
+    /// is not touched.)
     pub fn evict_all(&self) -> usize {
-        let evicted: Vec<Environment> = std::mem::take(&mut *self.inner.idle());
+        let evicted: Vec<Environment> = std::mem::take(&mut self.inner.state().envs);
         let count = evicted.len();
         for env in evicted {
             env.destroy(&self.inner);
@@ -74,37 +103,140 @@ impl Function {
         count
     }
 
-    /// Invokes the function with a checked payload (see [`Payload::json`]).
-    ///
-    /// `Err` only when no environment could be had (the sandbox pool is full); everything the
-    /// function does, including failing, is in the [`Invocation`].
-    pub async fn invoke(&self, payload: &Payload) -> Result<Invocation> {
+    /// Makes the provisioned environments now (otherwise the first invocation does), so that
+    /// up to `provisioned_concurrency` concurrent invocations find an initialised environment.
+    pub async fn provision(&self) -> Result<()> {
         let inner = &*self.inner;
-        let request_id = uuid::Builder::from_random_bytes(rand::random())
-            .into_uuid()
-            .to_string();
-        let warm = inner.idle().pop();
+        let wanted = {
+            let mut state = inner.state();
+            if state.provisioned {
+                return Ok(());
+            }
+            state.provisioned = true;
+            inner.config.provisioned_concurrency
+        };
+        let at = inner.runtime.clock.now();
+        for _ in 0..wanted {
+            let log_stream = inner.runtime.log_stream_name();
+            let mut env = Environment::create(inner, log_stream, at).await?;
+            let request_id = inner.runtime.request_id();
+            let outcome = env.init(inner, &request_id, at).await;
+            if outcome.kind != Ending::Returned || outcome.result.is_err() {
+                env.destroy(inner);
+                let reason = outcome
+                    .result
+                    .err()
+                    .map(|e| e.error_message)
+                    .unwrap_or_default();
+                return Err(Error::Environment(format!(
+                    "failed to initialise a provisioned environment: {reason}"
+                )));
+            }
+            let _ = env.take_log();
+            env.provisioned = true;
+            inner.state().envs.push(env);
+        }
+        Ok(())
+    }
+
+    /// Invokes the function now (the clock's current time) with a checked payload.
+    ///
+    /// `Err` when Lambda would refuse the request: a throttle (`TooManyRequestsException`),
+    /// a `Pending` function, or no sandbox left. Everything the function does, including
+    /// failing, is in the [`Invocation`].
+    pub async fn invoke(&self, payload: &Payload) -> Result<Invocation> {
+        let at = self.inner.runtime.clock.now();
+        self.invoke_at(at, payload).await
+    }
+
+    /// Invokes the function at simulation time `at` (moving a virtual clock there first).
+    ///
+    /// On a virtual clock, invocations are served in the order they are made, and an
+    /// environment is busy until its invocation ends in simulated time: invocations made at
+    /// the same `at` are concurrent, each on its own environment, as on Lambda.
+    pub async fn invoke_at(&self, at: Duration, payload: &Payload) -> Result<Invocation> {
+        let inner = &*self.inner;
+        let runtime = &inner.runtime;
+        let clock = &runtime.clock;
+        if clock.is_virtual() {
+            clock.advance_to(at);
+        } else if at > clock.now() {
+            tokio::time::sleep(at - clock.now()).await;
+        }
+        let at = clock.now().max(at);
+        if !inner.state().provisioned && inner.config.provisioned_concurrency > 0 {
+            self.provision().await?;
+        }
+        if inner.config.vpc && at < inner.loaded_at + runtime.config.vpc.pending() {
+            return Err(Error::Pending);
+        }
+
+        let warm = runtime.admit(inner, at)?;
+        let result = self.serve(warm, at, payload).await;
+        if result.is_err() {
+            // No environment came back: release the admission.
+            inner.state().checked_out -= 1;
+        }
+        result
+    }
+
+    async fn serve(
+        &self,
+        warm: Option<Environment>,
+        at: Duration,
+        payload: &Payload,
+    ) -> Result<Invocation> {
+        let inner = &*self.inner;
+        let runtime = &inner.runtime;
+        let clock = &runtime.clock;
+        let request_id = runtime.request_id();
         let (mut env, init) = match warm {
             Some(env) => (env, None),
             None => {
-                let started_at = SystemTime::now();
-                let start = Instant::now();
-                let mut env = Environment::create(inner).await?;
-                let outcome = env.init(&request_id).await;
+                let mut cold = ColdStart::default();
+                {
+                    let mut rng = runtime.rng();
+                    if inner.config.vpc && runtime.config.vpc != VpcModel::None {
+                        cold.eni = runtime.config.vpc.eni_delay(&mut *rng);
+                    }
+                    cold.placement = runtime.config.cold_start.placement.sample(&mut *rng);
+                    cold.runtime_init = runtime.config.cold_start.runtime_init.sample(&mut *rng);
+                }
+                let modelled = cold.eni + cold.placement + cold.runtime_init;
+                if !clock.is_virtual() && !modelled.is_zero() {
+                    tokio::time::sleep(modelled).await;
+                }
+                let init_at = at + cold.eni + cold.placement;
+                let started_at = wall_at(runtime, init_at);
+                let log_stream = runtime.log_stream_name();
+                let wall = Instant::now();
+                let mut env = Environment::create(inner, log_stream, init_at).await?;
+                let outcome = env
+                    .init(inner, &request_id, init_at + cold.runtime_init)
+                    .await;
+                cold.function_init = match (runtime.config.cpu, clock.is_virtual()) {
+                    (CpuMode::Measured, false) => wall.elapsed(),
+                    _ => outcome.duration,
+                };
                 let init = InitPhase {
-                    duration: start.elapsed(),
+                    duration: cold.init_duration(),
                     log: env.take_log(),
                     error: outcome.result.err(),
                     started_at,
+                    cold_start: cold,
                 };
                 if init.error.is_some() || outcome.kind != Ending::Returned {
-                    return Ok(self.failed_init(env, init, request_id));
+                    return Ok(self.failed_init(env, init, request_id, at));
                 }
                 (env, Some(init))
             }
         };
 
-        let started_at = SystemTime::now();
+        let handler_at = at
+            + init
+                .as_ref()
+                .map_or(Duration::ZERO, |init| init.cold_start.total());
+        let started_at = wall_at(runtime, handler_at);
         let deadline = started_at + inner.config.timeout;
         let context = types::Context {
             request_id,
@@ -117,7 +249,7 @@ impl Function {
             identity: None,
         };
         let outcome = env
-            .invoke(payload.as_bytes(), &context, inner.config.timeout)
+            .invoke(inner, payload.as_bytes(), &context, handler_at)
             .await;
         let mut log = env.take_log();
         let mut result = outcome.result;
@@ -149,14 +281,11 @@ impl Function {
             log.bytes.extend_from_slice(line.as_bytes());
         }
         let init_duration = init.as_ref().map(|init| init.duration);
+        let billed = billed_ms(outcome.duration, init_duration, runtime.config.bill_init);
         let report = Report {
             request_id: context.request_id.clone(),
             duration: outcome.duration,
-            billed_duration_ms: billed_ms(
-                outcome.duration,
-                init_duration,
-                inner.runtime.config.bill_init,
-            ),
+            billed_duration_ms: billed,
             memory_size_mb: inner.config.memory_size_mb,
             max_memory_used_mb: mb_used(env.peak_memory()),
             init_duration,
@@ -167,11 +296,13 @@ impl Function {
             },
         };
         let log_stream = env.log_stream.clone();
-        if outcome.kind == Ending::Returned {
-            inner.idle().push(env);
+        env.free_at = if clock.is_virtual() {
+            handler_at + outcome.duration
         } else {
-            env.destroy(inner);
-        }
+            clock.now()
+        };
+        let keep = outcome.kind == Ending::Returned;
+        runtime.release(inner, env, keep);
         Ok(Invocation {
             request_id: context.request_id,
             result,
@@ -181,25 +312,37 @@ impl Function {
             log_stream,
             region: inner.config.region.clone(),
             started_at,
+            cost: Cost::of_invocation(
+                billed,
+                inner.config.memory_size_mb,
+                inner.config.architecture,
+            ),
         })
     }
 
     /// The invocation of a cold start whose init failed: Lambda answers with the init's error
     /// and the environment is not kept.
-    fn failed_init(&self, env: Environment, init: InitPhase, request_id: String) -> Invocation {
+    fn failed_init(
+        &self,
+        env: Environment,
+        init: InitPhase,
+        request_id: String,
+        at: Duration,
+    ) -> Invocation {
         let inner = &*self.inner;
         let error = init
             .error
             .clone()
             .unwrap_or_else(|| FunctionError::new("Runtime.InitError", "init failed"));
+        let billed = billed_ms(
+            Duration::ZERO,
+            Some(init.duration),
+            inner.runtime.config.bill_init,
+        );
         let report = Report {
             request_id: request_id.clone(),
-            duration: std::time::Duration::ZERO,
-            billed_duration_ms: billed_ms(
-                std::time::Duration::ZERO,
-                Some(init.duration),
-                inner.runtime.config.bill_init,
-            ),
+            duration: Duration::ZERO,
+            billed_duration_ms: billed,
             memory_size_mb: inner.config.memory_size_mb,
             max_memory_used_mb: mb_used(env.peak_memory()),
             init_duration: Some(init.duration),
@@ -207,7 +350,8 @@ impl Function {
             error_type: Some(error.error_type.clone()),
         };
         let log_stream = env.log_stream.clone();
-        env.destroy(inner);
+        let _ = at;
+        inner.runtime.release(inner, env, false);
         let started_at = init.started_at + init.duration;
         Invocation {
             request_id,
@@ -218,15 +362,29 @@ impl Function {
             log_stream,
             region: inner.config.region.clone(),
             started_at,
+            cost: Cost::of_invocation(
+                billed,
+                inner.config.memory_size_mb,
+                inner.config.architecture,
+            ),
         }
     }
 }
 
 impl FunctionInner {
-    fn idle(&self) -> MutexGuard<'_, Vec<Environment>> {
-        self.idle
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The wall-clock time of simulation time `t`.
+fn wall_at(runtime: &RuntimeInner, t: Duration) -> SystemTime {
+    if runtime.clock.is_virtual() {
+        UNIX_EPOCH + crate::clock::VIRTUAL_EPOCH + t
+    } else {
+        SystemTime::now()
     }
 }
 

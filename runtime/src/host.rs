@@ -18,8 +18,10 @@ pub(crate) struct Host {
     pub(crate) logs: LogSink,
     /// The error a guest reported before aborting (a Rust panic).
     pub(crate) fatal: Option<types::HandlerError>,
-    /// When the running phase (init or invoke) times out.
+    /// When the running phase (init or invoke) times out, on the host's clock.
     pub(crate) deadline: Instant,
+    /// The share of a vCPU the guest is throttled to (measured CPU on a real clock).
+    pub(crate) throttle: Option<f64>,
 }
 
 impl WasiView for Host {

@@ -51,6 +51,8 @@ pub struct InitPhase {
     pub error: Option<FunctionError>,
     /// When the phase started.
     pub started_at: SystemTime,
+    /// What the cold start cost, component by component.
+    pub cold_start: crate::coldstart::ColdStart,
 }
 
 /// The outcome of one invocation.
@@ -72,6 +74,8 @@ pub struct Invocation {
     pub(crate) region: String,
     /// When the Invoke phase started.
     pub started_at: SystemTime,
+    /// What Lambda would bill for it.
+    pub cost: crate::billing::Cost,
 }
 
 impl Invocation {

@@ -32,8 +32,12 @@
 //! - **Memory size**: caps the guest's linear memory; `Max Memory Used` is its peak.
 //! - **Timeout**: enforced by epoch interruption, reported as `Sandbox.Timedout`.
 
+mod billing;
 mod cache;
+mod clock;
+mod coldstart;
 mod config;
+mod cpu;
 mod engine;
 mod environment;
 mod error;
@@ -46,10 +50,14 @@ mod report;
 mod runtime;
 mod tmp;
 
+pub use billing::{Architecture, Cost, PRICE_PER_REQUEST};
+pub use clock::{Clock, ClockMode, VIRTUAL_EPOCH};
+pub use coldstart::{ColdStart, ColdStartModel, Delay, VpcModel};
 pub use config::{
-    FunctionConfig, INIT_LIMIT, MAX_MEMORY_MB, MAX_SYNC_PAYLOAD, MAX_TIMEOUT, MIN_MEMORY_MB,
-    RESERVED_ENV, RuntimeConfig,
+    EvictionPolicy, FunctionConfig, INIT_LIMIT, MAX_MEMORY_MB, MAX_SYNC_PAYLOAD, MAX_TIMEOUT,
+    MIN_MEMORY_MB, RESERVED_ENV, RuntimeConfig,
 };
+pub use cpu::{CpuMode, DEFAULT_FUEL_PER_SECOND, FULL_VCPU_MB, cpu_share, vcpus};
 pub use error::{Error, Result};
 pub use function::Function;
 pub use invocation::{FunctionError, InitPhase, Invocation, RUNTIME_VERSION};

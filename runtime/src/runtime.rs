@@ -2,12 +2,19 @@
 //! by every function loaded into it.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Duration;
+
+use rand::{Rng as _, SeedableRng as _};
+use rand_chacha::ChaCha8Rng;
 
 use wasmtime::Engine;
 use wasmtime::component::{Component, HasSelf, Linker};
 
+use crate::clock::Clock;
 use crate::engine::EpochTicker;
+use crate::environment::Environment;
+use crate::function::{FunctionInner, State};
 use crate::host::Host;
 use crate::tmp::TmpDirs;
 use crate::{Error, Function, FunctionConfig, Result, RuntimeConfig, bindings};
@@ -23,6 +30,12 @@ pub(crate) struct RuntimeInner {
     linker: Linker<Host>,
     pub(crate) config: RuntimeConfig,
     pub(crate) tmp: TmpDirs,
+    pub(crate) clock: Clock,
+    rng: Mutex<ChaCha8Rng>,
+    /// Every function loaded, for the account's concurrency limit.
+    functions: Mutex<Vec<Weak<FunctionInner>>>,
+    /// Held while an invocation is admitted, so that limits are checked and taken at once.
+    admission: Mutex<()>,
     _ticker: EpochTicker,
 }
 
@@ -42,12 +55,18 @@ impl Runtime {
             })?;
         let tmp = TmpDirs::new(config.ready_tmp_dirs)?;
         let ticker = EpochTicker::start(&engine)?;
+        let seed = config.seed.unwrap_or_else(rand::random);
+        let clock = Clock::new(config.clock);
         Ok(Runtime {
             inner: Arc::new(RuntimeInner {
                 engine,
                 linker,
                 config,
                 tmp,
+                clock,
+                rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed)),
+                functions: Mutex::new(Vec::new()),
+                admission: Mutex::new(()),
                 _ticker: ticker,
             }),
         })
@@ -61,6 +80,11 @@ impl Runtime {
     /// The runtime's settings.
     pub fn config(&self) -> &RuntimeConfig {
         &self.inner.config
+    }
+
+    /// The simulation's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
     }
 
     /// Loads a function from a `.wasm` component file.
@@ -91,8 +115,182 @@ impl Runtime {
             .map_err(|err| Error::WrongWorld(format!("{err:#}")))?;
         let pre =
             bindings::FunctionPre::new(pre).map_err(|err| Error::WrongWorld(format!("{err:#}")))?;
-        Ok(Function::new(self.inner.clone(), pre, config))
+        let mut functions = lock(&self.inner.functions);
+        functions.retain(|f| f.strong_count() > 0);
+        if let Some(reserved) = config.reserved_concurrency {
+            let others: u32 = functions
+                .iter()
+                .filter_map(Weak::upgrade)
+                .filter_map(|f| f.config.reserved_concurrency)
+                .sum();
+            if others + reserved > self.inner.config.account_concurrency {
+                return Err(Error::InvalidConfig(format!(
+                    "reserved concurrency {reserved} is more than the account's limit of {} \
+                     leaves ({others} already reserved)",
+                    self.inner.config.account_concurrency
+                )));
+            }
+        }
+        let function = Function::new(self.inner.clone(), pre, config);
+        functions.push(Arc::downgrade(&function.inner));
+        Ok(function)
     }
+}
+
+impl RuntimeInner {
+    /// The run's random source (seeded by `RuntimeConfig::seed`).
+    pub(crate) fn rng(&self) -> MutexGuard<'_, ChaCha8Rng> {
+        lock(&self.rng)
+    }
+
+    /// A request id: a version-4 UUID from the run's random source.
+    pub(crate) fn request_id(&self) -> String {
+        let mut bytes = [0u8; 16];
+        self.rng().fill_bytes(&mut bytes);
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .to_string()
+    }
+
+    /// A CloudWatch log stream name: `YYYY/MM/DD/[$LATEST]<32 hex digits>`.
+    pub(crate) fn log_stream_name(&self) -> String {
+        let now = humantime::format_rfc3339(self.clock.wall()).to_string();
+        let date = now.get(..10).unwrap_or("1970-01-01").replace('-', "/");
+        let (a, b) = {
+            let mut rng = self.rng();
+            (rng.next_u64(), rng.next_u64())
+        };
+        format!("{date}/[$LATEST]{a:016x}{b:016x}")
+    }
+
+    /// Admits an invocation of `function` at simulation time `at`: reclaims idle environments,
+    /// checks the reserved and account concurrency limits, and hands out a free environment
+    /// (or `None` for a cold start). The caller then holds one unit of the function's
+    /// concurrency until [`RuntimeInner::release`].
+    pub(crate) fn admit(
+        &self,
+        function: &FunctionInner,
+        at: Duration,
+    ) -> Result<Option<Environment>> {
+        let _admission = lock(&self.admission);
+        let virtual_clock = self.clock.is_virtual();
+        let busy = |state: &State| {
+            if virtual_clock {
+                state.busy_at(at)
+            } else {
+                state.checked_out
+            }
+        };
+        let reclaimed = {
+            let mut state = function.state();
+            let reclaimed = self.reclaim(&mut state, at);
+            if let Some(reserved) = function.config.reserved_concurrency
+                && busy(&state) >= reserved
+            {
+                drop(state);
+                destroy_all(function, reclaimed);
+                return Err(Error::Throttled {
+                    reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
+                });
+            }
+            reclaimed
+        };
+        destroy_all(function, reclaimed);
+        if function.config.reserved_concurrency.is_none() {
+            let mut reserved = 0;
+            let mut unreserved_busy = 0;
+            let functions: Vec<Arc<FunctionInner>> = lock(&self.functions)
+                .iter()
+                .filter_map(Weak::upgrade)
+                .collect();
+            for other in functions {
+                match other.config.reserved_concurrency {
+                    Some(r) => reserved += r,
+                    None => unreserved_busy += busy(&other.state()),
+                }
+            }
+            if unreserved_busy >= self.config.account_concurrency.saturating_sub(reserved) {
+                return Err(Error::Throttled {
+                    reason: "ConcurrentInvocationLimitExceeded",
+                });
+            }
+        }
+        let mut state = function.state();
+        let free = state
+            .envs
+            .iter()
+            .enumerate()
+            .filter(|(_, env)| env.free_at <= at)
+            .max_by_key(|(_, env)| env.free_at)
+            .map(|(i, _)| i);
+        let env = free.map(|i| state.envs.swap_remove(i));
+        state.checked_out += 1;
+        Ok(env)
+    }
+
+    /// Gives an environment back after an invocation: kept warm, or destroyed; then applies
+    /// the cap on warm environments (least recently used first).
+    pub(crate) fn release(&self, function: &FunctionInner, env: Environment, keep: bool) {
+        let mut doomed = Vec::new();
+        {
+            let mut state = function.state();
+            state.checked_out = state.checked_out.saturating_sub(1);
+            if keep {
+                state.envs.push(env);
+            } else {
+                doomed.push(env);
+            }
+            if let Some(max) = self.config.eviction.max_warm {
+                loop {
+                    let idle: Vec<usize> = (0..state.envs.len())
+                        .filter(|&i| !state.envs[i].provisioned)
+                        .collect();
+                    if idle.len() <= max {
+                        break;
+                    }
+                    match idle.into_iter().min_by_key(|&i| state.envs[i].free_at) {
+                        Some(i) => doomed.push(state.envs.swap_remove(i)),
+                        None => break,
+                    }
+                }
+            }
+        }
+        destroy_all(function, doomed);
+    }
+
+    /// Takes out the environments idle past the idle timeout or older than the maximum
+    /// lifetime at `at` (provisioned ones stay).
+    fn reclaim(&self, state: &mut State, at: Duration) -> Vec<Environment> {
+        let policy = &self.config.eviction;
+        let expired = |env: &Environment| {
+            !env.provisioned
+                && env.free_at <= at
+                && (at - env.free_at >= policy.idle_timeout
+                    || policy
+                        .max_lifetime
+                        .is_some_and(|max| at - env.created_at >= max))
+        };
+        if !state.envs.iter().any(expired) {
+            return Vec::new();
+        }
+        let (gone, kept): (Vec<Environment>, Vec<Environment>) = std::mem::take(&mut state.envs)
+            .into_iter()
+            .partition(expired);
+        state.envs = kept;
+        gone
+    }
+}
+
+fn destroy_all(function: &FunctionInner, envs: Vec<Environment>) {
+    for env in envs {
+        env.destroy(function);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Names the handler world's exports that the component lacks.
