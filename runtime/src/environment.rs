@@ -16,7 +16,7 @@ use crate::clock::{Clock, GuestMonotonicClock, GuestWallClock};
 use crate::cpu::{self, CpuMode};
 use crate::engine::EPOCH_TICK;
 use crate::function::FunctionInner;
-use crate::host::{Host, MemoryLimiter};
+use crate::host::{Host, MemoryLimiter, Throttle};
 use crate::invocation::FunctionError;
 use crate::logs::{CapturedLog, LogSink};
 use crate::{Error, Result, bindings};
@@ -115,16 +115,16 @@ impl Environment {
         // the deadline in ticks passes, the callback checks the real deadline and extends the
         // run by what is left, so a timeout never fires early. A throttled handler (measured
         // CPU below one vCPU) sleeps here for the rest of each CPU period.
-        store.epoch_deadline_callback(|store| {
+        store.epoch_deadline_callback(|mut store| {
             let now = Instant::now();
-            let host = store.data();
+            let host = store.data_mut();
             if now >= host.deadline {
                 return Ok(UpdateDeadline::Interrupt);
             }
-            match host.throttle {
-                Some(share) => {
-                    let ran = EPOCH_TICK * THROTTLE_PERIOD_TICKS as u32;
-                    let pause = ran.mul_f64(1.0 / share - 1.0).min(host.deadline - now);
+            match &mut host.throttle {
+                Some(throttle) => {
+                    let pause = throttle.owed(now).min(host.deadline - now);
+                    throttle.resumed_at = now + pause;
                     Ok(UpdateDeadline::YieldCustom(
                         THROTTLE_PERIOD_TICKS,
                         Box::pin(tokio::time::sleep(pause)),
@@ -173,6 +173,7 @@ impl Environment {
         meter.arm(&mut self.store, limit);
         let start = Instant::now();
         let result = self.instance.call_init(&mut self.store).await;
+        self.settle_throttle().await;
         let duration = meter.duration(&mut self.store, start.elapsed(), limit);
         let result = result.map(|init| init.map(|()| Vec::new()));
         self.classify(result, duration, request_id, limit)
@@ -195,8 +196,24 @@ impl Environment {
             .instance
             .call_handle(&mut self.store, event, context)
             .await;
+        self.settle_throttle().await;
         let duration = meter.duration(&mut self.store, start.elapsed(), timeout);
         self.classify(result, duration, &context.request_id, timeout)
+    }
+
+    /// Pauses for the CPU a throttled guest used since its last pause (the last stretch of a
+    /// call), so that its wall time is its CPU time over its share; never past the deadline.
+    async fn settle_throttle(&mut self) {
+        let host = self.store.data_mut();
+        if let Some(throttle) = host.throttle.take() {
+            let now = Instant::now();
+            let pause = throttle
+                .owed(now)
+                .min(host.deadline.saturating_duration_since(now));
+            if !pause.is_zero() {
+                tokio::time::sleep(pause).await;
+            }
+        }
     }
 
     /// Takes what the guest printed since the last call.
@@ -334,7 +351,10 @@ impl Meter {
             }
             CpuMode::Measured => {
                 host.deadline = now + limit;
-                host.throttle = (self.share < 1.0).then_some(self.share);
+                host.throttle = (self.share < 1.0).then_some(Throttle {
+                    share: self.share,
+                    resumed_at: now,
+                });
             }
         }
         let deadline = store.data().deadline;

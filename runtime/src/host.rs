@@ -20,8 +20,25 @@ pub(crate) struct Host {
     pub(crate) fatal: Option<types::HandlerError>,
     /// When the running phase (init or invoke) times out, on the host's clock.
     pub(crate) deadline: Instant,
-    /// The share of a vCPU the guest is throttled to (measured CPU on a real clock).
-    pub(crate) throttle: Option<f64>,
+    /// The CPU throttle of a guest below one vCPU (measured CPU on a real clock).
+    pub(crate) throttle: Option<Throttle>,
+}
+
+/// Throttling to a share of one vCPU: after running for a while, the guest pauses for as long
+/// as its share says (run r, pause r x (1/share - 1)), as a CPU quota does.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Throttle {
+    pub(crate) share: f64,
+    /// When the guest last started running (the call's start, or the end of a pause).
+    pub(crate) resumed_at: Instant,
+}
+
+impl Throttle {
+    /// The pause owed for the CPU used since the last resume, at `now`.
+    pub(crate) fn owed(&self, now: Instant) -> std::time::Duration {
+        now.saturating_duration_since(self.resumed_at)
+            .mul_f64(1.0 / self.share - 1.0)
+    }
 }
 
 impl WasiView for Host {

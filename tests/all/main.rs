@@ -6,6 +6,7 @@ mod cli;
 mod errors;
 mod lifecycle;
 mod logs;
+mod model;
 mod sandbox;
 
 use std::sync::OnceLock;
