@@ -1,17 +1,21 @@
-//! `lambda-sim invoke`: run a function once or several times, as `sam local invoke` does.
+//! `lambda-sim invoke`: run a function once or several times, as `sam local invoke` does,
+//! under the lifecycle model's settings.
 
 use std::io::Read as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
-use lambda_sim_runtime::{FunctionConfig, Payload, Runtime, RuntimeConfig};
+use lambda_sim_runtime::{
+    Architecture, ClockMode, ColdStartModel, Cost, CpuMode, FunctionConfig, Payload, Runtime,
+    RuntimeConfig, SimulationFile, VpcModel,
+};
 
 /// How log lines are printed.
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum LogFormat {
-    /// CloudWatch's text lines (START, END, REPORT).
+    /// CloudWatch's text lines (START, END, REPORT), then a summary with the bill.
     Text,
     /// Telemetry API records, one JSON object a line.
     Json,
@@ -20,26 +24,48 @@ enum LogFormat {
 /// Arguments of `lambda-sim invoke`.
 #[derive(clap::Args)]
 pub struct InvokeArgs {
-    /// The function: a `.wasm` component, or a handler crate's directory (built first).
-    function: PathBuf,
+    /// The function: a `.wasm` component, a handler crate's directory (built first), or the
+    /// name of a function in `--config`.
+    function: String,
     /// A file holding the event, or `-` for stdin.
     #[arg(long, short = 'e', conflicts_with = "payload")]
     event: Option<PathBuf>,
     /// The event as inline JSON.
     #[arg(long, short = 'p')]
     payload: Option<String>,
+    /// A `lambda-sim.toml` with the simulation's settings and functions; flags override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// The function's name (default: the file's name).
     #[arg(long)]
     name: Option<String>,
-    /// Memory size in MB (128 to 10,240).
-    #[arg(long, default_value_t = 128)]
-    memory: u32,
-    /// Timeout in seconds (up to 900).
-    #[arg(long, default_value_t = 3.0)]
-    timeout: f64,
+    /// Memory size in MB (128 to 10,240; default 128).
+    #[arg(long)]
+    memory: Option<u32>,
+    /// Timeout in seconds (1 to 900; default 3).
+    #[arg(long)]
+    timeout: Option<f64>,
     /// An environment variable for the function, `KEY=VALUE`; repeat for more.
     #[arg(long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
+    /// The instruction set, for the price.
+    #[arg(long, value_parser = ["x86_64", "arm64"])]
+    arch: Option<String>,
+    /// Real time, or virtual time where delays cost nothing.
+    #[arg(long, value_parser = ["real", "virtual"])]
+    clock: Option<String>,
+    /// CPU measured on the host (throttled to the memory's share) or counted in wasm fuel.
+    #[arg(long, value_parser = ["measured", "deterministic"])]
+    cpu: Option<String>,
+    /// The seed of every random draw (delays, request ids).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Put the function in a VPC with this ENI model.
+    #[arg(long, value_parser = ["none", "legacy-2017", "hyperplane"])]
+    vpc: Option<String>,
+    /// Cold-start delays: a runtime preset.
+    #[arg(long, value_parser = ["none", "rust", "python", "java"])]
+    cold_start: Option<String>,
     /// How many times to invoke, one after the other (the first is a cold start).
     #[arg(long, default_value_t = 1)]
     repeat: u32,
@@ -49,23 +75,42 @@ pub struct InvokeArgs {
 }
 
 pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
-    let wasm = if args.function.is_dir() {
-        lambda_sim_harness::build_handler(&args.function).with_context(|| {
-            format!(
-                "failed to build the handler crate `{}`",
-                args.function.display()
-            )
+    let file = match &args.config {
+        Some(path) => Some(SimulationFile::read(path)?),
+        None => None,
+    };
+    let mut runtime_config = file.as_ref().map(|f| f.runtime.clone()).unwrap_or_default();
+    apply_simulation_flags(&args, &mut runtime_config)?;
+
+    let from_file = file.as_ref().and_then(|f| {
+        f.functions
+            .iter()
+            .find(|(_, config)| config.name == args.function)
+    });
+    let (location, mut config) = match from_file {
+        Some((path, config)) => (path.clone(), config.clone()),
+        None => {
+            let path = PathBuf::from(&args.function);
+            let name = args.name.clone().unwrap_or_else(|| default_name(&path));
+            (path, FunctionConfig::named(name))
+        }
+    };
+    apply_function_flags(&args, &mut config)?;
+    config.validate()?;
+
+    let wasm = if location.is_dir() {
+        lambda_sim_harness::build_handler(&location).with_context(|| {
+            format!("failed to build the handler crate `{}`", location.display())
         })?
     } else {
-        args.function.clone()
+        location
     };
-    let config = function_config(&args, &wasm)?;
     let event = read_event(&args)?;
     let payload = Payload::json(&event)
         .map_err(|err| anyhow::anyhow!("{} ({})", err, err.error_type()))
         .context("the event was rejected")?;
 
-    let runtime = Runtime::new(RuntimeConfig::default())?;
+    let runtime = Runtime::new(runtime_config)?;
     let function = runtime
         .load_file(&wasm, config)
         .map_err(|err| anyhow::anyhow!("{err} ({})", err.error_type()))?;
@@ -73,13 +118,35 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("failed to start the tokio runtime")?;
+    let mut total = Cost::default();
+    let mut cold = 0;
     tokio.block_on(async {
+        // One after the other: on a virtual clock, each arrives as the previous one ends.
+        let mut at = runtime.clock().now();
         for _ in 0..args.repeat {
-            let invocation = function.invoke(&payload).await?;
+            let invocation = function
+                .invoke_at(at, &payload)
+                .await
+                .map_err(|err| anyhow::anyhow!("{err} ({})", reason(&err)))?;
+            at = invocation.ends_at;
+            total.add(&invocation.cost);
+            cold += usize::from(invocation.is_cold());
             match args.log_format {
                 LogFormat::Text => {
                     for line in invocation.log_lines() {
                         eprintln!("{line}");
+                    }
+                    if let Some(init) = &invocation.init {
+                        let c = &init.cold_start;
+                        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+                        eprintln!(
+                            "lambda-sim: cold start {:.2} ms = ENI {:.2} ms + placement {:.2} ms + runtime init {:.2} ms + function init {:.2} ms",
+                            ms(c.total()),
+                            ms(c.eni),
+                            ms(c.placement),
+                            ms(c.runtime_init),
+                            ms(c.function_init),
+                        );
                     }
                 }
                 LogFormat::Json => {
@@ -92,34 +159,105 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
         }
         anyhow::Ok(())
     })?;
+    if let LogFormat::Text = args.log_format {
+        let config = function.config();
+        eprintln!(
+            "lambda-sim: {} invocation(s), {cold} cold start(s), {} ms billed, {:.4} GB-s, ${:.10} ({} MB, {})",
+            total.requests,
+            total.billed_ms,
+            total.gb_seconds,
+            total.total_usd(),
+            config.memory_size_mb,
+            config.architecture.as_str(),
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-fn function_config(args: &InvokeArgs, wasm: &std::path::Path) -> anyhow::Result<FunctionConfig> {
-    let name = match &args.name {
-        Some(name) => name.clone(),
-        None => wasm
-            .file_stem()
-            .map(|s| s.to_string_lossy().replace('.', "-"))
-            .unwrap_or_else(|| "function".to_owned()),
-    };
-    if !args.timeout.is_finite() || args.timeout <= 0.0 {
-        bail!(
-            "invalid configuration: timeout {} s is outside Lambda's range of 1 to 900 seconds",
-            args.timeout
-        );
+/// The error type, and for throttles the reason, as a client would see them.
+fn reason(err: &lambda_sim_runtime::Error) -> String {
+    match err {
+        lambda_sim_runtime::Error::Throttled { reason } => {
+            format!("{}: {reason}", err.error_type())
+        }
+        _ => err.error_type().to_owned(),
     }
-    let mut config = FunctionConfig::named(name)
-        .memory_size_mb(args.memory)
-        .timeout(Duration::from_secs_f64(args.timeout.min(1e6)));
+}
+
+fn apply_simulation_flags(args: &InvokeArgs, config: &mut RuntimeConfig) -> anyhow::Result<()> {
+    if let Some(seed) = args.seed {
+        config.seed = Some(seed);
+    }
+    match args.clock.as_deref() {
+        Some("virtual") => config.clock = ClockMode::Virtual,
+        Some("real") => config.clock = ClockMode::Real,
+        _ => {}
+    }
+    match args.cpu.as_deref() {
+        Some("deterministic") => config.cpu = CpuMode::Deterministic,
+        Some("measured") => config.cpu = CpuMode::Measured,
+        _ => {}
+    }
+    if let Some(name) = &args.cold_start {
+        config.cold_start = ColdStartModel::preset(name)
+            .with_context(|| format!("unknown cold-start preset `{name}`"))?;
+    }
+    if let Some(mode) = &args.vpc {
+        config.vpc = VpcModel::named(mode).with_context(|| format!("unknown VPC mode `{mode}`"))?;
+    }
+    Ok(())
+}
+
+fn apply_function_flags(args: &InvokeArgs, config: &mut FunctionConfig) -> anyhow::Result<()> {
+    if let Some(mb) = args.memory {
+        config.memory_size_mb = mb;
+    }
+    if let Some(timeout) = args.timeout {
+        if !timeout.is_finite() || timeout <= 0.0 {
+            bail!(
+                "invalid configuration: timeout {timeout} s is outside Lambda's range of 1 to 900 seconds"
+            );
+        }
+        config.timeout = Duration::from_secs_f64(timeout.min(1e6));
+    }
     for pair in &args.env {
         let Some((key, value)) = pair.split_once('=') else {
             bail!("invalid `--env {pair}`: expected KEY=VALUE");
         };
-        config = config.env(key, value);
+        config.environment.insert(key.to_owned(), value.to_owned());
     }
-    config.validate()?;
-    Ok(config)
+    match args.arch.as_deref() {
+        Some("arm64") => config.architecture = Architecture::Arm64,
+        Some("x86_64") => config.architecture = Architecture::X86_64,
+        _ => {}
+    }
+    if let Some(mode) = &args.vpc {
+        config.vpc = mode != "none";
+    }
+    Ok(())
+}
+
+fn default_name(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "function".to_owned());
+    let name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    if name.is_empty() {
+        "function".to_owned()
+    } else {
+        name
+    }
 }
 
 fn read_event(args: &InvokeArgs) -> anyhow::Result<Vec<u8>> {

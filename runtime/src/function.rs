@@ -301,6 +301,7 @@ impl Function {
         } else {
             clock.now()
         };
+        let ends_at = env.free_at;
         let keep = outcome.kind == Ending::Returned;
         runtime.release(inner, env, keep);
         Ok(Invocation {
@@ -317,6 +318,7 @@ impl Function {
                 inner.config.memory_size_mb,
                 inner.config.architecture,
             ),
+            ends_at,
         })
     }
 
@@ -350,7 +352,7 @@ impl Function {
             error_type: Some(error.error_type.clone()),
         };
         let log_stream = env.log_stream.clone();
-        let _ = at;
+        let ends_at = at + init.cold_start.total();
         inner.runtime.release(inner, env, false);
         let started_at = init.started_at + init.duration;
         Invocation {
@@ -367,6 +369,7 @@ impl Function {
                 inner.config.memory_size_mb,
                 inner.config.architecture,
             ),
+            ends_at,
         }
     }
 }

@@ -76,6 +76,9 @@ pub struct Invocation {
     pub started_at: SystemTime,
     /// What Lambda would bill for it.
     pub cost: crate::billing::Cost,
+    /// When it ended, in simulation time (on a virtual clock, the time to send a next
+    /// invocation that should find this environment free).
+    pub ends_at: std::time::Duration,
 }
 
 impl Invocation {

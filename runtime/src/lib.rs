@@ -48,6 +48,7 @@ mod logs;
 mod payload;
 mod report;
 mod runtime;
+mod simfile;
 mod tmp;
 
 pub use billing::{Architecture, Cost, PRICE_PER_REQUEST};
@@ -65,6 +66,7 @@ pub use logs::CapturedLog;
 pub use payload::Payload;
 pub use report::{Report, Status};
 pub use runtime::Runtime;
+pub use simfile::SimulationFile;
 
 /// Host bindings of the handler world (`wit/handler.wit`).
 #[expect(

@@ -181,3 +181,92 @@ fn build_compiles_a_handler_crate_and_prints_its_component() {
         text(&not_a_crate.stderr)
     );
 }
+
+#[test]
+fn invoke_takes_the_lifecycle_flags_and_prints_the_cold_start_and_the_bill() {
+    let args = [
+        "invoke",
+        lambda_sim_fixtures::HELLO,
+        "--clock",
+        "virtual",
+        "--cpu",
+        "deterministic",
+        "--seed",
+        "3",
+        "--vpc",
+        "legacy-2017",
+        "--cold-start",
+        "rust",
+        "--arch",
+        "arm64",
+        "--memory",
+        "1024",
+        "--repeat",
+        "2",
+    ];
+    let started = std::time::Instant::now();
+    let out = lambda_sim(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "virtual time: the 10 s ENI is not slept"
+    );
+    let stderr = text(&out.stderr);
+    let cold: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("lambda-sim: cold start "))
+        .collect();
+    assert_eq!(cold.len(), 1, "{stderr}");
+    assert!(
+        cold[0].contains(" = ENI 10000.00 ms + placement "),
+        "{}",
+        cold[0]
+    );
+    let summary = stderr.lines().last().unwrap_or_default();
+    assert!(
+        summary.starts_with("lambda-sim: 2 invocation(s), 1 cold start(s), ")
+            && summary.ends_with("(1024 MB, arm64)"),
+        "{summary}"
+    );
+    // The same seed on a virtual clock with deterministic CPU prints the same lines.
+    assert_eq!(text(&lambda_sim(&args).stderr), stderr);
+}
+
+#[test]
+fn invoke_reads_functions_and_settings_from_a_config_file() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let config = dir.path().join("lambda-sim.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[simulation]\nclock = \"virtual\"\ncpu = \"deterministic\"\nseed = 1\n\n\
+             [[function]]\nname = \"greeter\"\npath = {:?}\nmemory_size_mb = 256\nenvironment = {{ STAGE = \"test\" }}\n",
+            lambda_sim_fixtures::HELLO
+        ),
+    )
+    .expect("written");
+    let config = config.to_string_lossy().into_owned();
+    let out = lambda_sim(&[
+        "invoke",
+        "greeter",
+        "--config",
+        &config,
+        "--payload",
+        r#"{"name":"toml"}"#,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).trim_end(),
+        r#"{"echo":{"name":"toml"},"greeting":"hello, toml"}"#
+    );
+    assert!(text(&out.stderr).contains("\tMemory Size: 256 MB\t"));
+
+    std::fs::write(&config, "[simulation]\nclokc = \"virtual\"\n").expect("written");
+    let bad = lambda_sim(&["invoke", "greeter", "--config", &config]);
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = text(&bad.stderr);
+    assert!(
+        stderr.contains("line 2") && stderr.contains("unknown field `clokc`"),
+        "{stderr}"
+    );
+}
