@@ -19,14 +19,14 @@ enum Command {
     Build(build::BuildArgs),
     /// Invoke a function (a `.wasm` component or a handler crate) and print its responses on
     /// stdout and Lambda's log lines on stderr.
-    Invoke(invoke::InvokeArgs),
+    Invoke(Box<invoke::InvokeArgs>),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => build::run(args),
-        Command::Invoke(args) => invoke::run(args),
+        Command::Invoke(args) => invoke::run(*args),
     };
     match result {
         Ok(code) => code,
