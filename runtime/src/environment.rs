@@ -2,7 +2,7 @@
 //! own `/tmp`, created cold, reused warm one invocation at a time, and destroyed on demand.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rand::{Rng as _, SeedableRng as _};
@@ -16,12 +16,13 @@ use crate::clock::{Clock, GuestMonotonicClock, GuestWallClock};
 use crate::cpu::{self, CpuMode};
 use crate::engine::EPOCH_TICK;
 use crate::function::FunctionInner;
-use crate::host::{Host, MemoryLimiter, Throttle};
+use crate::host::{Host, Killed, MemoryLimiter, Throttle};
 use crate::invocation::FunctionError;
 use crate::logs::{CapturedLog, LogSink};
 use crate::{Error, Result, bindings};
 
-/// How long a throttled handler runs before it yields for the rest of its CPU period.
+/// How long a throttled handler runs before it yields for the rest of its CPU period, and the
+/// longest a guest runs between two looks at its kill switch.
 const THROTTLE_PERIOD_TICKS: u64 = 10;
 
 /// How a phase (init or invoke) of an environment ended.
@@ -108,6 +109,7 @@ impl Environment {
             fatal: None,
             deadline: Instant::now(),
             throttle: None,
+            kill: Arc::new(AtomicBool::new(false)),
         };
         let mut store = Store::new(&runtime.engine, host);
         store.limiter(|host| &mut host.memory);
@@ -118,6 +120,9 @@ impl Environment {
         store.epoch_deadline_callback(|mut store| {
             let now = Instant::now();
             let host = store.data_mut();
+            if host.kill.load(Ordering::Acquire) {
+                return Err(wasmtime::Error::new(Killed));
+            }
             if now >= host.deadline {
                 return Ok(UpdateDeadline::Interrupt);
             }
@@ -130,7 +135,9 @@ impl Environment {
                         Box::pin(tokio::time::sleep(pause)),
                     ))
                 }
-                None => Ok(UpdateDeadline::Continue(ticks(host.deadline - now))),
+                None => Ok(UpdateDeadline::Continue(
+                    ticks(host.deadline - now).min(THROTTLE_PERIOD_TICKS),
+                )),
             }
         });
         let meter = Meter::of(function);
@@ -188,6 +195,8 @@ impl Environment {
         at: Duration,
     ) -> PhaseOutcome {
         self.guest_time.store(nanos(at), Ordering::Release);
+        // A kill meant for an earlier invocation that had already ended does not carry over.
+        self.store.data().kill.store(false, Ordering::Release);
         let meter = Meter::of(function);
         let timeout = function.config.timeout;
         meter.arm(&mut self.store, timeout);
@@ -214,6 +223,11 @@ impl Environment {
                 tokio::time::sleep(pause).await;
             }
         }
+    }
+
+    /// The switch that kills this environment's running guest.
+    pub(crate) fn kill_switch(&self) -> Arc<AtomicBool> {
+        self.store.data().kill.clone()
     }
 
     /// Takes what the guest printed since the last call.
@@ -250,7 +264,17 @@ impl Environment {
                 let out_of_memory = host.memory.take_out_of_memory();
                 let fatal = host.fatal.take();
                 let trap = err.downcast_ref::<Trap>().copied();
-                if out_of_memory {
+                if err.is::<Killed>() {
+                    (
+                        Err(FunctionError::new(
+                            "Runtime.ExitError",
+                            format!(
+                                "RequestId: {request_id} Error: Runtime exited with error: signal: killed"
+                            ),
+                        )),
+                        Ending::Failed,
+                    )
+                } else if out_of_memory {
                     (
                         Err(FunctionError::new(
                             "Runtime.OutOfMemory",
@@ -358,13 +382,7 @@ impl Meter {
             }
         }
         let deadline = store.data().deadline;
-        store.set_epoch_deadline(
-            if self.share < 1.0 && self.cpu == CpuMode::Measured && !self.virtual_clock {
-                THROTTLE_PERIOD_TICKS
-            } else {
-                ticks(deadline - now)
-            },
-        );
+        store.set_epoch_deadline(ticks(deadline - now).min(THROTTLE_PERIOD_TICKS));
     }
 
     /// The phase's duration as reported: wall time, wall time over the share, or fuel.

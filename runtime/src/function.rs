@@ -43,6 +43,8 @@ pub(crate) struct State {
     pub(crate) envs: Vec<Environment>,
     /// Environments serving an invocation on the host right now.
     pub(crate) checked_out: u32,
+    /// The kill switches of the environments serving an invocation.
+    pub(crate) running: Vec<Arc<std::sync::atomic::AtomicBool>>,
     /// Whether the provisioned environments were made.
     provisioned: bool,
 }
@@ -101,6 +103,17 @@ impl Function {
             env.destroy(&self.inner);
         }
         count
+    }
+
+    /// Kills every environment serving an invocation right now (the chaos API): each of those
+    /// invocations fails with `Runtime.ExitError` (`signal: killed`) within about 10 ms of
+    /// guest time, and its environment is reset. Returns how many were killed.
+    pub fn kill_running(&self) -> usize {
+        let state = self.inner.state();
+        for switch in &state.running {
+            switch.store(true, std::sync::atomic::Ordering::Release);
+        }
+        state.running.len()
     }
 
     /// Makes the provisioned environments now (otherwise the first invocation does), so that
@@ -248,9 +261,12 @@ impl Function {
             client_context: None,
             identity: None,
         };
+        let switch = env.kill_switch();
+        inner.state().running.push(switch.clone());
         let outcome = env
             .invoke(inner, payload.as_bytes(), &context, handler_at)
             .await;
+        inner.state().running.retain(|s| !Arc::ptr_eq(s, &switch));
         let mut log = env.take_log();
         let mut result = outcome.result;
         if let Ok(bytes) = &result

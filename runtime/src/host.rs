@@ -22,7 +22,22 @@ pub(crate) struct Host {
     pub(crate) deadline: Instant,
     /// The CPU throttle of a guest below one vCPU (measured CPU on a real clock).
     pub(crate) throttle: Option<Throttle>,
+    /// Set by [`Function::kill_running`](crate::Function::kill_running): the guest is stopped
+    /// at its next epoch check, as a sandbox killed from outside.
+    pub(crate) kill: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
+
+/// The error a killed guest's call fails with.
+#[derive(Debug)]
+pub(crate) struct Killed;
+
+impl std::fmt::Display for Killed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the execution environment was killed")
+    }
+}
+
+impl std::error::Error for Killed {}
 
 /// Throttling to a share of one vCPU: after running for a while, the guest pauses for as long
 /// as its share says (run r, pause r x (1/share - 1)), as a CPU quota does.

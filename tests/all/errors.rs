@@ -269,3 +269,43 @@ fn settings_outside_lambdas_ranges_are_refused() {
         assert_eq!(err.error_type(), "InvalidParameterValueException");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_a_running_environment_fails_its_invocation_and_resets_it() {
+    let spin = load(
+        "spin-forever",
+        FunctionConfig::named("killed").timeout(std::time::Duration::from_secs(30)),
+    );
+    let running = {
+        let spin = spin.clone();
+        tokio::spawn(async move { invoke(&spin, "{}").await })
+    };
+    let started = std::time::Instant::now();
+    while spin.kill_running() == 0 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the invocation never started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let killed = running.await.expect("the task ends");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "killed long before the 30 s timeout"
+    );
+    let err = killed.error().expect("a killed invocation fails");
+    assert_eq!(err.error_type, "Runtime.ExitError");
+    assert_eq!(
+        err.error_message,
+        format!(
+            "RequestId: {} Error: Runtime exited with error: signal: killed",
+            killed.request_id
+        )
+    );
+    assert_eq!(
+        report_of(&killed).error_type.as_deref(),
+        Some("Runtime.ExitError")
+    );
+    assert_eq!(spin.warm_environments(), 0, "a killed environment is reset");
+    still_serving().await;
+}
