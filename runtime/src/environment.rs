@@ -21,9 +21,8 @@ use crate::invocation::FunctionError;
 use crate::logs::{CapturedLog, LogSink};
 use crate::{Error, Result, bindings};
 
-/// How long a throttled handler runs before it yields for the rest of its CPU period, and the
-/// longest a guest runs between two looks at its kill switch.
-const THROTTLE_PERIOD_TICKS: u64 = 10;
+/// The longest a guest runs between two looks at its kill switch.
+const KILL_CHECK_TICKS: u64 = 10;
 
 /// How a phase (init or invoke) of an environment ended.
 pub(crate) struct PhaseOutcome {
@@ -126,17 +125,15 @@ impl Environment {
             if now >= host.deadline {
                 return Ok(UpdateDeadline::Interrupt);
             }
+            let deadline = host.deadline;
+            let remaining = deadline - now;
             match &mut host.throttle {
-                Some(throttle) => {
-                    let pause = throttle.owed(now).min(host.deadline - now);
-                    throttle.resumed_at = now + pause;
-                    Ok(UpdateDeadline::YieldCustom(
-                        THROTTLE_PERIOD_TICKS,
-                        Box::pin(tokio::time::sleep(pause)),
-                    ))
-                }
+                Some(throttle) => match throttle.tick(now, deadline) {
+                    Some(pause) => Ok(UpdateDeadline::YieldCustom(1, pause)),
+                    None => Ok(UpdateDeadline::Continue(1)),
+                },
                 None => Ok(UpdateDeadline::Continue(
-                    ticks(host.deadline - now).min(THROTTLE_PERIOD_TICKS),
+                    ticks(remaining).min(KILL_CHECK_TICKS),
                 )),
             }
         });
@@ -180,7 +177,6 @@ impl Environment {
         meter.arm(&mut self.store, limit);
         let start = Instant::now();
         let result = self.instance.call_init(&mut self.store).await;
-        self.settle_throttle().await;
         let duration = meter.duration(&mut self.store, start.elapsed(), limit);
         let result = result.map(|init| init.map(|()| Vec::new()));
         self.classify(result, duration, request_id, limit)
@@ -205,24 +201,8 @@ impl Environment {
             .instance
             .call_handle(&mut self.store, event, context)
             .await;
-        self.settle_throttle().await;
         let duration = meter.duration(&mut self.store, start.elapsed(), timeout);
         self.classify(result, duration, &context.request_id, timeout)
-    }
-
-    /// Pauses for the CPU a throttled guest used since its last pause (the last stretch of a
-    /// call), so that its wall time is its CPU time over its share; never past the deadline.
-    async fn settle_throttle(&mut self) {
-        let host = self.store.data_mut();
-        if let Some(throttle) = host.throttle.take() {
-            let now = Instant::now();
-            let pause = throttle
-                .owed(now)
-                .min(host.deadline.saturating_duration_since(now));
-            if !pause.is_zero() {
-                tokio::time::sleep(pause).await;
-            }
-        }
     }
 
     /// The switch that kills this environment's running guest.
@@ -375,14 +355,16 @@ impl Meter {
             }
             CpuMode::Measured => {
                 host.deadline = now + limit;
-                host.throttle = (self.share < 1.0).then_some(Throttle {
-                    share: self.share,
-                    resumed_at: now,
-                });
+                host.throttle = (self.share < 1.0).then(|| Throttle::new(self.share, now));
             }
         }
         let deadline = store.data().deadline;
-        store.set_epoch_deadline(ticks(deadline - now).min(THROTTLE_PERIOD_TICKS));
+        let check = if store.data().throttle.is_some() {
+            1
+        } else {
+            KILL_CHECK_TICKS
+        };
+        store.set_epoch_deadline(ticks(deadline - now).min(check));
     }
 
     /// The phase's duration as reported: wall time, wall time over the share, or fuel.

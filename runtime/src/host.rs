@@ -39,20 +39,87 @@ impl std::fmt::Display for Killed {
 
 impl std::error::Error for Killed {}
 
-/// Throttling to a share of one vCPU: after running for a while, the guest pauses for as long
-/// as its share says (run r, pause r x (1/share - 1)), as a CPU quota does.
-#[derive(Clone, Copy, Debug)]
+/// The CPU period of the throttle: in each, a guest at share `s` runs for `s` x 20 ms, then
+/// waits for the next period, as a CFS bandwidth quota does. A call shorter than its quota
+/// never waits; a long one averages its share. (Lambda does not document its period.)
+pub(crate) const CPU_PERIOD: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Throttling to a share of one vCPU (measured CPU on a real clock).
+#[derive(Clone, Debug)]
 pub(crate) struct Throttle {
     pub(crate) share: f64,
-    /// When the guest last started running (the call's start, or the end of a pause).
-    pub(crate) resumed_at: Instant,
+    /// When the current period started.
+    period_start: Instant,
+    /// CPU used in the current period (with any overrun of the last one carried over).
+    used: std::time::Duration,
+    /// When the guest last started running, in nanoseconds after `base`: written by the
+    /// pause itself when it ends, since a sleep can end later than asked.
+    resumed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    base: Instant,
 }
 
 impl Throttle {
-    /// The pause owed for the CPU used since the last resume, at `now`.
-    pub(crate) fn owed(&self, now: Instant) -> std::time::Duration {
-        now.saturating_duration_since(self.resumed_at)
-            .mul_f64(1.0 / self.share - 1.0)
+    pub(crate) fn new(share: f64, now: Instant) -> Self {
+        Throttle {
+            share,
+            period_start: now,
+            used: std::time::Duration::ZERO,
+            resumed: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            base: now,
+        }
+    }
+
+    /// Accounts for the CPU used up to `now`; returns the pause to take if the period's quota
+    /// is spent (a future that sleeps and records when the guest resumes).
+    pub(crate) fn tick(
+        &mut self,
+        now: Instant,
+        deadline: Instant,
+    ) -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>> {
+        use std::sync::atomic::Ordering;
+        let resumed_at =
+            self.base + std::time::Duration::from_nanos(self.resumed.load(Ordering::Acquire));
+        self.used += now.saturating_duration_since(resumed_at);
+        self.mark_resumed(now);
+        let quota = CPU_PERIOD.mul_f64(self.share);
+        let period_end = self.period_start + CPU_PERIOD;
+        if now >= period_end {
+            // A whole period passed under quota (the guest was waiting on the host).
+            self.used = self.used.saturating_sub(quota);
+            self.period_start = now;
+            return None;
+        }
+        if self.used < quota {
+            return None;
+        }
+        // Quota spent: wait for the next period, or as many as the overrun fills (the guest
+        // is only stopped at epoch ticks, a millisecond or two apart).
+        let mut resume = period_end;
+        self.used -= quota;
+        while self.used >= quota {
+            self.used -= quota;
+            resume += CPU_PERIOD;
+        }
+        self.period_start = resume;
+        let pause = resume.min(deadline).saturating_duration_since(now);
+        let resumed = self.resumed.clone();
+        let base = self.base;
+        Some(Box::pin(async move {
+            tokio::time::sleep(pause).await;
+            let at = Instant::now().saturating_duration_since(base);
+            resumed.store(
+                u64::try_from(at.as_nanos()).unwrap_or(u64::MAX),
+                Ordering::Release,
+            );
+        }))
+    }
+
+    fn mark_resumed(&self, now: Instant) {
+        let at = now.saturating_duration_since(self.base);
+        self.resumed.store(
+            u64::try_from(at.as_nanos()).unwrap_or(u64::MAX),
+            std::sync::atomic::Ordering::Release,
+        );
     }
 }
 

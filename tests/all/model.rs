@@ -314,6 +314,9 @@ async fn measured_cpu_is_throttled_to_the_memory_share() {
     }
     let ratio = slow.as_secs_f64() / fast.as_secs_f64();
     let expected = 1769.0 / 128.0;
+    eprintln!(
+        "measured CPU: 128 MB {slow:?}, 1,769 MB {fast:?}, {ratio:.2}x (expected {expected:.2}x)"
+    );
     assert!(
         (ratio - expected).abs() / expected < 0.2,
         "128 MB took {slow:?}, 1,769 MB {fast:?}: {ratio:.2}x, expected {expected:.2}x within 20%"
