@@ -191,8 +191,6 @@ impl Environment {
         at: Duration,
     ) -> PhaseOutcome {
         self.guest_time.store(nanos(at), Ordering::Release);
-        // A kill meant for an earlier invocation that had already ended does not carry over.
-        self.store.data().kill.store(false, Ordering::Release);
         let meter = Meter::of(function);
         let timeout = function.config.timeout;
         meter.arm(&mut self.store, timeout);
@@ -206,8 +204,8 @@ impl Environment {
     }
 
     /// The switch that kills this environment's running guest.
-    pub(crate) fn kill_switch(&self) -> Arc<AtomicBool> {
-        self.store.data().kill.clone()
+    pub(crate) fn kill_switch(&self) -> &Arc<AtomicBool> {
+        &self.store.data().kill
     }
 
     /// Takes what the guest printed since the last call.

@@ -105,6 +105,11 @@ impl Function {
         count
     }
 
+    /// How many invocations are running on the host right now.
+    pub fn running_invocations(&self) -> usize {
+        self.inner.state().running.len()
+    }
+
     /// Kills every environment serving an invocation right now (the chaos API): each of those
     /// invocations fails with `Runtime.ExitError` (`signal: killed`) within about 10 ms of
     /// guest time, and its environment is reset. Returns how many were killed.
@@ -224,6 +229,7 @@ impl Function {
                 let log_stream = runtime.log_stream_name();
                 let wall = Instant::now();
                 let mut env = Environment::create(inner, log_stream, init_at).await?;
+                inner.state().running.push(env.kill_switch().clone());
                 let outcome = env
                     .init(inner, &request_id, init_at + cold.runtime_init)
                     .await;
@@ -261,12 +267,9 @@ impl Function {
             client_context: None,
             identity: None,
         };
-        let switch = env.kill_switch();
-        inner.state().running.push(switch.clone());
         let outcome = env
             .invoke(inner, payload.as_bytes(), &context, handler_at)
             .await;
-        inner.state().running.retain(|s| !Arc::ptr_eq(s, &switch));
         let mut log = env.take_log();
         let mut result = outcome.result;
         if let Ok(bytes) = &result
@@ -386,6 +389,14 @@ impl Function {
                 inner.config.architecture,
             ),
             ends_at,
+        }
+    }
+}
+
+impl Drop for FunctionInner {
+    fn drop(&mut self) {
+        if let Some(reserved) = self.config.reserved_concurrency {
+            self.runtime.release_reservation(reserved);
         }
     }
 }

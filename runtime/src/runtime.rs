@@ -2,6 +2,7 @@
 //! by every function loaded into it.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
@@ -36,6 +37,10 @@ pub(crate) struct RuntimeInner {
     functions: Mutex<Vec<Weak<FunctionInner>>>,
     /// Held while an invocation is admitted, so that limits are checked and taken at once.
     admission: Mutex<()>,
+    /// Invocations of functions without reserved concurrency being served on the host.
+    unreserved_busy: AtomicU32,
+    /// The sum of the loaded functions' reserved concurrency.
+    reserved_total: AtomicU32,
     _ticker: EpochTicker,
 }
 
@@ -67,6 +72,8 @@ impl Runtime {
                 rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed)),
                 functions: Mutex::new(Vec::new()),
                 admission: Mutex::new(()),
+                unreserved_busy: AtomicU32::new(0),
+                reserved_total: AtomicU32::new(0),
                 _ticker: ticker,
             }),
         })
@@ -131,6 +138,11 @@ impl Runtime {
                 )));
             }
         }
+        if let Some(reserved) = config.reserved_concurrency {
+            self.inner
+                .reserved_total
+                .fetch_add(reserved, Ordering::AcqRel);
+        }
         let function = Function::new(self.inner.clone(), pre, config);
         functions.push(Arc::downgrade(&function.inner));
         Ok(function)
@@ -138,6 +150,11 @@ impl Runtime {
 }
 
 impl RuntimeInner {
+    /// Gives back a dropped function's reserved concurrency to the unreserved pool.
+    pub(crate) fn release_reservation(&self, reserved: u32) {
+        self.reserved_total.fetch_sub(reserved, Ordering::AcqRel);
+    }
+
     /// The run's random source (seeded by `RuntimeConfig::seed`).
     pub(crate) fn rng(&self) -> MutexGuard<'_, ChaCha8Rng> {
         lock(&self.rng)
@@ -196,7 +213,19 @@ impl RuntimeInner {
             reclaimed
         };
         destroy_all(function, reclaimed);
-        if function.config.reserved_concurrency.is_none() {
+        if function.config.reserved_concurrency.is_none() && !virtual_clock {
+            // On a real clock the count of busy unreserved environments is kept as they come
+            // and go; `reserved_total` changes only as functions load.
+            let pool = self
+                .config
+                .account_concurrency
+                .saturating_sub(self.reserved_total.load(Ordering::Acquire));
+            if self.unreserved_busy.load(Ordering::Acquire) >= pool {
+                return Err(Error::Throttled {
+                    reason: "ConcurrentInvocationLimitExceeded",
+                });
+            }
+        } else if function.config.reserved_concurrency.is_none() {
             let mut reserved = 0;
             let mut unreserved_busy = 0;
             let functions: Vec<Arc<FunctionInner>> = lock(&self.functions)
@@ -224,7 +253,13 @@ impl RuntimeInner {
             .max_by_key(|(_, env)| env.free_at)
             .map(|(i, _)| i);
         let env = free.map(|i| state.envs.swap_remove(i));
+        if let Some(env) = &env {
+            state.running.push(env.kill_switch().clone());
+        }
         state.checked_out += 1;
+        if function.config.reserved_concurrency.is_none() {
+            self.unreserved_busy.fetch_add(1, Ordering::AcqRel);
+        }
         Ok(env)
     }
 
@@ -235,7 +270,14 @@ impl RuntimeInner {
         {
             let mut state = function.state();
             state.checked_out = state.checked_out.saturating_sub(1);
+            if function.config.reserved_concurrency.is_none() {
+                self.unreserved_busy.fetch_sub(1, Ordering::AcqRel);
+            }
+            let switch = env.kill_switch();
+            state.running.retain(|s| !Arc::ptr_eq(s, switch));
             if keep {
+                // A kill that came as the invocation ended does not carry over to the next.
+                switch.store(false, Ordering::Release);
                 state.envs.push(env);
             } else {
                 doomed.push(env);

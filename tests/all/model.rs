@@ -440,3 +440,59 @@ async fn the_same_seed_prints_the_same_report_byte_for_byte() {
         "another seed, another run"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_real_clock_concurrent_invocations_count_against_the_limits() {
+    let runtime = Runtime::new(
+        RuntimeConfig::default()
+            .max_environments(8)
+            .account_concurrency(1)
+            .cache_dir(Some(
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-cache"),
+            )),
+    )
+    .expect("runtime");
+    let spin = load(
+        &runtime,
+        "spin-forever",
+        FunctionConfig::named("busy").timeout(Duration::from_secs(30)),
+    );
+    let other = load(&runtime, "hello", FunctionConfig::named("other"));
+    let running = {
+        let spin = spin.clone();
+        tokio::spawn(async move { spin.invoke(&Payload::json("{}").expect("JSON")).await })
+    };
+    let started = std::time::Instant::now();
+    while spin.running_invocations() == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the invocation never started"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // The account's one unit of concurrency is taken by the spinning invocation.
+    let err = other
+        .invoke(&Payload::json("{}").expect("JSON"))
+        .await
+        .expect_err("over the account's limit");
+    assert!(
+        matches!(
+            err,
+            Error::Throttled {
+                reason: "ConcurrentInvocationLimitExceeded"
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(spin.kill_running(), 1);
+    let killed = running.await.expect("the task ends").expect("admitted");
+    assert_eq!(
+        killed.error().map(|e| e.error_type.as_str()),
+        Some("Runtime.ExitError")
+    );
+    let after = other
+        .invoke(&Payload::json("{}").expect("JSON"))
+        .await
+        .expect("the unit is free again");
+    assert!(after.result.is_ok());
+}
