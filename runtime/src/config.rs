@@ -242,6 +242,27 @@ pub struct RuntimeConfig {
     pub eviction: EvictionPolicy,
     /// The account's concurrency limit across all functions. Default 1,000.
     pub account_concurrency: u32,
+    /// How fast each function may add environments.
+    pub scaling: ScalingRate,
+}
+
+/// How fast a function may add environments: Lambda's 1,000 every 10 seconds per function.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScalingRate {
+    /// New environments a function may add at once. Default 1,000.
+    pub burst: u32,
+    /// New environments a function may add per second after that. Default 100.
+    pub per_second: f64,
+}
+
+impl Default for ScalingRate {
+    fn default() -> Self {
+        ScalingRate {
+            burst: 1_000,
+            per_second: 100.0,
+        }
+    }
 }
 
 /// When idle environments are reclaimed.
@@ -287,6 +308,7 @@ impl Default for RuntimeConfig {
             vpc: VpcModel::None,
             eviction: EvictionPolicy::default(),
             account_concurrency: 1_000,
+            scaling: ScalingRate::default(),
         }
     }
 }
@@ -352,6 +374,12 @@ impl RuntimeConfig {
         self
     }
 
+    /// Sets the scaling rate (default 1,000 at once, then 100 per second).
+    pub fn scaling(mut self, rate: ScalingRate) -> Self {
+        self.scaling = rate;
+        self
+    }
+
     /// Sets the account's concurrency limit (default 1,000).
     pub fn account_concurrency(mut self, limit: u32) -> Self {
         self.account_concurrency = limit;
@@ -377,6 +405,15 @@ impl RuntimeConfig {
         self.cold_start.placement.validate("the placement")?;
         self.cold_start.runtime_init.validate("the runtime init")?;
         self.vpc.validate()?;
+        if self.scaling.burst == 0
+            || !self.scaling.per_second.is_finite()
+            || self.scaling.per_second < 0.0
+        {
+            return Err(Error::InvalidConfig(
+                "the scaling rate needs a burst of 1 or more and a rate of 0 or more per second"
+                    .to_owned(),
+            ));
+        }
         if self.eviction.idle_timeout.is_zero() {
             return Err(Error::InvalidConfig(
                 "the idle timeout must be more than 0".to_owned(),

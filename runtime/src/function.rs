@@ -47,6 +47,10 @@ pub(crate) struct State {
     pub(crate) running: Vec<Arc<std::sync::atomic::AtomicBool>>,
     /// Whether the provisioned environments were made.
     provisioned: bool,
+    /// New environments the function may still add now (its scaling rate's token bucket).
+    pub(crate) scale_tokens: f64,
+    /// When the bucket was last filled, in simulation time.
+    pub(crate) scale_at: Duration,
 }
 
 impl State {
@@ -68,6 +72,7 @@ impl Function {
         let memory_limit =
             usize::try_from(u64::from(config.memory_size_mb) << 20).unwrap_or(usize::MAX);
         let loaded_at = runtime.clock.now();
+        let burst = f64::from(runtime.config.scaling.burst);
         Function {
             inner: Arc::new(FunctionInner {
                 runtime,
@@ -77,7 +82,11 @@ impl Function {
                 env,
                 memory_limit,
                 loaded_at,
-                state: Mutex::new(State::default()),
+                state: Mutex::new(State {
+                    scale_tokens: burst,
+                    scale_at: loaded_at,
+                    ..State::default()
+                }),
             }),
         }
     }

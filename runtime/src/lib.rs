@@ -56,7 +56,7 @@ pub use clock::{Clock, ClockMode, VIRTUAL_EPOCH};
 pub use coldstart::{ColdStart, ColdStartModel, Delay, VpcModel};
 pub use config::{
     EvictionPolicy, FunctionConfig, INIT_LIMIT, MAX_MEMORY_MB, MAX_SYNC_PAYLOAD, MAX_TIMEOUT,
-    MIN_MEMORY_MB, RESERVED_ENV, RuntimeConfig,
+    MIN_MEMORY_MB, RESERVED_ENV, RuntimeConfig, ScalingRate,
 };
 pub use cpu::{CpuMode, DEFAULT_FUEL_PER_SECOND, FULL_VCPU_MB, cpu_share, vcpus};
 pub use error::{Error, Result};

@@ -253,6 +253,24 @@ impl RuntimeInner {
             .max_by_key(|(_, env)| env.free_at)
             .map(|(i, _)| i);
         let env = free.map(|i| state.envs.swap_remove(i));
+        if env.is_none() {
+            // A new environment: the function's scaling rate (a token bucket in simulated time).
+            let scaling = &self.config.scaling;
+            let elapsed = at.saturating_sub(state.scale_at).as_secs_f64();
+            state.scale_tokens =
+                (state.scale_tokens + elapsed * scaling.per_second).min(f64::from(scaling.burst));
+            state.scale_at = state.scale_at.max(at);
+            if state.scale_tokens < 1.0 {
+                return Err(Error::Throttled {
+                    reason: if function.config.reserved_concurrency.is_some() {
+                        "ReservedFunctionInvocationRateLimitExceeded"
+                    } else {
+                        "FunctionInvocationRateLimitExceeded"
+                    },
+                });
+            }
+            state.scale_tokens -= 1.0;
+        }
         if let Some(env) = &env {
             state.running.push(env.kill_switch().clone());
         }

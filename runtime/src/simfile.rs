@@ -63,6 +63,7 @@ struct Simulation {
     vpc: Option<Named<VpcModel>>,
     eviction: Option<EvictionPolicy>,
     account_concurrency: Option<u32>,
+    scaling: Option<crate::config::ScalingRate>,
     max_environments: Option<u32>,
     bill_init: Option<bool>,
 }
@@ -150,6 +151,9 @@ impl SimulationFile {
         }
         if let Some(limit) = sim.account_concurrency {
             runtime.account_concurrency = limit;
+        }
+        if let Some(scaling) = sim.scaling {
+            runtime.scaling = scaling;
         }
         if let Some(max) = sim.max_environments {
             runtime.max_environments = max;

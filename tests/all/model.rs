@@ -496,3 +496,49 @@ async fn on_a_real_clock_concurrent_invocations_count_against_the_limits() {
         .expect("the unit is free again");
     assert!(after.result.is_ok());
 }
+
+#[tokio::test]
+async fn a_function_adds_environments_no_faster_than_its_scaling_rate() {
+    let scaling = lambda_sim_runtime::ScalingRate {
+        burst: 10,
+        per_second: 1.0,
+    };
+    let runtime = Runtime::new(simulation().scaling(scaling)).expect("runtime");
+    let burner = load(&runtime, "cpu-burn", FunctionConfig::named("scaling"));
+    let burst = |at: Duration, count: usize| {
+        let burner = burner.clone();
+        async move {
+            let mut outcomes = Vec::new();
+            for _ in 0..count {
+                outcomes.push(burner.invoke_at(at, &burn(1_000_000)).await);
+            }
+            outcomes
+        }
+    };
+    let first = burst(Duration::ZERO, 11).await;
+    assert_eq!(
+        first.iter().filter(|o| o.is_ok()).count(),
+        10,
+        "the burst allowance"
+    );
+    assert!(matches!(
+        first.last(),
+        Some(Err(Error::Throttled {
+            reason: "FunctionInvocationRateLimitExceeded"
+        }))
+    ));
+    // Three seconds later: the ten environments are free again, and three more may be added.
+    let second = burst(Duration::from_secs(3), 14).await;
+    let cold = second
+        .iter()
+        .filter(|o| o.as_ref().is_ok_and(|i| i.is_cold()))
+        .count();
+    assert_eq!(second.iter().filter(|o| o.is_ok()).count(), 13);
+    assert_eq!(cold, 3);
+    assert!(matches!(
+        second.last(),
+        Some(Err(Error::Throttled {
+            reason: "FunctionInvocationRateLimitExceeded"
+        }))
+    ));
+}
