@@ -244,6 +244,9 @@ pub struct RuntimeConfig {
     pub account_concurrency: u32,
     /// How fast each function may add environments.
     pub scaling: ScalingRate,
+    /// The waits before an asynchronous (`Event`) invocation's retries: Lambda retries a
+    /// failed event twice, after about 1 and 2 minutes. Default `[60 s, 120 s]`.
+    pub event_retry_delays: Vec<Duration>,
 }
 
 /// How fast a function may add environments: Lambda's 1,000 every 10 seconds per function.
@@ -309,6 +312,7 @@ impl Default for RuntimeConfig {
             eviction: EvictionPolicy::default(),
             account_concurrency: 1_000,
             scaling: ScalingRate::default(),
+            event_retry_delays: vec![Duration::from_secs(60), Duration::from_secs(120)],
         }
     }
 }
@@ -377,6 +381,12 @@ impl RuntimeConfig {
     /// Sets the scaling rate (default 1,000 at once, then 100 per second).
     pub fn scaling(mut self, rate: ScalingRate) -> Self {
         self.scaling = rate;
+        self
+    }
+
+    /// Sets the waits before an event's retries (default 60 s, then 120 s).
+    pub fn event_retry_delays(mut self, delays: Vec<Duration>) -> Self {
+        self.event_retry_delays = delays;
         self
     }
 

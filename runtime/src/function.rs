@@ -182,6 +182,16 @@ impl Function {
     /// environment is busy until its invocation ends in simulated time: invocations made at
     /// the same `at` are concurrent, each on its own environment, as on Lambda.
     pub async fn invoke_at(&self, at: Duration, payload: &Payload) -> Result<Invocation> {
+        self.invoke_with_id(at, payload, None).await
+    }
+
+    /// [`Function::invoke_at`] with a given request id (an async event's retries keep theirs).
+    pub(crate) async fn invoke_with_id(
+        &self,
+        at: Duration,
+        payload: &Payload,
+        request_id: Option<String>,
+    ) -> Result<Invocation> {
         let inner = &*self.inner;
         let runtime = &inner.runtime;
         let clock = &runtime.clock;
@@ -199,10 +209,11 @@ impl Function {
         }
 
         let warm = runtime.admit(inner, at)?;
-        let result = self.serve(warm, at, payload).await;
+        let request_id = request_id.unwrap_or_else(|| runtime.request_id());
+        let result = self.serve(warm, at, payload, request_id).await;
         if result.is_err() {
-            // No environment came back: release the admission.
-            inner.state().checked_out -= 1;
+            // No environment came back: give the admission back.
+            runtime.abandon(inner);
         }
         result
     }
@@ -212,11 +223,11 @@ impl Function {
         warm: Option<Environment>,
         at: Duration,
         payload: &Payload,
+        request_id: String,
     ) -> Result<Invocation> {
         let inner = &*self.inner;
         let runtime = &inner.runtime;
         let clock = &runtime.clock;
-        let request_id = runtime.request_id();
         let (mut env, init) = match warm {
             Some(env) => (env, None),
             None => {

@@ -41,6 +41,7 @@ mod cpu;
 mod engine;
 mod environment;
 mod error;
+mod event;
 mod function;
 mod host;
 mod invocation;
@@ -60,6 +61,7 @@ pub use config::{
 };
 pub use cpu::{CpuMode, DEFAULT_FUEL_PER_SECOND, FULL_VCPU_MB, cpu_share, vcpus};
 pub use error::{Error, Result};
+pub use event::{EventInvocation, EventOutcome, MAX_EVENT_PAYLOAD};
 pub use function::Function;
 pub use invocation::{FunctionError, InitPhase, Invocation, RUNTIME_VERSION};
 pub use logs::CapturedLog;

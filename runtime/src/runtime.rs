@@ -281,6 +281,15 @@ impl RuntimeInner {
         Ok(env)
     }
 
+    /// Gives back an admission whose invocation never got an environment.
+    pub(crate) fn abandon(&self, function: &FunctionInner) {
+        let mut state = function.state();
+        state.checked_out = state.checked_out.saturating_sub(1);
+        if function.config.reserved_concurrency.is_none() {
+            self.unreserved_busy.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+
     /// Gives an environment back after an invocation: kept warm, or destroyed; then applies
     /// the cap on warm environments (least recently used first).
     pub(crate) fn release(&self, function: &FunctionInner, env: Environment, keep: bool) {

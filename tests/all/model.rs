@@ -542,3 +542,95 @@ async fn a_function_adds_environments_no_faster_than_its_scaling_rate() {
         }))
     ));
 }
+
+#[tokio::test]
+async fn a_failing_event_is_tried_three_times_under_one_request_id() {
+    let runtime = Runtime::new(simulation()).expect("runtime");
+    let panic = load(&runtime, "panic", FunctionConfig::named("event"));
+    let accepted = panic
+        .invoke_event(&Payload::json("{}").expect("JSON"))
+        .expect("accepted");
+    let request_id = accepted.request_id.clone();
+    let outcome = accepted.outcome().await;
+    assert!(!outcome.succeeded());
+    assert_eq!(
+        outcome.attempts.len(),
+        3,
+        "the first attempt and two retries"
+    );
+    let starts: Vec<Duration> = outcome
+        .attempts
+        .iter()
+        .map(|a| {
+            assert_eq!(
+                a.request_id, request_id,
+                "every attempt keeps the event's request id"
+            );
+            a.started_at
+                .duration_since(std::time::UNIX_EPOCH + lambda_sim_runtime::VIRTUAL_EPOCH)
+                .unwrap_or_default()
+        })
+        .collect();
+    assert!(
+        starts[1] >= starts[0] + Duration::from_secs(60),
+        "{starts:?}"
+    );
+    assert!(
+        starts[2] >= starts[1] + Duration::from_secs(120),
+        "{starts:?}"
+    );
+    assert!(starts[2] < Duration::from_secs(200), "{starts:?}");
+
+    let hello = load(&runtime, "hello", FunctionConfig::named("event-ok"));
+    let delivered = hello
+        .invoke_event(&Payload::json("{}").expect("JSON"))
+        .expect("accepted")
+        .outcome()
+        .await;
+    assert!(delivered.succeeded());
+    assert_eq!(delivered.attempts.len(), 1);
+
+    let big = Payload::json(format!(
+        "\"{}\"",
+        "x".repeat(lambda_sim_runtime::MAX_EVENT_PAYLOAD)
+    ))
+    .expect("JSON");
+    let err = hello
+        .invoke_event(&big)
+        .err()
+        .map(|e| (e.error_type().to_owned(), e.to_string()));
+    assert_eq!(
+        err,
+        Some((
+            "RequestEntityTooLargeException".to_owned(),
+            "Request must be smaller than 1048576 bytes for the InvokeFunction operation"
+                .to_owned()
+        ))
+    );
+}
+
+#[tokio::test]
+async fn on_a_real_clock_event_retries_wait_their_delays() {
+    let runtime = Runtime::new(
+        RuntimeConfig::default()
+            .max_environments(8)
+            .cache_dir(Some(
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-cache"),
+            ))
+            .event_retry_delays(vec![Duration::from_millis(50), Duration::from_millis(100)]),
+    )
+    .expect("runtime");
+    let panic = load(&runtime, "panic", FunctionConfig::named("event-real"));
+    let started = std::time::Instant::now();
+    let outcome = panic
+        .invoke_event(&Payload::json("{}").expect("JSON"))
+        .expect("accepted")
+        .outcome()
+        .await;
+    assert_eq!(outcome.attempts.len(), 3);
+    assert!(
+        started.elapsed() >= Duration::from_millis(150),
+        "{:?}",
+        started.elapsed()
+    );
+}
