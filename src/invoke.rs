@@ -72,6 +72,9 @@ pub struct InvokeArgs {
     /// How to print log lines.
     #[arg(long, value_enum, default_value = "text")]
     log_format: LogFormat,
+    /// Project the bill of a 30-day month at this many requests per second.
+    #[arg(long, value_name = "RPS")]
+    monthly_rate: Option<f64>,
 }
 
 pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
@@ -170,6 +173,12 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
             config.memory_size_mb,
             config.architecture.as_str(),
         );
+        if let Some(rate) = args.monthly_rate {
+            eprintln!(
+                "lambda-sim: at {rate} requests/s, about ${:.2} a month (30 days, before the free tier)",
+                total.monthly_at(rate)
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

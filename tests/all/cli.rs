@@ -203,6 +203,8 @@ fn invoke_takes_the_lifecycle_flags_and_prints_the_cold_start_and_the_bill() {
         "1024",
         "--repeat",
         "2",
+        "--monthly-rate",
+        "10",
     ];
     let started = std::time::Instant::now();
     let out = lambda_sim(&args);
@@ -222,7 +224,14 @@ fn invoke_takes_the_lifecycle_flags_and_prints_the_cold_start_and_the_bill() {
         "{}",
         cold[0]
     );
-    let summary = stderr.lines().last().unwrap_or_default();
+    let mut tail = stderr.lines().rev();
+    let monthly = tail.next().unwrap_or_default();
+    assert!(
+        monthly.starts_with("lambda-sim: at 10 requests/s, about $")
+            && monthly.ends_with(" a month (30 days, before the free tier)"),
+        "{monthly}"
+    );
+    let summary = tail.next().unwrap_or_default();
     assert!(
         summary.starts_with("lambda-sim: 2 invocation(s), 1 cold start(s), ")
             && summary.ends_with("(1024 MB, arm64)"),

@@ -1,0 +1,57 @@
+//! Measured CPU throttling against wall time: a test binary of its own, because it compares
+//! wall-clock durations and needs the machine to itself. Cargo runs test binaries one after
+//! the other, so nothing of the main suite (`tests/all`) runs beside it.
+
+use std::time::Duration;
+
+use lambda_sim_runtime::{FunctionConfig, Payload, Runtime, RuntimeConfig};
+use serde_json::json;
+
+async fn burn_duration(runtime: &Runtime, memory_mb: u32, iterations: u64) -> Duration {
+    let config = FunctionConfig::named(format!("burn-{memory_mb}"))
+        .memory_size_mb(memory_mb)
+        .timeout(Duration::from_secs(60));
+    let burner = runtime
+        .load_file(lambda_sim_fixtures::CPU_BURN, config)
+        .expect("cpu-burn loads");
+    let burn = |n: u64| Payload::from_value(&json!({ "iterations": n }));
+    // Warm up first: the cold invocation's duration includes first-touch costs.
+    burner.invoke(&burn(1)).await.expect("admitted");
+    let invocation = burner.invoke(&burn(iterations)).await.expect("admitted");
+    assert!(invocation.result.is_ok(), "{:?}", invocation.result);
+    invocation.report.duration
+}
+
+#[tokio::test]
+async fn measured_cpu_is_throttled_to_the_memory_share() {
+    let runtime = Runtime::new(
+        RuntimeConfig::default()
+            .max_environments(16)
+            .cache_dir(Some(
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-cache"),
+            )),
+    )
+    .expect("runtime");
+    // About 30 ms of work at one vCPU; the best of three runs each.
+    let mut fast = Duration::MAX;
+    let mut slow = Duration::MAX;
+    for _ in 0..3 {
+        fast = fast.min(burn_duration(&runtime, 1_769, 30_000_000).await);
+        slow = slow.min(burn_duration(&runtime, 128, 30_000_000).await);
+    }
+    let ratio = slow.as_secs_f64() / fast.as_secs_f64();
+    let expected = 1769.0 / 128.0;
+    eprintln!(
+        "measured CPU: 128 MB {slow:?}, 1,769 MB {fast:?}, {ratio:.2}x (expected {expected:.2}x)"
+    );
+    assert!(
+        (ratio - expected).abs() / expected < 0.2,
+        "128 MB took {slow:?}, 1,769 MB {fast:?}: {ratio:.2}x, expected {expected:.2}x within 20%"
+    );
+    // Above one vCPU a single-threaded guest gains nothing.
+    let at_3008 = burn_duration(&runtime, 3_008, 30_000_000).await;
+    assert!(
+        at_3008.as_secs_f64() > fast.as_secs_f64() * 0.8,
+        "3,008 MB {at_3008:?} vs 1,769 MB {fast:?}"
+    );
+}
