@@ -1,6 +1,7 @@
 //! `lambda-sim`: run AWS Lambda handlers compiled to WebAssembly components, locally.
 
 mod build;
+mod check;
 mod invoke;
 
 use clap::{Parser, Subcommand};
@@ -17,6 +18,9 @@ struct Cli {
 enum Command {
     /// Build a handler crate to a `wasm32-wasip2` component and print the `.wasm` path.
     Build(build::BuildArgs),
+    /// Check that a function is stateless: the same events answered alike in fresh
+    /// environments, on one warm environment, and shuffled with evictions (exit 1 if not).
+    Check(check::CheckArgs),
     /// Invoke a function (a `.wasm` component or a handler crate) and print its responses on
     /// stdout and Lambda's log lines on stderr.
     Invoke(Box<invoke::InvokeArgs>),
@@ -26,6 +30,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => build::run(args),
+        Command::Check(args) => check::run(args),
         Command::Invoke(args) => invoke::run(*args),
     };
     match result {

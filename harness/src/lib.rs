@@ -13,7 +13,11 @@
 
 mod compile;
 mod report_line;
+mod stateless;
 
 pub use compile::{BuildError, build_handler, ensure_wasm_target};
 pub use lambda_sim_runtime as runtime;
 pub use report_line::{ReportLine, ReportLineError};
+pub use stateless::{
+    CheckOptions, Difference, NamedEvent, Run, Verdict, check_stateless, read_events,
+};

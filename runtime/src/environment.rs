@@ -203,6 +203,16 @@ impl Environment {
         self.classify(result, duration, &context.request_id, timeout)
     }
 
+    /// The files this environment's guest left in its `/tmp` (paths relative to `/tmp`).
+    pub(crate) fn tmp_files(&self) -> Vec<String> {
+        let mut files = Vec::new();
+        if let Some(tmp) = &self.tmp {
+            walk(tmp.path(), tmp.path(), &mut files);
+        }
+        files.sort();
+        files
+    }
+
     /// The switch that kills this environment's running guest.
     pub(crate) fn kill_switch(&self) -> &Arc<AtomicBool> {
         &self.store.data().kill
@@ -386,6 +396,20 @@ struct GuestClock(Arc<AtomicU64>);
 impl GuestClock {
     fn as_clock(&self) -> Clock {
         Clock::fixed(self.0.clone())
+    }
+}
+
+fn walk(root: &std::path::Path, dir: &std::path::Path, files: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            walk(root, &path, files);
+        } else if let Ok(relative) = path.strip_prefix(root) {
+            files.push(relative.to_string_lossy().into_owned());
+        }
     }
 }
 

@@ -102,6 +102,23 @@ impl Function {
         self.inner.state().envs.len()
     }
 
+    /// The files the function's idle environments left in their `/tmp`, each as
+    /// `/tmp/<path>`, sorted and without repeats: what an environment keeps between
+    /// invocations besides its memory.
+    pub fn tmp_files(&self) -> Vec<String> {
+        let mut files: Vec<String> = self
+            .inner
+            .state()
+            .envs
+            .iter()
+            .flat_map(|env| env.tmp_files())
+            .map(|file| format!("/tmp/{file}"))
+            .collect();
+        files.sort();
+        files.dedup();
+        files
+    }
+
     /// Destroys every environment that serves no invocation: the next invocation is a cold
     /// start. Returns how many were destroyed. (The chaos API: an environment that is serving
     /// is not touched.)

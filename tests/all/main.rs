@@ -2,6 +2,7 @@
 //! on the guest fixtures built from `fixtures/guests/`.
 
 mod cache;
+mod check;
 mod cli;
 mod errors;
 mod lifecycle;

@@ -1,0 +1,92 @@
+//! `lambda-sim check`: is the function stateless? The same events in fresh environments, in
+//! order on one warm environment, and shuffled with evictions must be answered the same.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use lambda_sim_harness::{CheckOptions, check_stateless, read_events};
+use lambda_sim_runtime::{FunctionConfig, Runtime, RuntimeConfig};
+
+/// Arguments of `lambda-sim check`.
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// The function: a `.wasm` component or a handler crate's directory (built first).
+    function: PathBuf,
+    /// The events: a JSON file (one event, an array of events, or JSON Lines) or a directory
+    /// of `*.json` files, one event each.
+    #[arg(long)]
+    events: PathBuf,
+    /// A response field whose value legitimately varies (a key name such as `requestId`, or a
+    /// JSON pointer such as `/meta/time`); repeat for more.
+    #[arg(long, value_name = "FIELD")]
+    ignore: Vec<String>,
+    /// The seed of the shuffled run.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Memory size in MB.
+    #[arg(long, default_value_t = 128)]
+    memory: u32,
+    /// An environment variable for the function, `KEY=VALUE`; repeat for more.
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    env: Vec<String>,
+}
+
+/// Exit code 0 for a stateless function, 1 for a stateful one, 2 when the check cannot run.
+pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let wasm = if args.function.is_dir() {
+        lambda_sim_harness::build_handler(&args.function).with_context(|| {
+            format!(
+                "failed to build the handler crate `{}`",
+                args.function.display()
+            )
+        })?
+    } else {
+        args.function.clone()
+    };
+    let events = read_events(&args.events).map_err(anyhow::Error::msg)?;
+    let name = wasm
+        .file_stem()
+        .map(|s| {
+            s.to_string_lossy()
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .take(64)
+                .collect::<String>()
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "function".to_owned());
+    let mut config = FunctionConfig::named(name).memory_size_mb(args.memory);
+    for pair in &args.env {
+        let (key, value) = pair
+            .split_once('=')
+            .with_context(|| format!("invalid `--env {pair}`: expected KEY=VALUE"))?;
+        config = config.env(key, value);
+    }
+    let runtime = Runtime::new(RuntimeConfig::default().seed(args.seed))?;
+    let function = runtime
+        .load_file(&wasm, config)
+        .map_err(|err| anyhow::anyhow!("{err} ({})", err.error_type()))?;
+    let options = CheckOptions {
+        ignore: args.ignore,
+        seed: args.seed,
+        ..CheckOptions::default()
+    };
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("failed to start the tokio runtime")?;
+    let verdict = tokio.block_on(check_stateless(&function, &events, &options))?;
+    println!("{verdict}");
+    Ok(if verdict.is_stateless() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
