@@ -1,6 +1,7 @@
 //! `lambda-sim`: run AWS Lambda handlers compiled to WebAssembly components, locally.
 
 mod build;
+mod chaos;
 mod check;
 mod invoke;
 
@@ -18,6 +19,9 @@ struct Cli {
 enum Command {
     /// Build a handler crate to a `wasm32-wasip2` component and print the `.wasm` path.
     Build(build::BuildArgs),
+    /// Send a seeded stream of asynchronous events while killing environments at random;
+    /// exit 1 if an event is lost or delivered twice.
+    Chaos(chaos::ChaosArgs),
     /// Check that a function is stateless: the same events answered alike in fresh
     /// environments, on one warm environment, and shuffled with evictions (exit 1 if not).
     Check(check::CheckArgs),
@@ -30,6 +34,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => build::run(args),
+        Command::Chaos(args) => chaos::run(args),
         Command::Check(args) => check::run(args),
         Command::Invoke(args) => invoke::run(*args),
     };

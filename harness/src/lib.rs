@@ -11,10 +11,12 @@
 //! assert_eq!(report.init_duration_ms, Some(1.5));
 //! ```
 
+mod chaos;
 mod compile;
 mod report_line;
 mod stateless;
 
+pub use chaos::{ChaosOptions, ChaosReport, chaos_run};
 pub use compile::{BuildError, build_handler, ensure_wasm_target};
 pub use lambda_sim_runtime as runtime;
 pub use report_line::{ReportLine, ReportLineError};

@@ -194,6 +194,10 @@ impl Environment {
         let meter = Meter::of(function);
         let timeout = function.config.timeout;
         meter.arm(&mut self.store, timeout);
+        if self.store.data().kill.load(Ordering::Acquire) {
+            // Killed as it starts: the guest stops at its first epoch check (a function entry).
+            self.store.set_epoch_deadline(0);
+        }
         let start = Instant::now();
         let result = self
             .instance

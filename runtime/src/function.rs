@@ -47,6 +47,8 @@ pub(crate) struct State {
     pub(crate) running: Vec<Arc<std::sync::atomic::AtomicBool>>,
     /// Whether the provisioned environments were made.
     provisioned: bool,
+    /// Kill the environment of the next invocation once its handler starts (chaos).
+    kill_next: bool,
     /// New environments the function may still add now (its scaling rate's token bucket).
     pub(crate) scale_tokens: f64,
     /// When the bucket was last filled, in simulation time.
@@ -129,6 +131,50 @@ impl Function {
             env.destroy(&self.inner);
         }
         count
+    }
+
+    /// Kills the environment that serves the next invocation, once its handler has started
+    /// (the chaos API's kill during an invocation, independent of timing): that invocation
+    /// fails with `Runtime.ExitError` and the environment is reset.
+    pub fn kill_next(&self) {
+        self.inner.state().kill_next = true;
+    }
+
+    /// Takes back a [`Function::kill_next`] that no invocation used yet.
+    pub fn cancel_kill_next(&self) {
+        self.inner.state().kill_next = false;
+    }
+
+    /// Destroys one idle environment, the `pick`-th modulo their number (the chaos API's kill
+    /// between invocations). Returns whether there was one.
+    pub fn evict_one(&self, pick: u64) -> bool {
+        let env = {
+            let mut state = self.inner.state();
+            if state.envs.is_empty() {
+                return false;
+            }
+            let index = usize::try_from(pick % state.envs.len() as u64).unwrap_or(0);
+            state.envs.swap_remove(index)
+        };
+        env.destroy(&self.inner);
+        true
+    }
+
+    /// Invokes at simulation time `at` under a given request id: one attempt of an
+    /// asynchronous event, whose retries keep the event's request id.
+    pub async fn invoke_attempt_at(
+        &self,
+        at: Duration,
+        payload: &Payload,
+        request_id: &str,
+    ) -> Result<Invocation> {
+        self.invoke_with_id(at, payload, Some(request_id.to_owned()))
+            .await
+    }
+
+    /// A new request id from the run's seeded random source.
+    pub fn new_request_id(&self) -> String {
+        self.inner.runtime.request_id()
     }
 
     /// How many invocations are running on the host right now.
@@ -304,6 +350,13 @@ impl Function {
             client_context: None,
             identity: None,
         };
+        {
+            let mut state = inner.state();
+            if std::mem::take(&mut state.kill_next) {
+                env.kill_switch()
+                    .store(true, std::sync::atomic::Ordering::Release);
+            }
+        }
         let outcome = env
             .invoke(inner, payload.as_bytes(), &context, handler_at)
             .await;

@@ -2,6 +2,7 @@
 //! on the guest fixtures built from `fixtures/guests/`.
 
 mod cache;
+mod chaos;
 mod check;
 mod cli;
 mod errors;

@@ -1,0 +1,85 @@
+//! Chaos runs: 10,000 asynchronous events while 5% of attempts have their environment killed
+//! mid-invocation; every event is accounted for, and the same seed gives the same report.
+
+use lambda_sim_harness::{ChaosOptions, chaos_run};
+use lambda_sim_runtime::{ClockMode, CpuMode, FunctionConfig, Payload, Runtime, RuntimeConfig};
+
+async fn run(seed: u64) -> lambda_sim_harness::ChaosReport {
+    let runtime = Runtime::new(
+        RuntimeConfig::default()
+            .max_environments(64)
+            .cache_dir(Some(
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-cache"),
+            ))
+            .clock(ClockMode::Virtual)
+            .cpu(CpuMode::Deterministic)
+            .seed(seed),
+    )
+    .expect("runtime");
+    let hello = runtime
+        .load_file(lambda_sim_fixtures::HELLO, FunctionConfig::named("chaos"))
+        .expect("hello loads");
+    let options = ChaosOptions {
+        seed,
+        ..ChaosOptions::default()
+    };
+    chaos_run(
+        &hello,
+        &Payload::json(r#"{"name": "chaos"}"#).expect("JSON"),
+        &options,
+    )
+    .await
+    .expect("the run completes")
+}
+
+#[tokio::test]
+async fn every_event_is_accounted_for_under_kills_and_the_seed_repeats_the_run() {
+    let report = run(11).await;
+    assert_eq!(report.events, 10_000);
+    assert!(report.holds(), "{report}");
+    assert_eq!(report.lost, 0);
+    assert_eq!(report.duplicated, 0);
+    assert_eq!(report.delivered + report.failed, 10_000);
+    // About 5% of some 10,500 attempts are killed, each one an error, a retry and a cold start.
+    assert!((400..=650).contains(&report.kills_during), "{report}");
+    assert_eq!(
+        report.errors, report.kills_during,
+        "only the kills fail (hello never does)"
+    );
+    assert!(report.retries >= report.errors - report.failed);
+    assert!(
+        report.cold_starts >= report.kills_during,
+        "a killed environment is replaced"
+    );
+    assert_eq!(report.attempts, 10_000 + report.retries);
+    assert_eq!(run(11).await, report, "the same seed gives the same report");
+}
+
+#[test]
+fn the_cli_reports_the_run_and_gates_on_its_invariants() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
+        .args([
+            "chaos",
+            lambda_sim_fixtures::HELLO,
+            "--events",
+            "2000",
+            "--seed",
+            "5",
+        ])
+        .env(
+            "LAMBDA_SIM_CACHE_DIR",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
+        )
+        .output()
+        .expect("lambda-sim runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("events:          2000\n"), "{stdout}");
+    assert!(stdout.contains("\nlost:            0\n"), "{stdout}");
+    assert!(stdout.ends_with("duplicated:      0\n"), "{stdout}");
+}
