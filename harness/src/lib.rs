@@ -15,6 +15,7 @@ mod chaos;
 mod compile;
 mod report_line;
 mod stateless;
+mod test_function;
 
 pub use chaos::{ChaosOptions, ChaosReport, chaos_run};
 pub use compile::{BuildError, build_handler, ensure_wasm_target};
@@ -23,3 +24,4 @@ pub use report_line::{ReportLine, ReportLineError};
 pub use stateless::{
     CheckOptions, Difference, NamedEvent, Run, Verdict, check_stateless, read_events,
 };
+pub use test_function::{TestError, TestFunction, TestFunctionBuilder, TestInvocation};

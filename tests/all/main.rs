@@ -6,6 +6,7 @@ mod chaos;
 mod check;
 mod cli;
 mod errors;
+mod harness;
 mod lifecycle;
 mod logs;
 mod model;
