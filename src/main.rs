@@ -3,7 +3,9 @@
 mod build;
 mod chaos;
 mod check;
+mod generate;
 mod invoke;
+mod load;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +27,11 @@ enum Command {
     /// Check that a function is stateless: the same events answered alike in fresh
     /// environments, on one warm environment, and shuffled with evictions (exit 1 if not).
     Check(check::CheckArgs),
+    /// Print a sample event of a common source (API Gateway, S3, SQS, Kinesis, ...).
+    GenerateEvent(generate::GenerateArgs),
+    /// Run a load (open loop at a rate, or closed-loop clients) and print latency percentiles
+    /// per phase: cold start total, init, invoke, warm.
+    Load(load::LoadArgs),
     /// Invoke a function (a `.wasm` component or a handler crate) and print its responses on
     /// stdout and Lambda's log lines on stderr.
     Invoke(Box<invoke::InvokeArgs>),
@@ -36,6 +43,8 @@ fn main() -> std::process::ExitCode {
         Command::Build(args) => build::run(args),
         Command::Chaos(args) => chaos::run(args),
         Command::Check(args) => check::run(args),
+        Command::GenerateEvent(args) => generate::run(args),
+        Command::Load(args) => load::run(args),
         Command::Invoke(args) => invoke::run(*args),
     };
     match result {

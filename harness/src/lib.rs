@@ -11,15 +11,21 @@
 //! assert_eq!(report.init_duration_ms, Some(1.5));
 //! ```
 
+mod bench;
 mod chaos;
 mod compile;
+mod events;
+mod load;
 mod report_line;
 mod stateless;
 mod test_function;
 
+pub use bench::bench_cold_and_warm;
 pub use chaos::{ChaosOptions, ChaosReport, chaos_run};
 pub use compile::{BuildError, build_handler, ensure_wasm_target};
+pub use events::{SOURCES, SampleOptions, sample_event};
 pub use lambda_sim_runtime as runtime;
+pub use load::{Arrivals, LoadOptions, LoadReport, PhaseStats, load_run};
 pub use report_line::{ReportLine, ReportLineError};
 pub use stateless::{
     CheckOptions, Difference, NamedEvent, Run, Verdict, check_stateless, read_events,

@@ -98,6 +98,11 @@ impl Function {
         &self.inner.config
     }
 
+    /// The clock of the runtime the function runs in.
+    pub fn clock(&self) -> &crate::Clock {
+        &self.inner.runtime.clock
+    }
+
     /// How many environments exist and serve no invocation (on a virtual clock, including
     /// those still busy in simulated time).
     pub fn warm_environments(&self) -> usize {

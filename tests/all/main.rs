@@ -8,6 +8,7 @@ mod cli;
 mod errors;
 mod harness;
 mod lifecycle;
+mod load;
 mod logs;
 mod model;
 mod sandbox;

@@ -1,0 +1,128 @@
+//! `lambda-sim load`: open-loop arrivals at a rate, or closed-loop clients, with latency
+//! percentiles per phase; a progress bar on a terminal, a plain summary otherwise.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use lambda_sim_harness::{Arrivals, LoadOptions, load_run};
+use lambda_sim_runtime::{ClockMode, CpuMode, FunctionConfig, Payload, Runtime, RuntimeConfig};
+
+/// Arguments of `lambda-sim load`.
+#[derive(clap::Args)]
+pub struct LoadArgs {
+    /// The function: a `.wasm` component or a handler crate's directory (built first).
+    function: PathBuf,
+    /// Invocations per second (open loop).
+    #[arg(long, conflicts_with = "clients")]
+    rate: Option<f64>,
+    /// Concurrent clients, each invoking again when its last invocation returns (closed loop).
+    #[arg(long)]
+    clients: Option<usize>,
+    /// How long to send invocations, for example `30s` or `2m`.
+    #[arg(long, default_value = "10s")]
+    duration: String,
+    /// The event every invocation carries, as inline JSON.
+    #[arg(long, default_value = "{}")]
+    payload: String,
+    /// Memory size in MB.
+    #[arg(long, default_value_t = 128)]
+    memory: u32,
+    /// Real time (default) or virtual time (the run is simulated, as fast as the host goes).
+    #[arg(long, value_parser = ["real", "virtual"], default_value = "real")]
+    clock: String,
+    /// CPU measured on the host or counted in wasm fuel.
+    #[arg(long, value_parser = ["measured", "deterministic"], default_value = "measured")]
+    cpu: String,
+    /// The seed of the simulation.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
+    let duration = humantime::parse_duration(&args.duration).with_context(|| {
+        format!(
+            "invalid `--duration {}` (for example `30s`, `2m`)",
+            args.duration
+        )
+    })?;
+    let arrivals = match (args.rate, args.clients) {
+        (Some(rate), _) if rate.is_finite() && rate > 0.0 => Arrivals::Rate(rate),
+        (Some(rate), _) => anyhow::bail!("invalid `--rate {rate}`: it must be more than 0"),
+        (None, Some(clients)) if clients > 0 => Arrivals::Clients(clients),
+        (None, Some(_)) => anyhow::bail!("invalid `--clients 0`: at least one client"),
+        (None, None) => Arrivals::Clients(1),
+    };
+    let wasm = if args.function.is_dir() {
+        lambda_sim_harness::build_handler(&args.function).with_context(|| {
+            format!(
+                "failed to build the handler crate `{}`",
+                args.function.display()
+            )
+        })?
+    } else {
+        args.function.clone()
+    };
+    let payload = Payload::json(&args.payload)
+        .map_err(|err| anyhow::anyhow!("{err} ({})", err.error_type()))
+        .context("the payload was rejected")?;
+    let mut config = RuntimeConfig::default()
+        .clock(if args.clock == "virtual" {
+            ClockMode::Virtual
+        } else {
+            ClockMode::Real
+        })
+        .cpu(if args.cpu == "deterministic" {
+            CpuMode::Deterministic
+        } else {
+            CpuMode::Measured
+        });
+    if let Some(seed) = args.seed {
+        config = config.seed(seed);
+    }
+    let runtime = Runtime::new(config)?;
+    let function = runtime
+        .load_file(
+            &wasm,
+            FunctionConfig::named("load").memory_size_mb(args.memory),
+        )
+        .map_err(|err| anyhow::anyhow!("{err} ({})", err.error_type()))?;
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("failed to start the tokio runtime")?;
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(1000);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {elapsed} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+    let ticker = bar.clone();
+    let report = tokio.block_on(load_run(
+        &function,
+        &payload,
+        &LoadOptions { arrivals, duration },
+        move |fraction| {
+            if let Some(bar) = &ticker {
+                bar.set_position((fraction * 1000.0) as u64);
+            }
+        },
+    ));
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{report}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
