@@ -249,7 +249,9 @@ pub struct RuntimeConfig {
     pub event_retry_delays: Vec<Duration>,
 }
 
-/// How fast a function may add environments: Lambda's 1,000 every 10 seconds per function.
+/// How fast a function's concurrency may grow: Lambda's 1,000 environments every 10 seconds
+/// per function. An environment that replaces a destroyed one (evicted, killed, reset) does
+/// not count.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ScalingRate {

@@ -239,6 +239,11 @@ impl Environment {
         if let Some(tmp) = tmp {
             function.runtime.tmp.dispose(tmp);
         }
+        // The scaling rate limits growth in concurrency: replacing a destroyed environment
+        // does not count against it.
+        let burst = f64::from(function.runtime.config.scaling.burst);
+        let mut state = function.state();
+        state.scale_tokens = (state.scale_tokens + 1.0).min(burst);
     }
 
     fn classify(
