@@ -513,6 +513,13 @@ async fn a_function_adds_environments_no_faster_than_its_scaling_rate() {
             reason: "FunctionInvocationRateLimitExceeded"
         }))
     ));
+    // Replacing destroyed environments is not growth: twenty evict-then-cold-start cycles at
+    // one instant pass a burst of ten.
+    for i in 0..20 {
+        burner.evict_all();
+        let replaced = burner.invoke_at(Duration::from_secs(10), &burn(10)).await;
+        assert!(replaced.is_ok_and(|inv| inv.is_cold()), "cycle {i}");
+    }
 }
 
 #[tokio::test]
