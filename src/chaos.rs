@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use lambda_sim_harness::{ChaosOptions, chaos_run};
-use lambda_sim_runtime::{ClockMode, CpuMode, FunctionConfig, Payload, Runtime, RuntimeConfig};
+use lambda_sim_runtime::{
+    ClockMode, CpuMode, Faults, FunctionConfig, Payload, Runtime, RuntimeConfig,
+};
 
 /// Arguments of `lambda-sim chaos`.
 #[derive(clap::Args)]
@@ -28,6 +30,18 @@ pub struct ChaosArgs {
     /// The chance that an idle environment is destroyed before an attempt.
     #[arg(long, default_value_t = 0.01)]
     kill_between: f64,
+    /// The percentage of attempts whose handler starts late (FIS `invocation-add-delay`).
+    #[arg(long, default_value_t = 0.0)]
+    delay_percentage: f64,
+    /// The start-up delay those attempts get, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    startup_delay_ms: u64,
+    /// The percentage of attempts marked failed (FIS `invocation-error`).
+    #[arg(long, default_value_t = 0.0)]
+    error_percentage: f64,
+    /// Failed attempts skip the handler (FIS `preventExecution`).
+    #[arg(long)]
+    prevent_execution: bool,
     /// The seed of arrivals, kills and the simulation.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -70,6 +84,12 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<ExitCode> {
         kill_during: args.kill_during,
         kill_between: args.kill_between,
         seed: args.seed,
+        faults: Faults {
+            delay_percentage: args.delay_percentage,
+            startup_delay: std::time::Duration::from_millis(args.startup_delay_ms),
+            error_percentage: args.error_percentage,
+            prevent_execution: args.prevent_execution,
+        },
         ..ChaosOptions::default()
     };
     let tokio = tokio::runtime::Builder::new_current_thread()

@@ -6,7 +6,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Duration;
 
-use lambda_sim_runtime::{Error, Function, Payload};
+use lambda_sim_runtime::{Error, Faults, Function, Payload};
 use rand::{Rng as _, RngExt as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
 
@@ -25,6 +25,8 @@ pub struct ChaosOptions {
     pub retry_delays: [Duration; 2],
     /// The seed of arrivals and kills. Default 0.
     pub seed: u64,
+    /// Faults injected into every attempt (start-up delays, forced errors). Default none.
+    pub faults: Faults,
 }
 
 impl Default for ChaosOptions {
@@ -36,6 +38,7 @@ impl Default for ChaosOptions {
             kill_between: 0.01,
             retry_delays: [Duration::from_secs(60), Duration::from_secs(120)],
             seed: 0,
+            faults: Faults::default(),
         }
     }
 }
@@ -105,6 +108,7 @@ pub async fn chaos_run(
     options: &ChaosOptions,
 ) -> Result<ChaosReport, Error> {
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    function.inject_faults(options.faults.clone());
     let mut report = ChaosReport {
         events: options.events,
         ..ChaosReport::default()
@@ -180,5 +184,6 @@ pub async fn chaos_run(
         .filter(|(f, n)| **f && **n == 0)
         .count();
     report.lost = options.events - report.delivered - report.failed;
+    function.inject_faults(Faults::default());
     Ok(report)
 }

@@ -49,6 +49,8 @@ pub(crate) struct State {
     provisioned: bool,
     /// Kill the environment of the next invocation once its handler starts (chaos).
     kill_next: bool,
+    /// Faults injected into invocations (chaos).
+    faults: crate::faults::Faults,
     /// New environments the function may still add now (its scaling rate's token bucket).
     pub(crate) scale_tokens: f64,
     /// When the bucket was last filled, in simulation time.
@@ -143,6 +145,12 @@ impl Function {
     /// fails with `Runtime.ExitError` and the environment is reset.
     pub fn kill_next(&self) {
         self.inner.state().kill_next = true;
+    }
+
+    /// Injects faults into the following invocations (replacing any injected before); the
+    /// draws come from the run's seeded random source.
+    pub fn inject_faults(&self, faults: crate::faults::Faults) {
+        self.inner.state().faults = faults;
     }
 
     /// Takes back a [`Function::kill_next`] that no invocation used yet.
@@ -339,7 +347,28 @@ impl Function {
             }
         };
 
+        let faults = inner.state().faults.clone();
+        let (delay, fail) = if faults.is_active() {
+            use rand::RngExt as _;
+            let mut rng = runtime.rng();
+            let delayed = rng.random_bool((faults.delay_percentage / 100.0).clamp(0.0, 1.0));
+            let failed = rng.random_bool((faults.error_percentage / 100.0).clamp(0.0, 1.0));
+            (
+                if delayed {
+                    faults.startup_delay
+                } else {
+                    Duration::ZERO
+                },
+                failed,
+            )
+        } else {
+            (Duration::ZERO, false)
+        };
+        if !delay.is_zero() && !clock.is_virtual() {
+            tokio::time::sleep(delay).await;
+        }
         let handler_at = at
+            + delay
             + init
                 .as_ref()
                 .map_or(Duration::ZERO, |init| init.cold_start.total());
@@ -362,11 +391,27 @@ impl Function {
                     .store(true, std::sync::atomic::Ordering::Release);
             }
         }
-        let outcome = env
-            .invoke(inner, payload.as_bytes(), &context, handler_at)
-            .await;
+        let injected = || {
+            FunctionError::new(
+                crate::faults::FAULT_ERROR_TYPE,
+                "lambda-sim injected this error (like AWS FIS aws:lambda:invocation-error)",
+            )
+        };
+        let outcome = if fail && faults.prevent_execution {
+            crate::environment::PhaseOutcome {
+                result: Err(injected()),
+                duration: Duration::ZERO,
+                kind: Ending::Returned,
+            }
+        } else {
+            env.invoke(inner, payload.as_bytes(), &context, handler_at)
+                .await
+        };
         let mut log = env.take_log();
         let mut result = outcome.result;
+        if fail && outcome.kind == Ending::Returned {
+            result = Err(injected());
+        }
         if let Ok(bytes) = &result
             && bytes.len() > crate::config::MAX_SYNC_PAYLOAD
         {

@@ -42,6 +42,7 @@ mod engine;
 mod environment;
 mod error;
 mod event;
+mod faults;
 mod function;
 mod host;
 mod invocation;
@@ -62,6 +63,7 @@ pub use config::{
 pub use cpu::{CpuMode, DEFAULT_FUEL_PER_SECOND, FULL_VCPU_MB, cpu_share, vcpus};
 pub use error::{Error, Result};
 pub use event::{EventInvocation, EventOutcome, MAX_EVENT_PAYLOAD};
+pub use faults::{FAULT_ERROR_TYPE, Faults};
 pub use function::Function;
 pub use invocation::{FunctionError, InitPhase, Invocation, RUNTIME_VERSION};
 pub use logs::CapturedLog;

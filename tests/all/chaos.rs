@@ -83,3 +83,88 @@ fn the_cli_reports_the_run_and_gates_on_its_invariants() {
     assert!(stdout.contains("\nlost:            0\n"), "{stdout}");
     assert!(stdout.ends_with("duplicated:      0\n"), "{stdout}");
 }
+
+#[tokio::test]
+async fn injected_faults_delay_and_fail_invocations_like_fis() {
+    let runtime = Runtime::new(
+        RuntimeConfig::default()
+            .max_environments(16)
+            .cache_dir(Some(
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-cache"),
+            ))
+            .clock(ClockMode::Virtual)
+            .cpu(CpuMode::Deterministic)
+            .seed(1),
+    )
+    .expect("runtime");
+    let hello = runtime
+        .load_file(lambda_sim_fixtures::HELLO, FunctionConfig::named("faults"))
+        .expect("loads");
+    let payload = Payload::json(r#"{"name": "fis"}"#).expect("JSON");
+    hello.inject_faults(lambda_sim_runtime::Faults {
+        delay_percentage: 100.0,
+        startup_delay: std::time::Duration::from_secs(2),
+        ..Default::default()
+    });
+    let delayed = hello
+        .invoke_at(std::time::Duration::from_secs(100), &payload)
+        .await
+        .expect("admitted");
+    let cold = delayed
+        .init
+        .as_ref()
+        .map(|i| i.cold_start.total())
+        .unwrap_or_default();
+    let started = delayed
+        .started_at
+        .duration_since(std::time::UNIX_EPOCH + lambda_sim_runtime::VIRTUAL_EPOCH)
+        .unwrap_or_default();
+    assert_eq!(
+        started,
+        std::time::Duration::from_secs(102) + cold,
+        "the handler starts 2 s late"
+    );
+    assert!(delayed.result.is_ok());
+
+    hello.inject_faults(lambda_sim_runtime::Faults {
+        error_percentage: 100.0,
+        prevent_execution: true,
+        ..Default::default()
+    });
+    let failed = hello
+        .invoke_at(std::time::Duration::from_secs(200), &payload)
+        .await
+        .expect("admitted");
+    assert_eq!(
+        failed.error().map(|e| e.error_type.as_str()),
+        Some(lambda_sim_runtime::FAULT_ERROR_TYPE)
+    );
+    assert!(failed.log.lines().is_empty(), "the handler did not run");
+    hello.inject_faults(lambda_sim_runtime::Faults::default());
+    assert!(
+        hello
+            .invoke_at(std::time::Duration::from_secs(300), &payload)
+            .await
+            .expect("admitted")
+            .result
+            .is_ok()
+    );
+
+    let options = ChaosOptions {
+        events: 2_000,
+        seed: 2,
+        faults: lambda_sim_runtime::Faults {
+            error_percentage: 10.0,
+            ..Default::default()
+        },
+        ..ChaosOptions::default()
+    };
+    let report = chaos_run(&hello, &payload, &options)
+        .await
+        .expect("the run completes");
+    assert!(report.holds(), "{report}");
+    assert!(
+        report.errors > report.kills_during + 100,
+        "forced errors come on top of kills: {report}"
+    );
+}
