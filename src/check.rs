@@ -34,34 +34,14 @@ pub struct CheckArgs {
 
 /// Exit code 0 for a stateless function, 1 for a stateful one, 2 when the check cannot run.
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let wasm = if args.function.is_dir() {
-        lambda_sim_harness::build_handler(&args.function).with_context(|| {
-            format!(
-                "failed to build the handler crate `{}`",
-                args.function.display()
-            )
-        })?
-    } else {
-        args.function.clone()
-    };
+    let wasm = lambda_sim_harness::component_for(&args.function).with_context(|| {
+        format!(
+            "failed to build the handler crate `{}`",
+            args.function.display()
+        )
+    })?;
     let events = read_events(&args.events).map_err(anyhow::Error::msg)?;
-    let name = wasm
-        .file_stem()
-        .map(|s| {
-            s.to_string_lossy()
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '-'
-                    }
-                })
-                .take(64)
-                .collect::<String>()
-        })
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "function".to_owned());
+    let name = lambda_sim_harness::function_name(&wasm);
     let mut config = FunctionConfig::named(name).memory_size_mb(args.memory);
     for pair in &args.env {
         let (key, value) = pair

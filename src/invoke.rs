@@ -2,7 +2,7 @@
 //! under the lifecycle model's settings.
 
 use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -94,20 +94,18 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
         Some((path, config)) => (path.clone(), config.clone()),
         None => {
             let path = PathBuf::from(&args.function);
-            let name = args.name.clone().unwrap_or_else(|| default_name(&path));
+            let name = args
+                .name
+                .clone()
+                .unwrap_or_else(|| lambda_sim_harness::function_name(&path));
             (path, FunctionConfig::named(name))
         }
     };
     apply_function_flags(&args, &mut config)?;
     config.validate()?;
 
-    let wasm = if location.is_dir() {
-        lambda_sim_harness::build_handler(&location).with_context(|| {
-            format!("failed to build the handler crate `{}`", location.display())
-        })?
-    } else {
-        location
-    };
+    let wasm = lambda_sim_harness::component_for(&location)
+        .with_context(|| format!("failed to build the handler crate `{}`", location.display()))?;
     let event = read_event(&args)?;
     let payload = Payload::json(&event)
         .map_err(|err| anyhow::anyhow!("{} ({})", err, err.error_type()))
@@ -244,29 +242,6 @@ fn apply_function_flags(args: &InvokeArgs, config: &mut FunctionConfig) -> anyho
         config.vpc = mode != "none";
     }
     Ok(())
-}
-
-fn default_name(path: &Path) -> String {
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "function".to_owned());
-    let name: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(64)
-        .collect();
-    if name.is_empty() {
-        "function".to_owned()
-    } else {
-        name
-    }
 }
 
 fn read_event(args: &InvokeArgs) -> anyhow::Result<Vec<u8>> {

@@ -57,16 +57,12 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         (None, Some(_)) => anyhow::bail!("invalid `--clients 0`: at least one client"),
         (None, None) => Arrivals::Clients(1),
     };
-    let wasm = if args.function.is_dir() {
-        lambda_sim_harness::build_handler(&args.function).with_context(|| {
-            format!(
-                "failed to build the handler crate `{}`",
-                args.function.display()
-            )
-        })?
-    } else {
-        args.function.clone()
-    };
+    let wasm = lambda_sim_harness::component_for(&args.function).with_context(|| {
+        format!(
+            "failed to build the handler crate `{}`",
+            args.function.display()
+        )
+    })?;
     let payload = Payload::json(&args.payload)
         .map_err(|err| anyhow::anyhow!("{err} ({})", err.error_type()))
         .context("the payload was rejected")?;

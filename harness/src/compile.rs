@@ -34,6 +34,41 @@ pub enum BuildError {
     NoComponent(PathBuf),
 }
 
+/// The component a command-line argument names: a `.wasm` file as it is, or a handler crate's
+/// directory, built first.
+pub fn component_for(path: &Path) -> Result<PathBuf, BuildError> {
+    if path.is_dir() {
+        build_handler(path)
+    } else {
+        Ok(path.to_owned())
+    }
+}
+
+/// A valid Lambda function name for a component or crate path: its file name's stem, with
+/// anything but letters, digits, hyphens and underscores replaced, at most 64 characters.
+pub fn function_name(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    if name.is_empty() {
+        "function".to_owned()
+    } else {
+        name
+    }
+}
+
 /// Builds the handler crate in `dir` in release mode and returns its component's path.
 pub fn build_handler(dir: &Path) -> Result<PathBuf, BuildError> {
     let manifest = dir.join("Cargo.toml");

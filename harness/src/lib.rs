@@ -22,7 +22,7 @@ mod test_function;
 
 pub use bench::bench_cold_and_warm;
 pub use chaos::{ChaosOptions, ChaosReport, chaos_run};
-pub use compile::{BuildError, build_handler, ensure_wasm_target};
+pub use compile::{BuildError, build_handler, component_for, ensure_wasm_target, function_name};
 pub use events::{SOURCES, SampleOptions, sample_event};
 pub use lambda_sim_runtime as runtime;
 pub use load::{Arrivals, LoadOptions, LoadReport, PhaseStats, load_run};

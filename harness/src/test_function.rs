@@ -54,23 +54,7 @@ impl TestFunction {
     /// A function from a `.wasm` component.
     pub fn from_wasm(path: impl AsRef<Path>) -> TestFunctionBuilder {
         let wasm = path.as_ref().to_owned();
-        let name = wasm
-            .file_stem()
-            .map(|s| {
-                s.to_string_lossy()
-                    .chars()
-                    .map(|c| {
-                        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                            c
-                        } else {
-                            '-'
-                        }
-                    })
-                    .take(64)
-                    .collect::<String>()
-            })
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "function".to_owned());
+        let name = crate::function_name(&wasm);
         TestFunctionBuilder {
             wasm,
             config: FunctionConfig::named(name),
