@@ -2,20 +2,10 @@
 //! mid-invocation; every event is accounted for, and the same seed gives the same report.
 
 use lambda_sim_harness::{ChaosOptions, chaos_run};
-use lambda_sim_runtime::{ClockMode, CpuMode, FunctionConfig, Payload, Runtime, RuntimeConfig};
+use lambda_sim_runtime::{FunctionConfig, Payload, Runtime};
 
 async fn run(seed: u64) -> lambda_sim_harness::ChaosReport {
-    let runtime = Runtime::new(
-        RuntimeConfig::default()
-            .max_environments(64)
-            .cache_dir(Some(
-                std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-cache"),
-            ))
-            .clock(ClockMode::Virtual)
-            .cpu(CpuMode::Deterministic)
-            .seed(seed),
-    )
-    .expect("runtime");
+    let runtime = Runtime::new(crate::simulation(seed)).expect("runtime");
     let hello = runtime
         .load_file(lambda_sim_fixtures::HELLO, FunctionConfig::named("chaos"))
         .expect("hello loads");
@@ -86,17 +76,7 @@ fn the_cli_reports_the_run_and_gates_on_its_invariants() {
 
 #[tokio::test]
 async fn injected_faults_delay_and_fail_invocations_like_fis() {
-    let runtime = Runtime::new(
-        RuntimeConfig::default()
-            .max_environments(16)
-            .cache_dir(Some(
-                std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-cache"),
-            ))
-            .clock(ClockMode::Virtual)
-            .cpu(CpuMode::Deterministic)
-            .seed(1),
-    )
-    .expect("runtime");
+    let runtime = Runtime::new(crate::simulation(1)).expect("runtime");
     let hello = runtime
         .load_file(lambda_sim_fixtures::HELLO, FunctionConfig::named("faults"))
         .expect("loads");

@@ -3,21 +3,11 @@
 use std::time::Duration;
 
 use lambda_sim_harness::{Arrivals, LoadOptions, SampleOptions, load_run, sample_event};
-use lambda_sim_runtime::{ClockMode, CpuMode, FunctionConfig, Payload, Runtime, RuntimeConfig};
+use lambda_sim_runtime::{FunctionConfig, Payload, Runtime};
 use serde_json::json;
 
 fn simulation() -> Runtime {
-    Runtime::new(
-        RuntimeConfig::default()
-            .max_environments(64)
-            .cache_dir(Some(
-                std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-cache"),
-            ))
-            .clock(ClockMode::Virtual)
-            .cpu(CpuMode::Deterministic)
-            .seed(3),
-    )
-    .expect("runtime")
+    Runtime::new(crate::simulation(3)).expect("runtime")
 }
 
 #[tokio::test]

@@ -28,6 +28,19 @@ pub fn runtime() -> &'static Runtime {
     })
 }
 
+/// The settings of a small simulation for a test: 64 sandboxes, the tests' compile cache, a
+/// virtual clock, deterministic CPU and the given seed.
+pub fn simulation(seed: u64) -> RuntimeConfig {
+    RuntimeConfig::default()
+        .max_environments(64)
+        .cache_dir(Some(
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-cache"),
+        ))
+        .clock(lambda_sim_runtime::ClockMode::Virtual)
+        .cpu(lambda_sim_runtime::CpuMode::Deterministic)
+        .seed(seed)
+}
+
 /// Loads a fixture by crate name with the given configuration.
 pub fn load(fixture: &str, config: FunctionConfig) -> Function {
     let path =

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use lambda_sim_harness::ReportLine;
 use lambda_sim_runtime::{
-    ClockMode, ColdStartModel, CpuMode, Error, EvictionPolicy, Function, FunctionConfig, Payload,
-    Runtime, RuntimeConfig, VpcModel,
+    ColdStartModel, Error, EvictionPolicy, Function, FunctionConfig, Payload, Runtime,
+    RuntimeConfig, VpcModel,
 };
 use serde_json::json;
 
@@ -14,14 +14,7 @@ use crate::json;
 
 /// A small simulation on a virtual clock with deterministic CPU.
 fn simulation() -> RuntimeConfig {
-    RuntimeConfig::default()
-        .max_environments(64)
-        .cache_dir(Some(
-            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-cache"),
-        ))
-        .clock(ClockMode::Virtual)
-        .cpu(CpuMode::Deterministic)
-        .seed(42)
+    crate::simulation(42)
 }
 
 fn load(runtime: &Runtime, fixture: &str, config: FunctionConfig) -> Function {
