@@ -58,7 +58,7 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<ExitCode> {
         )
     })?;
     let payload = Payload::json(&args.payload)
-        .map_err(|err| anyhow::anyhow!("{err} ({})", err.error_type()))
+        .map_err(crate::lambda_error)
         .context("the payload was rejected")?;
     // Virtual time and deterministic CPU: retries minutes apart cost nothing, and a seed
     // repeats the run exactly.
@@ -73,7 +73,7 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<ExitCode> {
             &wasm,
             FunctionConfig::named("chaos").memory_size_mb(args.memory),
         )
-        .map_err(|err| anyhow::anyhow!("{err} ({})", err.error_type()))?;
+        .map_err(crate::lambda_error)?;
     let options = ChaosOptions {
         events: args.events,
         rate: args.rate,

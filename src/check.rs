@@ -52,7 +52,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let runtime = Runtime::new(RuntimeConfig::default().seed(args.seed))?;
     let function = runtime
         .load_file(&wasm, config)
-        .map_err(|err| anyhow::anyhow!("{err} ({})", err.error_type()))?;
+        .map_err(crate::lambda_error)?;
     let options = CheckOptions {
         ignore: args.ignore,
         seed: args.seed,

@@ -108,13 +108,13 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("failed to build the handler crate `{}`", location.display()))?;
     let event = read_event(&args)?;
     let payload = Payload::json(&event)
-        .map_err(|err| anyhow::anyhow!("{} ({})", err, err.error_type()))
+        .map_err(crate::lambda_error)
         .context("the event was rejected")?;
 
     let runtime = Runtime::new(runtime_config)?;
     let function = runtime
         .load_file(&wasm, config)
-        .map_err(|err| anyhow::anyhow!("{err} ({})", err.error_type()))?;
+        .map_err(crate::lambda_error)?;
     let tokio = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -128,7 +128,7 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
             let invocation = function
                 .invoke_at(at, &payload)
                 .await
-                .map_err(|err| anyhow::anyhow!("{err} ({})", reason(&err)))?;
+                .map_err(crate::lambda_error)?;
             at = invocation.ends_at;
             total.add(&invocation.cost);
             cold += usize::from(invocation.is_cold());
@@ -179,16 +179,6 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The error type, and for throttles the reason, as a client would see them.
-fn reason(err: &lambda_sim_runtime::Error) -> String {
-    match err {
-        lambda_sim_runtime::Error::Throttled { reason } => {
-            format!("{}: {reason}", err.error_type())
-        }
-        _ => err.error_type().to_owned(),
-    }
 }
 
 fn apply_simulation_flags(args: &InvokeArgs, config: &mut RuntimeConfig) -> anyhow::Result<()> {

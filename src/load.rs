@@ -64,7 +64,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         )
     })?;
     let payload = Payload::json(&args.payload)
-        .map_err(|err| anyhow::anyhow!("{err} ({})", err.error_type()))
+        .map_err(crate::lambda_error)
         .context("the payload was rejected")?;
     let mut config = RuntimeConfig::default()
         .clock(if args.clock == "virtual" {
@@ -86,7 +86,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
             &wasm,
             FunctionConfig::named("load").memory_size_mb(args.memory),
         )
-        .map_err(|err| anyhow::anyhow!("{err} ({})", err.error_type()))?;
+        .map_err(crate::lambda_error)?;
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -37,6 +37,17 @@ enum Command {
     Invoke(Box<invoke::InvokeArgs>),
 }
 
+/// A runtime error as a client would read it: the message, then Lambda's error type (and a
+/// throttle's reason), for example `Rate Exceeded. (TooManyRequestsException: ...)`.
+fn lambda_error(err: lambda_sim_runtime::Error) -> anyhow::Error {
+    match &err {
+        lambda_sim_runtime::Error::Throttled { reason } => {
+            anyhow::anyhow!("{err} ({}: {reason})", err.error_type())
+        }
+        _ => anyhow::anyhow!("{err} ({})", err.error_type()),
+    }
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

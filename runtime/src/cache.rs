@@ -80,16 +80,14 @@ fn entry_path(engine: &Engine, bytes: &[u8], dir: &Path) -> PathBuf {
     name.push_str(&format!(
         "-{:016x}-wasmtime{}.cwasm",
         settings.finish(),
-        wasmtime_version()
+        WASMTIME_MAJOR
     ));
     dir.join(name)
 }
 
-fn wasmtime_version() -> &'static str {
-    // The crate's major version is part of the engine's settings hash already; the name keeps
-    // entries of different builds apart for a person cleaning the directory.
-    "48"
-}
+/// The wasmtime major version, in entry names: it is part of the engine's settings hash
+/// already, but keeps entries of different builds apart for a person cleaning the directory.
+const WASMTIME_MAJOR: &str = "48";
 
 /// Writes an entry atomically: a temporary file in the same directory, then a rename.
 fn store(path: &Path, compiled: &[u8]) -> std::io::Result<()> {

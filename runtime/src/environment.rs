@@ -81,9 +81,9 @@ impl Environment {
         }
         wasi.env("AWS_LAMBDA_LOG_STREAM_NAME", &log_stream);
         if runtime.clock.is_virtual() {
-            let clock = GuestClock(guest_time.clone());
-            wasi.wall_clock(GuestWallClock(clock.as_clock()))
-                .monotonic_clock(GuestMonotonicClock(clock.as_clock()));
+            // The guest reads the simulated start of the phase it runs in.
+            wasi.wall_clock(GuestWallClock(Clock::fixed(guest_time.clone())))
+                .monotonic_clock(GuestMonotonicClock(Clock::fixed(guest_time.clone())));
         }
         if runtime.config.seed.is_some() {
             // The guest's random numbers come from the run's seed too: same seed, same values.
@@ -324,14 +324,6 @@ impl Environment {
     }
 }
 
-impl Drop for Environment {
-    fn drop(&mut self) {
-        // An environment dropped without `destroy` (its function was dropped) removes its
-        // /tmp inline as the `TempDir` drops.
-        let _ = self.tmp.take();
-    }
-}
-
 /// How a phase's CPU is limited and its duration counted, by CPU mode and clock.
 struct Meter {
     cpu: CpuMode,
@@ -396,15 +388,6 @@ impl Meter {
             CpuMode::Measured if self.virtual_clock => wall.div_f64(self.share),
             CpuMode::Measured => wall,
         }
-    }
-}
-
-/// The guest's view of a virtual clock: fixed at the phase's start time.
-struct GuestClock(Arc<AtomicU64>);
-
-impl GuestClock {
-    fn as_clock(&self) -> Clock {
-        Clock::fixed(self.0.clone())
     }
 }
 

@@ -347,7 +347,11 @@ impl Function {
             }
         };
 
-        let faults = inner.state().faults.clone();
+        // One look at the chaos settings: faults to inject, and a kill meant for this invocation.
+        let (faults, kill) = {
+            let mut state = inner.state();
+            (state.faults.clone(), std::mem::take(&mut state.kill_next))
+        };
         let (delay, fail) = if faults.is_active() {
             use rand::RngExt as _;
             let mut rng = runtime.rng();
@@ -384,12 +388,9 @@ impl Function {
             client_context: None,
             identity: None,
         };
-        {
-            let mut state = inner.state();
-            if std::mem::take(&mut state.kill_next) {
-                env.kill_switch()
-                    .store(true, std::sync::atomic::Ordering::Release);
-            }
+        if kill {
+            env.kill_switch()
+                .store(true, std::sync::atomic::Ordering::Release);
         }
         let injected = || {
             FunctionError::new(

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::logs::CapturedLog;
-use crate::report::{Millis, Report, timestamp};
+use crate::report::{Millis, Report, round2, timestamp};
 
 /// The runtime version printed in `INIT_START` lines.
 pub const RUNTIME_VERSION: &str = concat!("lambda-sim:wasm32-wasip2.v", env!("CARGO_PKG_VERSION"));
@@ -162,7 +162,7 @@ impl Invocation {
                     "initializationType": "on-demand",
                     "phase": "init",
                     "status": status,
-                    "metrics": { "durationMs": (init.duration.as_secs_f64() * 100_000.0).round() / 100.0 }
+                    "metrics": { "durationMs": round2(init.duration) }
                 }
             }));
         }

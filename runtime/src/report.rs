@@ -110,7 +110,8 @@ impl fmt::Display for Millis {
     }
 }
 
-fn round2(d: Duration) -> f64 {
+/// Milliseconds with two decimals, as a JSON number (the Telemetry API's `durationMs`).
+pub(crate) fn round2(d: Duration) -> f64 {
     (d.as_secs_f64() * 100_000.0).round() / 100.0
 }
 

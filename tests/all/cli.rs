@@ -105,9 +105,25 @@ fn invoke_with_json_logs_prints_telemetry_records() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("one JSON record a line"))
         .collect();
+    let types: Vec<&str> = records
+        .iter()
+        .map(|r| r["type"].as_str().unwrap_or_default())
+        .collect();
     assert_eq!(
-        records.last().map(|r| r["type"].clone()),
-        Some("platform.report".into())
+        types,
+        [
+            "platform.initStart",
+            "platform.initReport",
+            "platform.start",
+            "function",
+            "platform.report"
+        ]
+    );
+    assert_eq!(records[3]["record"], "greeting world");
+    assert!(
+        records[4]["record"]["metrics"]["initDurationMs"].is_f64(),
+        "{}",
+        records[4]
     );
 }
 

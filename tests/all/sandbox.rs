@@ -80,6 +80,36 @@ async fn two_environments_do_not_share_tmp() {
     assert_eq!(
         json(&invoke(&dump, "{}").await)["tmp"],
         json!([]),
-        "another environment's /tmp is empty"
+        "another function's environment has an empty /tmp"
     );
+    // Two concurrent environments of one function (the same instant on a virtual clock) each
+    // get their own /tmp: neither sees the other's cache.
+    let runtime = lambda_sim_runtime::Runtime::new(crate::simulation(5)).expect("runtime");
+    let cache = runtime
+        .load_file(
+            lambda_sim_fixtures::TMP_CACHE,
+            FunctionConfig::named("tmp-cache-3"),
+        )
+        .expect("loads");
+    for v in [1, 2] {
+        let payload = lambda_sim_runtime::Payload::from_value(&json!({ "v": v }));
+        let concurrent = cache
+            .invoke_at(std::time::Duration::ZERO, &payload)
+            .await
+            .expect("admitted");
+        assert!(
+            concurrent.is_cold(),
+            "concurrent invocations get their own environments"
+        );
+        assert_eq!(
+            json(&concurrent),
+            json!({"cached": false, "value": {"v": v}})
+        );
+    }
+    assert_eq!(
+        cache.tmp_files(),
+        ["/tmp/cache.json"],
+        "each environment wrote its own file"
+    );
+    assert_eq!(cache.warm_environments(), 2);
 }
