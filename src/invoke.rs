@@ -85,13 +85,9 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
     let mut runtime_config = file.as_ref().map(|f| f.runtime.clone()).unwrap_or_default();
     apply_simulation_flags(&args, &mut runtime_config)?;
 
-    let from_file = file.as_ref().and_then(|f| {
-        f.functions
-            .iter()
-            .find(|(_, config)| config.name == args.function)
-    });
+    let from_file = file.as_ref().and_then(|f| f.function(&args.function));
     let (location, mut config) = match from_file {
-        Some((path, config)) => (path.clone(), config.clone()),
+        Some(spec) => (spec.code.clone(), spec.config.clone()),
         None => {
             let path = PathBuf::from(&args.function);
             let name = args

@@ -6,6 +6,7 @@ mod check;
 mod generate;
 mod invoke;
 mod load;
+mod serve;
 
 use clap::{Parser, Subcommand};
 
@@ -35,6 +36,9 @@ enum Command {
     /// Invoke a function (a `.wasm` component or a handler crate) and print its responses on
     /// stdout and Lambda's log lines on stderr.
     Invoke(Box<invoke::InvokeArgs>),
+    /// Serve the Lambda Invoke API on a local port for AWS SDKs and the AWS CLI, from a
+    /// `lambda-sim.toml`, a SAM `template.yaml`, or components given by path.
+    Serve(Box<serve::ServeArgs>),
 }
 
 /// A runtime error as a client would read it: the message, then Lambda's error type (and a
@@ -57,6 +61,7 @@ fn main() -> std::process::ExitCode {
         Command::GenerateEvent(args) => generate::run(args),
         Command::Load(args) => load::run(args),
         Command::Invoke(args) => invoke::run(*args),
+        Command::Serve(args) => serve::run(*args),
     };
     match result {
         Ok(code) => code,

@@ -132,7 +132,9 @@ impl Environment {
                     Some(pause) => Ok(UpdateDeadline::YieldCustom(1, pause)),
                     None => Ok(UpdateDeadline::Continue(1)),
                 },
-                None => Ok(UpdateDeadline::Continue(
+                // Yield to the executor at each check: a long handler must not hold a tokio
+                // worker (a server's accept loop, other invocations) for its whole run.
+                None => Ok(UpdateDeadline::Yield(
                     ticks(remaining).min(KILL_CHECK_TICKS),
                 )),
             }

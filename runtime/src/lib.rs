@@ -51,6 +51,7 @@ mod payload;
 mod report;
 mod runtime;
 mod simfile;
+mod template;
 mod tmp;
 
 pub use billing::{Architecture, Cost, PRICE_PER_REQUEST};
@@ -70,7 +71,7 @@ pub use logs::CapturedLog;
 pub use payload::Payload;
 pub use report::{Report, Status};
 pub use runtime::Runtime;
-pub use simfile::SimulationFile;
+pub use simfile::{FunctionSpec, SimulationFile};
 
 /// Host bindings of the handler world (`wit/handler.wit`).
 #[expect(

@@ -94,6 +94,11 @@ impl Runtime {
         &self.inner.clock
     }
 
+    /// A new request id (a UUID) from the run's seeded random source.
+    pub fn new_request_id(&self) -> String {
+        self.inner.request_id()
+    }
+
     /// Loads a function from a `.wasm` component file.
     pub fn load_file(&self, path: impl AsRef<Path>, config: FunctionConfig) -> Result<Function> {
         let path = path.as_ref();

@@ -33,14 +33,40 @@ use crate::config::EvictionPolicy;
 use crate::cpu::CpuMode;
 use crate::{Error, FunctionConfig, Result, RuntimeConfig};
 
-/// A parsed `lambda-sim.toml`.
+/// A parsed `lambda-sim.toml` or SAM `template.yaml`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimulationFile {
-    /// The simulation's settings.
+    /// The simulation's settings (Lambda's defaults for a SAM template).
     pub runtime: RuntimeConfig,
-    /// The functions, each with the path of its component or crate (resolved against the
-    /// file's directory).
-    pub functions: Vec<(PathBuf, FunctionConfig)>,
+    /// The functions.
+    pub functions: Vec<FunctionSpec>,
+    /// What the file asks for that the simulator does not honour: unknown or unsupported
+    /// properties, intrinsic functions it cannot evaluate, resources it does not simulate.
+    pub warnings: Vec<String>,
+}
+
+/// One function of a file: its code and configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionSpec {
+    /// A `.wasm` component or a handler crate, resolved against the file's directory.
+    pub code: PathBuf,
+    /// The function's configuration.
+    pub config: FunctionConfig,
+    /// Aliases that point at the function (SAM's `AutoPublishAlias`), besides `$LATEST`.
+    pub aliases: Vec<String>,
+    /// SAM's `Handler`, shown in the function's configuration.
+    pub handler: Option<String>,
+    /// SAM's `Runtime`, shown in the function's configuration.
+    pub runtime: Option<String>,
+    /// SAM's `Description`.
+    pub description: Option<String>,
+}
+
+impl SimulationFile {
+    /// The function called `name`, if the file has one.
+    pub fn function(&self, name: &str) -> Option<&FunctionSpec> {
+        self.functions.iter().find(|f| f.config.name == name)
+    }
 }
 
 #[derive(Deserialize)]
@@ -91,16 +117,25 @@ struct FunctionEntry {
     vpc: Option<bool>,
     reserved_concurrency: Option<u32>,
     provisioned_concurrency: Option<u32>,
+    #[serde(default)]
+    aliases: Vec<String>,
 }
 
 impl SimulationFile {
-    /// Reads and checks a file; errors name the file and, for syntax, the line.
+    /// Reads and checks a file: a SAM template when its name ends in `.yaml` or `.yml`, else
+    /// a `lambda-sim.toml`. Errors name the file and the line.
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
             path: path.to_owned(),
             source,
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
+        let yaml = path
+            .extension()
+            .is_some_and(|ext| ext == "yaml" || ext == "yml");
+        if yaml {
+            return crate::template::parse(&text, base, &path.display().to_string());
+        }
         Self::parse(&text, base).map_err(|err| match err {
             Error::InvalidConfig(message) => {
                 Error::InvalidConfig(format!("{}: {message}", path.display()))
@@ -193,9 +228,34 @@ impl SimulationFile {
             config.validate().map_err(|err| {
                 Error::InvalidConfig(format!("function `{}`: {}", config.name, strip(&err)))
             })?;
-            functions.push((base.join(entry.path), config));
+            if functions
+                .iter()
+                .any(|f: &FunctionSpec| f.config.name == config.name)
+            {
+                return Err(Error::InvalidConfig(format!(
+                    "function `{}` is defined twice",
+                    config.name
+                )));
+            }
+            functions.push(FunctionSpec {
+                code: base.join(entry.path),
+                config,
+                aliases: entry.aliases,
+                handler: None,
+                runtime: None,
+                description: None,
+            });
         }
-        Ok(SimulationFile { runtime, functions })
+        Ok(SimulationFile {
+            runtime,
+            functions,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Parses a SAM template's text; relative `CodeUri`s are resolved against `base`.
+    pub fn parse_template(text: &str, base: &Path) -> Result<Self> {
+        crate::template::parse(text, base, "template.yaml")
     }
 }
 
@@ -257,7 +317,9 @@ mod tests {
         assert_eq!(file.runtime.account_concurrency, 50);
         assert_eq!(file.runtime.eviction.idle_timeout, Duration::from_secs(300));
         assert_eq!(file.runtime.eviction.max_warm, Some(4));
-        let (path, config) = &file.functions[0];
+        let FunctionSpec {
+            code: path, config, ..
+        } = &file.functions[0];
         assert_eq!(path, Path::new("/work/hello.wasm"));
         assert_eq!(config.memory_size_mb, 512);
         assert_eq!(config.timeout, Duration::from_secs(10));

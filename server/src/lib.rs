@@ -1,0 +1,185 @@
+//! The Lambda Invoke API over HTTP in front of lambda-sim's runtime, so that unmodified AWS
+//! clients (boto3, the AWS CLI, aws-sdk-lambda) call simulated functions as they call AWS.
+//!
+//! ```no_run
+//! use lambda_sim_runtime::{FunctionConfig, Runtime, RuntimeConfig};
+//! use lambda_sim_server::{Deployed, Registry, Server};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let runtime = Runtime::new(RuntimeConfig::default())?;
+//! let wasm = std::fs::read("hello.wasm")?;
+//! let hello = runtime.load(&wasm, FunctionConfig::named("hello"))?;
+//! let registry = Registry::new(vec![Deployed::new(hello, None, &wasm, "hello.wasm")]);
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:9001").await?;
+//! // Serves until Ctrl-C, then lets in-flight invocations finish.
+//! let report = Server::new(runtime, registry)
+//!     .run(listener, async { let _ = tokio::signal::ctrl_c().await; })
+//!     .await;
+//! println!("{} events still queued", report.events.pending.len());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Operations
+//! - `POST /2015-03-31/functions/{name}/invocations`: Invoke, `RequestResponse` (200), `Event`
+//!   (202, delivered in the background with Lambda's retries), `DryRun` (204);
+//!   `X-Amz-Log-Type: Tail`; errors with the full `x-amzn-ErrorType` names.
+//! - `GET /2015-03-31/functions/`: ListFunctions; `GET .../functions/{name}`: GetFunction;
+//!   `GET .../functions/{name}/configuration`: GetFunctionConfiguration.
+//!
+//! Each connection is served on its own task and each invocation in its own environment, so
+//! concurrent requests run concurrently and a slow client stalls only itself.
+
+mod api_error;
+mod configuration;
+mod events;
+mod log_output;
+mod registry;
+mod service;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use lambda_sim_runtime::Runtime;
+use tokio::net::TcpListener;
+
+pub use api_error::ApiError;
+pub use events::EventTally;
+pub use log_output::{LogFormat, LogOutput};
+pub use registry::{Deployed, Registry, split_function_name};
+
+/// How long a client may take to send a request's headers.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// State every request handler shares.
+pub(crate) struct Shared {
+    pub(crate) runtime: Runtime,
+    pub(crate) registry: Registry,
+    pub(crate) log: Option<Arc<LogOutput>>,
+    pub(crate) events: events::Events,
+    pub(crate) body_timeout: Duration,
+}
+
+/// A Lambda API server for a set of functions.
+pub struct Server {
+    shared: Shared,
+    grace: Option<Duration>,
+}
+
+/// What a server's shutdown found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShutdownReport {
+    /// Connections still busy when the grace period ended (closed unfinished).
+    pub unfinished_connections: bool,
+    /// What became of the accepted asynchronous events.
+    pub events: EventTally,
+}
+
+impl Server {
+    /// A server for these functions of `runtime`.
+    pub fn new(runtime: Runtime, registry: Registry) -> Self {
+        Server {
+            shared: Shared {
+                runtime,
+                registry,
+                log: None,
+                events: events::Events::default(),
+                body_timeout: Duration::from_secs(30),
+            },
+            grace: None,
+        }
+    }
+
+    /// Writes every invocation's log lines to `log` (default: nowhere).
+    pub fn log(mut self, log: LogOutput) -> Self {
+        self.shared.log = Some(Arc::new(log));
+        self
+    }
+
+    /// How long a client may take to send a request body (default 30 s); past it the request
+    /// gets a 408.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.shared.body_timeout = timeout;
+        self
+    }
+
+    /// How long a shutdown waits for in-flight invocations and running event deliveries
+    /// (default: the longest function timeout plus Lambda's 10 s Init limit).
+    pub fn grace(mut self, grace: Duration) -> Self {
+        self.grace = Some(grace);
+        self
+    }
+
+    /// Serves on `listener` until `shutdown` completes; then stops accepting, lets in-flight
+    /// requests finish within the grace period, and reports what became of async events.
+    pub async fn run(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()>,
+    ) -> ShutdownReport {
+        let grace = self.grace.unwrap_or_else(|| {
+            let longest = self
+                .shared
+                .registry
+                .all()
+                .iter()
+                .map(|d| d.function.config().timeout)
+                .max()
+                .unwrap_or_default();
+            longest + lambda_sim_runtime::INIT_LIMIT
+        });
+        let shared = Arc::new(self.shared);
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((stream, _peer)) = accepted else {
+                        // Out of file descriptors or a reset before accept: wait a little.
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        continue;
+                    };
+                    let _ = stream.set_nodelay(true);
+                    let shared = shared.clone();
+                    let service = service_fn(move |request| service::handle(shared.clone(), request));
+                    let connection = http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(HEADER_TIMEOUT)
+                        .serve_connection(TokioIo::new(stream), service);
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        let _ = connection.await;
+                    });
+                }
+                () = &mut shutdown => break,
+            }
+        }
+        drop(listener);
+        let unfinished = tokio::time::timeout(grace, graceful.shutdown())
+            .await
+            .is_err();
+        shared.events.settle(grace).await;
+        ShutdownReport {
+            unfinished_connections: unfinished,
+            events: shared.events.tally(),
+        }
+    }
+}
+
+/// Binds `addr`; refuses an address that is not loopback unless `allow_remote`.
+pub async fn bind(addr: SocketAddr, allow_remote: bool) -> std::io::Result<TcpListener> {
+    if !addr.ip().is_loopback() && !allow_remote {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!(
+                "{addr} is not a loopback address: the simulator runs untrusted handlers and has no authentication; pass --allow-remote to serve it anyway"
+            ),
+        ));
+    }
+    TcpListener::bind(addr).await
+}

@@ -1,0 +1,330 @@
+//! One HTTP request of the Lambda API: routing, the Invoke operation's headers and bounded
+//! body, and the answer in the shape AWS gives it.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use bytes::{Bytes, BytesMut};
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use lambda_sim_runtime::{MAX_EVENT_PAYLOAD, MAX_SYNC_PAYLOAD, Payload};
+use percent_encoding::percent_decode_str;
+use serde_json::json;
+
+use crate::configuration::{function_configuration, get_function};
+use crate::registry::Target;
+use crate::{ApiError, Shared};
+
+/// The API version prefix of every Lambda path.
+const PREFIX: &str = "/2015-03-31/functions";
+/// The most of the log a `Tail` answer carries.
+const TAIL_BYTES: usize = 4_096;
+/// The largest `X-Amz-Client-Context`, in bytes of base64.
+const MAX_CLIENT_CONTEXT: usize = 3_583;
+/// Past the limit, a body is read and dropped up to this much more so that the client gets
+/// the 413 rather than a reset connection; beyond it the connection is closed.
+const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
+
+type Answer = Response<Full<Bytes>>;
+
+/// Answers one request; never fails (errors are answers).
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    request: Request<Incoming>,
+) -> Result<Answer, Infallible> {
+    let answer = match route(&shared, request).await {
+        Ok(answer) => answer,
+        Err(err) => error_answer(&err, &shared.runtime.new_request_id()),
+    };
+    Ok(answer)
+}
+
+fn error_answer(err: &ApiError, request_id: &str) -> Answer {
+    let mut answer = Response::new(Full::new(Bytes::from(err.body.to_string())));
+    *answer.status_mut() =
+        StatusCode::from_u16(err.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = answer.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Ok(value) = HeaderValue::from_str(&err.error_type) {
+        headers.insert("x-amzn-ErrorType", value);
+    }
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert("x-amzn-RequestId", value);
+    }
+    answer
+}
+
+fn json_answer(body: &serde_json::Value, request_id: &str) -> Answer {
+    let mut answer = Response::new(Full::new(Bytes::from(body.to_string())));
+    let headers = answer.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert("x-amzn-RequestId", value);
+    }
+    answer
+}
+
+async fn route(shared: &Arc<Shared>, request: Request<Incoming>) -> Result<Answer, ApiError> {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().unwrap_or("").to_owned();
+    let unknown = || ApiError::unknown_operation(method.as_str(), &path);
+    let Some(rest) = path.strip_prefix(PREFIX) else {
+        return Err(unknown());
+    };
+    let segments: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+    let decode = |segment: &str| -> Result<String, ApiError> {
+        percent_decode_str(segment)
+            .decode_utf8()
+            .map(|s| s.into_owned())
+            .map_err(|_| ApiError::validation(segment, "functionName", "Member must be UTF-8"))
+    };
+    let qualifier = query_param(&query, "Qualifier");
+    let request_id = shared.runtime.new_request_id();
+    match (&method, segments.as_slice()) {
+        (&Method::GET, [""]) => {
+            let functions: Vec<serde_json::Value> = shared
+                .registry
+                .all()
+                .iter()
+                .map(|d| function_configuration(d, "$LATEST"))
+                .collect();
+            Ok(json_answer(
+                &json!({ "Functions": functions, "NextMarker": null }),
+                &request_id,
+            ))
+        }
+        (&Method::GET, [name]) => {
+            let name = decode(name)?;
+            let target = shared.registry.find(&name, qualifier.as_deref())?;
+            Ok(json_answer(
+                &get_function(target.deployed, target.version),
+                &request_id,
+            ))
+        }
+        (&Method::GET, [name, "configuration"]) => {
+            let name = decode(name)?;
+            let target = shared.registry.find(&name, qualifier.as_deref())?;
+            Ok(json_answer(
+                &function_configuration(target.deployed, target.version),
+                &request_id,
+            ))
+        }
+        (&Method::POST, [name, "invocations"]) => {
+            let name = decode(name)?;
+            invoke(shared, request, &name, qualifier.as_deref()).await
+        }
+        _ => Err(unknown()),
+    }
+}
+
+fn query_param(query: &str, key: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (k == key).then(|| percent_decode_str(v).decode_utf8_lossy().into_owned())
+    })
+}
+
+/// The Invoke operation's three types.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InvocationType {
+    RequestResponse,
+    Event,
+    DryRun,
+}
+
+fn header<'a>(request: &'a Request<Incoming>, name: &str) -> Result<Option<&'a str>, ApiError> {
+    match request.headers().get(name) {
+        None => Ok(None),
+        Some(value) => value.to_str().map(Some).map_err(|_| {
+            ApiError::bad_request(
+                "InvalidParameterValueException",
+                format!("the {name} header is not ASCII"),
+            )
+        }),
+    }
+}
+
+async fn invoke(
+    shared: &Arc<Shared>,
+    request: Request<Incoming>,
+    function_name: &str,
+    qualifier: Option<&str>,
+) -> Result<Answer, ApiError> {
+    let invocation_type = match header(&request, "x-amz-invocation-type")? {
+        None | Some("RequestResponse") => InvocationType::RequestResponse,
+        Some("Event") => InvocationType::Event,
+        Some("DryRun") => InvocationType::DryRun,
+        Some(other) => {
+            return Err(ApiError::validation(
+                other,
+                "invocationType",
+                "Member must satisfy enum value set: [Event, RequestResponse, DryRun]",
+            ));
+        }
+    };
+    let tail = match header(&request, "x-amz-log-type")? {
+        None | Some("None") => false,
+        Some("Tail") => true,
+        Some(other) => {
+            return Err(ApiError::validation(
+                other,
+                "logType",
+                "Member must satisfy enum value set: [Tail, None]",
+            ));
+        }
+    };
+    if let Some(context) = header(&request, "x-amz-client-context")? {
+        let decoded = base64::engine::general_purpose::STANDARD.decode(context);
+        if context.len() > MAX_CLIENT_CONTEXT || decoded.is_err() {
+            return Err(ApiError::bad_request(
+                "InvalidParameterValueException",
+                format!(
+                    "Client context must be a valid Base64-encoded JSON object of at most {MAX_CLIENT_CONTEXT} bytes"
+                ),
+            ));
+        }
+    }
+    let limit = match invocation_type {
+        InvocationType::Event => MAX_EVENT_PAYLOAD,
+        _ => MAX_SYNC_PAYLOAD,
+    };
+    let body = read_body(request, limit, shared.body_timeout).await?;
+
+    let target = shared.registry.find(function_name, qualifier)?;
+    let Target { deployed, version } = target;
+    let function = &deployed.function;
+    let payload = Payload::json(&body).map_err(|err| ApiError::from_runtime(&err))?;
+
+    match invocation_type {
+        InvocationType::DryRun => {
+            let mut answer = Response::new(Full::new(Bytes::new()));
+            *answer.status_mut() = StatusCode::NO_CONTENT;
+            set_request_id(&mut answer, &shared.runtime.new_request_id());
+            Ok(answer)
+        }
+        InvocationType::Event => {
+            let event = function
+                .invoke_event(&payload)
+                .map_err(|err| ApiError::from_runtime(&err))?;
+            let request_id = event.request_id.clone();
+            let log = shared.log.clone();
+            shared
+                .events
+                .track(&function.config().name, event, move |outcome| {
+                    if let Some(log) = &log {
+                        for attempt in &outcome.attempts {
+                            log.invocation(attempt);
+                        }
+                        for refusal in &outcome.refusals {
+                            log.note(&format!("event {}: {refusal}", outcome.request_id));
+                        }
+                    }
+                });
+            let mut answer = Response::new(Full::new(Bytes::new()));
+            *answer.status_mut() = StatusCode::ACCEPTED;
+            set_request_id(&mut answer, &request_id);
+            Ok(answer)
+        }
+        InvocationType::RequestResponse => {
+            let invocation = function.invoke(&payload).await.map_err(|err| {
+                if let Some(log) = &shared.log {
+                    log.note(&format!(
+                        "{} refused an invocation: {} ({})",
+                        function.config().name,
+                        err,
+                        err.error_type()
+                    ));
+                }
+                ApiError::from_runtime(&err)
+            })?;
+            if let Some(log) = &shared.log {
+                log.invocation(&invocation);
+            }
+            let mut answer = Response::new(Full::new(Bytes::from(invocation.payload())));
+            set_request_id(&mut answer, &invocation.request_id);
+            let headers = answer.headers_mut();
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert("X-Amz-Executed-Version", HeaderValue::from_static(version));
+            if invocation.error().is_some() {
+                headers.insert(
+                    "X-Amz-Function-Error",
+                    HeaderValue::from_static("Unhandled"),
+                );
+            }
+            if tail {
+                let mut log = invocation.log_lines().join("\n");
+                log.push('\n');
+                let bytes = log.as_bytes();
+                let tail = &bytes[bytes.len().saturating_sub(TAIL_BYTES)..];
+                let encoded = base64::engine::general_purpose::STANDARD.encode(tail);
+                if let Ok(value) = HeaderValue::from_str(&encoded) {
+                    headers.insert("X-Amz-Log-Result", value);
+                }
+            }
+            Ok(answer)
+        }
+    }
+}
+
+fn set_request_id(answer: &mut Answer, request_id: &str) {
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        answer.headers_mut().insert("x-amzn-RequestId", value);
+    }
+}
+
+/// Reads a request body of at most `limit` bytes, within `timeout`. A larger body is read
+/// on (and dropped) up to [`DRAIN_LIMIT`] so that the client reads the 413.
+async fn read_body(
+    request: Request<Incoming>,
+    limit: usize,
+    timeout: std::time::Duration,
+) -> Result<Bytes, ApiError> {
+    let declared = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > (limit + DRAIN_LIMIT) as u64) {
+        return Err(ApiError::too_large(limit));
+    }
+    let mut body = request.into_body();
+    let read = async {
+        let mut bytes = BytesMut::new();
+        let mut seen = 0usize;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|err| {
+                ApiError::bad_request(
+                    "InvalidRequestContentException",
+                    format!("failed to read the request body: {err}"),
+                )
+            })?;
+            if let Ok(data) = frame.into_data() {
+                seen += data.len();
+                if seen <= limit {
+                    bytes.extend_from_slice(&data);
+                } else if seen > limit + DRAIN_LIMIT {
+                    break;
+                }
+            }
+        }
+        if seen > limit {
+            return Err(ApiError::too_large(limit));
+        }
+        Ok(bytes.freeze())
+    };
+    match tokio::time::timeout(timeout, read).await {
+        Ok(result) => result,
+        Err(_) => Err(ApiError {
+            status: 408,
+            error_type: "RequestTimeoutException".to_owned(),
+            body: json!({
+                "Type": "User",
+                "message": format!("the request body did not arrive within {} s", timeout.as_secs()),
+            }),
+        }),
+    }
+}

@@ -1,0 +1,222 @@
+//! `lambda-sim serve`: the Lambda Invoke API on a local port, for unmodified AWS clients
+//! (`sam local start-lambda` without Docker).
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use lambda_sim_runtime::{
+    ColdStartModel, CpuMode, FunctionConfig, FunctionSpec, Runtime, SimulationFile,
+};
+use lambda_sim_server::{Deployed, LogFormat, LogOutput, Registry, Server};
+
+/// Arguments of `lambda-sim serve`.
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Functions to serve without a file: `.wasm` components or handler crates, each named
+    /// after its file.
+    functions: Vec<PathBuf>,
+    /// A `lambda-sim.toml` with the simulation's settings and functions.
+    #[arg(long, conflicts_with = "template")]
+    config: Option<PathBuf>,
+    /// An AWS SAM `template.yaml`: its `AWS::Serverless::Function` resources are served.
+    #[arg(long)]
+    template: Option<PathBuf>,
+    /// The address to listen on (port 0 picks a free port; the address is printed on stdout).
+    #[arg(long, default_value = "127.0.0.1:9001")]
+    addr: SocketAddr,
+    /// Listen on an address that is not loopback (anyone who reaches it can run the handlers).
+    #[arg(long)]
+    allow_remote: bool,
+    /// How invocation logs are written.
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: Format,
+    /// Write invocation logs to this file instead of stderr.
+    #[arg(long)]
+    log_file: Option<PathBuf>,
+    /// The seed of every random draw (delays, request ids).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Cold-start delays: a runtime preset.
+    #[arg(long, value_parser = ["none", "rust", "python", "java"])]
+    cold_start: Option<String>,
+    /// CPU measured on the host (throttled to the memory's share) or counted in wasm fuel.
+    #[arg(long, value_parser = ["measured", "deterministic"])]
+    cpu: Option<String>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// CloudWatch's text lines.
+    Text,
+    /// Telemetry API records, one JSON object a line.
+    Json,
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let file = match (&args.config, &args.template) {
+        (Some(path), None) | (None, Some(path)) => Some(SimulationFile::read(path)?),
+        _ => None,
+    };
+    let mut specs: Vec<FunctionSpec> = file
+        .as_ref()
+        .map(|f| f.functions.clone())
+        .unwrap_or_default();
+    for path in &args.functions {
+        let name = lambda_sim_harness::function_name(path);
+        specs.push(FunctionSpec {
+            code: path.clone(),
+            config: FunctionConfig::named(name),
+            aliases: Vec::new(),
+            handler: None,
+            runtime: None,
+            description: None,
+        });
+    }
+    if specs.is_empty() {
+        bail!(
+            "nothing to serve: give functions (.wasm files or handler crates), --config or --template"
+        );
+    }
+    for spec in &specs {
+        if specs
+            .iter()
+            .filter(|s| s.config.name == spec.config.name)
+            .count()
+            > 1
+        {
+            bail!("two functions are named `{}`", spec.config.name);
+        }
+    }
+    if let Some(file) = &file {
+        for warning in &file.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+
+    let mut runtime_config = file.as_ref().map(|f| f.runtime.clone()).unwrap_or_default();
+    if let Some(seed) = args.seed {
+        runtime_config.seed = Some(seed);
+    }
+    if let Some(name) = &args.cold_start {
+        runtime_config.cold_start = ColdStartModel::preset(name)
+            .with_context(|| format!("unknown cold-start preset `{name}`"))?;
+    }
+    match args.cpu.as_deref() {
+        Some("deterministic") => runtime_config.cpu = CpuMode::Deterministic,
+        Some("measured") => runtime_config.cpu = CpuMode::Measured,
+        _ => {}
+    }
+    if !args.addr.ip().is_loopback() {
+        if !args.allow_remote {
+            bail!(
+                "{} is not a loopback address: the simulator runs handlers for anyone who reaches it, without authentication; pass --allow-remote to serve it anyway",
+                args.addr
+            );
+        }
+        eprintln!(
+            "warning: serving on {}, which is not loopback: anyone who reaches it can invoke the functions",
+            args.addr
+        );
+    }
+
+    let runtime = Runtime::new(runtime_config)?;
+    let mut deployed = Vec::new();
+    for spec in &specs {
+        let wasm_path = lambda_sim_harness::component_for(&spec.code).with_context(|| {
+            format!(
+                "failed to build the handler crate `{}`",
+                spec.code.display()
+            )
+        })?;
+        let wasm = std::fs::read(&wasm_path)
+            .with_context(|| format!("failed to read `{}`", wasm_path.display()))?;
+        let function = runtime
+            .load(&wasm, spec.config.clone())
+            .map_err(crate::lambda_error)
+            .with_context(|| format!("failed to load function `{}`", spec.config.name))?;
+        deployed.push(Deployed::new(
+            function,
+            Some(spec),
+            &wasm,
+            &wasm_path.display().to_string(),
+        ));
+    }
+
+    let writer: Box<dyn std::io::Write + Send> = match &args.log_file {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("failed to create `{}`", path.display()))?,
+        ),
+        None => Box::new(std::io::stderr()),
+    };
+    let format = match args.log_format {
+        Format::Text => LogFormat::Text,
+        Format::Json => LogFormat::Json,
+    };
+    let names: Vec<String> = deployed
+        .iter()
+        .map(|d| d.function.config().name.clone())
+        .collect();
+    let server = Server::new(runtime, Registry::new(deployed)).log(LogOutput::new(writer, format));
+
+    let tokio = tokio::runtime::Runtime::new().context("failed to start tokio")?;
+    let report = tokio.block_on(async {
+        let listener = lambda_sim_server::bind(args.addr, args.allow_remote)
+            .await
+            .with_context(|| format!("failed to listen on {}", args.addr))?;
+        let local = listener
+            .local_addr()
+            .context("failed to read the bound address")?;
+        println!("listening on http://{local}");
+        let _ = std::io::stdout().flush();
+        eprintln!(
+            "lambda-sim: serving {} on http://{local} (Ctrl-C to stop)",
+            names.join(", ")
+        );
+        anyhow::Ok(server.run(listener, shutdown_signal()).await)
+    })?;
+
+    let events = &report.events;
+    eprintln!(
+        "lambda-sim: stopped; async events: {} accepted, {} delivered, {} failed, {} still queued",
+        events.accepted,
+        events.delivered,
+        events.failed,
+        events.pending.len()
+    );
+    for (request_id, function) in &events.pending {
+        eprintln!(
+            "lambda-sim: not delivered: event {request_id} for `{function}` (waiting for a retry)"
+        );
+    }
+    if report.unfinished_connections {
+        eprintln!("lambda-sim: some requests were still running when the grace period ended");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = match signal(SignalKind::terminate()) {
+            Ok(stream) => stream,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
