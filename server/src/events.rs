@@ -85,15 +85,28 @@ impl Events {
         }
     }
 
-    /// Waits until no event is pending, or `limit` passes.
-    pub(crate) async fn settle(&self, limit: std::time::Duration) {
+    /// Waits, at most `limit`, for the deliveries in progress: until no event is pending, or
+    /// none of the pending ones has an attempt running (the rest wait for a retry minutes
+    /// away and are reported, not waited for). `running` counts the attempts on the host.
+    pub(crate) async fn settle(&self, limit: std::time::Duration, running: impl Fn() -> usize) {
         let wait = async {
+            let mut idle_checks = 0;
             loop {
                 let notified = self.settled.notified();
                 if self.book().pending.is_empty() {
                     return;
                 }
-                notified.await;
+                if running() == 0 {
+                    // Twice in a row, a tick apart: an event accepted just before the
+                    // shutdown may not have started its first attempt yet.
+                    idle_checks += 1;
+                    if idle_checks >= 2 {
+                        return;
+                    }
+                } else {
+                    idle_checks = 0;
+                }
+                let _ = tokio::time::timeout(std::time::Duration::from_millis(20), notified).await;
             }
         };
         let _ = tokio::time::timeout(limit, wait).await;

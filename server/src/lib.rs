@@ -163,7 +163,15 @@ impl Server {
         let unfinished = tokio::time::timeout(grace, graceful.shutdown())
             .await
             .is_err();
-        shared.events.settle(grace).await;
+        let running = || {
+            shared
+                .registry
+                .all()
+                .iter()
+                .map(|d| d.function.running_invocations())
+                .sum()
+        };
+        shared.events.settle(grace, running).await;
         ShutdownReport {
             unfinished_connections: unfinished,
             events: shared.events.tally(),

@@ -194,7 +194,9 @@ mod tests {
 
     #[test]
     fn function_names_are_read_as_lambda_reads_them() {
-        let split = |s: &str| split_function_name(s).ok();
+        fn split(s: &str) -> Option<(&str, Option<&str>)> {
+            split_function_name(s).ok()
+        }
         assert_eq!(split("hello"), Some(("hello", None)));
         assert_eq!(split("hello:live"), Some(("hello", Some("live"))));
         assert_eq!(split("hello:$LATEST"), Some(("hello", Some("$LATEST"))));

@@ -5,6 +5,7 @@ mod cache;
 mod chaos;
 mod check;
 mod cli;
+mod clients;
 mod errors;
 mod harness;
 mod lifecycle;
@@ -12,6 +13,7 @@ mod load;
 mod logs;
 mod model;
 mod sandbox;
+mod serve;
 
 use std::sync::OnceLock;
 

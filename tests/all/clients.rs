@@ -1,0 +1,215 @@
+//! Unmodified AWS clients against the `lambda-sim serve` binary: boto3 (tests/clients/
+//! boto3_e2e.py) and the AWS CLI. They come from a Python virtual environment that `.ci/run`
+//! makes (`target/py-venv`, or `LAMBDA_SIM_PYTHON`); without one the tests say so and skip.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// The Python with boto3 and awscli, or why there is none.
+fn python() -> Result<PathBuf, String> {
+    let python = match std::env::var_os("LAMBDA_SIM_PYTHON") {
+        Some(path) => PathBuf::from(path),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("target/py-venv/bin/python"),
+    };
+    let found = Command::new(&python)
+        .args(["-c", "import boto3, awscli"])
+        .output();
+    match found {
+        Ok(out) if out.status.success() => Ok(python),
+        Ok(out) => Err(format!(
+            "{} cannot import boto3 and awscli ({}); run .ci/run's setup to make it",
+            python.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+        Err(err) => Err(format!(
+            "no Python at {} ({err}); run .ci/run's setup to make it",
+            python.display()
+        )),
+    }
+}
+
+/// `lambda-sim serve` on a free port, with `hello`, `panic`, `spin` (1 s timeout, reserved
+/// concurrency 1) and `closed` (reserved concurrency 0).
+struct Serve {
+    child: Child,
+    endpoint: String,
+    stderr: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Serve {
+    fn start() -> Serve {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let fixture = |name: &str| lambda_sim_fixtures::path(name).expect("a fixture");
+        let config = format!(
+            r#"
+[[function]]
+name = "hello"
+path = "{hello}"
+
+[[function]]
+name = "panic"
+path = "{panic}"
+
+[[function]]
+name = "spin"
+path = "{spin}"
+timeout = 1
+reserved_concurrency = 1
+
+[[function]]
+name = "closed"
+path = "{hello}"
+reserved_concurrency = 0
+"#,
+            hello = fixture("hello"),
+            panic = fixture("panic"),
+            spin = fixture("spin-forever"),
+        );
+        let config_path = dir.path().join("lambda-sim.toml");
+        std::fs::write(&config_path, config).expect("writes the config");
+        let stderr = dir.path().join("stderr.log");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
+            .arg("serve")
+            .arg("--config")
+            .arg(&config_path)
+            .args(["--addr", "127.0.0.1:0"])
+            .env(
+                "LAMBDA_SIM_CACHE_DIR",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
+            )
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&stderr).expect("a log file"))
+            .spawn()
+            .expect("lambda-sim serve starts");
+        let mut line = String::new();
+        if let Some(stdout) = child.stdout.take() {
+            let _ = BufReader::new(stdout).read_line(&mut line);
+        }
+        let Some(endpoint) = line.trim().strip_prefix("listening on ") else {
+            let _ = child.kill();
+            panic!(
+                "serve did not start: {line:?}\n{}",
+                std::fs::read_to_string(&stderr).unwrap_or_default()
+            );
+        };
+        Serve {
+            endpoint: endpoint.to_owned(),
+            child,
+            stderr,
+            dir,
+        }
+    }
+
+    /// Sends SIGTERM and returns what the server printed on stderr.
+    fn terminate(mut self) -> String {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let status = self.child.wait().expect("serve exits");
+        let stderr = std::fs::read_to_string(&self.stderr).unwrap_or_default();
+        assert!(
+            status.success(),
+            "serve exits cleanly on SIGTERM: {status}\n{stderr}"
+        );
+        stderr
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn boto3_gets_what_aws_answers() {
+    let python = match python() {
+        Ok(python) => python,
+        Err(why) => {
+            eprintln!("skipping boto3_gets_what_aws_answers: {why}");
+            return;
+        }
+    };
+    let serve = Serve::start();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/boto3_e2e.py");
+    let out = Command::new(&python)
+        .arg(&script)
+        .arg(&serve.endpoint)
+        .output()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.ends_with("all boto3 checks passed\n"), "{stdout}");
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("ok: ")).count(), 28);
+
+    // The Event boto3 sent was delivered before the shutdown finished, and logged.
+    let stderr = serve.terminate();
+    assert!(
+        stderr.contains(
+            "lambda-sim: stopped; async events: 1 accepted, 1 delivered, 0 failed, 0 still queued"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.lines().any(|l| l == "greeting async"), "{stderr}");
+}
+
+#[test]
+fn the_aws_cli_writes_the_payload_file() {
+    let python = match python() {
+        Ok(python) => python,
+        Err(why) => {
+            eprintln!("skipping the_aws_cli_writes_the_payload_file: {why}");
+            return;
+        }
+    };
+    let aws = python.with_file_name("aws");
+    let serve = Serve::start();
+    let invoke = |function: &str, out: &Path| {
+        Command::new(&python)
+            .arg(&aws)
+            .args(["lambda", "invoke", "--endpoint-url", &serve.endpoint])
+            .args(["--no-sign-request", "--region", "us-east-1"])
+            .args(["--function-name", function])
+            .args(["--payload", r#"{"name": "cli"}"#, "--log-type", "Tail"])
+            .arg(out)
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .output()
+            .expect("aws runs")
+    };
+    let out_file = serve.dir.path().join("out.json");
+    let out = invoke("hello", &out_file);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_str(&stdout).expect("the CLI prints JSON");
+    assert_eq!(printed["StatusCode"], 200);
+    assert_eq!(printed["ExecutedVersion"], "$LATEST");
+    assert!(printed["LogResult"].is_string(), "{printed}");
+    assert_eq!(
+        std::fs::read_to_string(&out_file).expect("the payload file"),
+        r#"{"echo":{"name":"cli"},"greeting":"hello, cli"}"#
+    );
+
+    // A function error: the CLI still exits 0, prints FunctionError, writes the error.
+    let error_file = serve.dir.path().join("error.json");
+    let out = invoke("panic", &error_file);
+    assert!(out.status.success());
+    let printed: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("the CLI prints JSON");
+    assert_eq!(printed["FunctionError"], "Unhandled");
+    let error: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&error_file).expect("the error file"))
+            .expect("JSON");
+    assert_eq!(error["errorMessage"], "Lambda panicked: boom");
+    serve.terminate();
+}
