@@ -213,3 +213,110 @@ fn the_aws_cli_writes_the_payload_file() {
     assert_eq!(error["errorMessage"], "Lambda panicked: boom");
     serve.terminate();
 }
+
+/// A GET on a fresh connection; the body.
+fn get(endpoint: &str, path: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let addr = endpoint.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).expect("connects");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n"
+    )
+    .expect("sends");
+    let mut raw = String::new();
+    let _ = stream.read_to_string(&mut raw);
+    raw.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_sam_template_is_served_with_warnings_for_what_is_not_simulated() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let template = format!(
+        r#"AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    MemorySize: 256
+    Environment:
+      Variables:
+        STAGE: test
+Resources:
+  HelloFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: hello-sam
+      CodeUri: {hello}
+      Timeout: 7
+      Tracing: Active
+      Events:
+        Api:
+          Type: Api
+          Properties:
+            Path: /hello
+            Method: get
+"#,
+        hello = lambda_sim_fixtures::HELLO
+    );
+    let path = dir.path().join("template.yaml");
+    std::fs::write(&path, template).expect("writes the template");
+    let stderr = dir.path().join("stderr.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
+        .arg("serve")
+        .arg("--template")
+        .arg(&path)
+        .args(["--addr", "127.0.0.1:0"])
+        .env(
+            "LAMBDA_SIM_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
+        )
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&stderr).expect("a log file"))
+        .spawn()
+        .expect("lambda-sim serve starts");
+    let mut line = String::new();
+    if let Some(stdout) = child.stdout.take() {
+        let _ = BufReader::new(stdout).read_line(&mut line);
+    }
+    let endpoint = line.trim().strip_prefix("listening on ").map(str::to_owned);
+    let configuration = endpoint
+        .as_deref()
+        .map(|e| get(e, "/2015-03-31/functions/hello-sam/configuration"));
+    let _ = child.kill();
+    let _ = child.wait();
+    let log = std::fs::read_to_string(&stderr).unwrap_or_default();
+    let configuration: serde_json::Value = serde_json::from_str(&configuration.unwrap_or_default())
+        .unwrap_or_else(|err| panic!("GetFunctionConfiguration answers JSON ({err}): {log}"));
+    assert_eq!(configuration["FunctionName"], "hello-sam");
+    assert_eq!(configuration["MemorySize"], 256, "from Globals");
+    assert_eq!(configuration["Timeout"], 7);
+    assert_eq!(configuration["Environment"]["Variables"]["STAGE"], "test");
+    let warnings: Vec<&str> = log.lines().filter(|l| l.starts_with("warning: ")).collect();
+    let file = path.display();
+    assert_eq!(
+        warnings,
+        [
+            format!(
+                "warning: {file}: function `HelloFunction`: property `Tracing` ignored: tracing is not simulated yet"
+            ),
+            format!(
+                "warning: {file}: function `HelloFunction`: event source `Api` of type `Api` is not simulated by `serve` (invoke the function directly)"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn serve_refuses_an_address_that_is_not_loopback_unless_asked() {
+    let out = Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
+        .args(["serve", lambda_sim_fixtures::HELLO, "--addr", "0.0.0.0:0"])
+        .output()
+        .expect("lambda-sim runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: 0.0.0.0:0 is not a loopback address: the simulator runs handlers for anyone who reaches it, without authentication; pass --allow-remote to serve it anyway\n"
+    );
+}
