@@ -5,46 +5,21 @@
 //! `cargo bench --bench invoke` prints criterion's figures, then a table of medians and
 //! ratios against the targets (warm: within 1 us of the bare call; cold: within 2x).
 
+mod bare;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
-use lambda_sim_runtime::bindings::lambda_sim::handler::{runtime_api, types};
-use lambda_sim_runtime::bindings::{Function as Bindings, FunctionPre};
 use lambda_sim_runtime::{Function, FunctionConfig, Payload, Runtime, RuntimeConfig};
-use wasmtime::Store;
-use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
-use wasmtime_wasi::p2::pipe::SinkOutputStream;
-use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-/// The bare host: WASI with output discarded, nothing else.
-struct BareHost {
-    wasi: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for BareHost {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
-}
-
-impl types::Host for BareHost {}
-
-impl runtime_api::Host for BareHost {
-    fn fatal_error(&mut self, _error: types::HandlerError) {}
-}
+use bare::Bare;
 
 struct Setup {
     tokio: tokio::runtime::Runtime,
-    runtime: Runtime,
     function: Function,
     payload: Payload,
-    bare: FunctionPre<BareHost>,
-    context: types::Context,
+    bare: Bare,
 }
 
 impl Setup {
@@ -61,78 +36,18 @@ impl Setup {
         ))
         .expect("event");
         let payload = Payload::json(event).expect("JSON");
-
-        let engine = runtime.engine().clone();
-        let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("WASI");
-        Bindings::add_to_linker::<BareHost, HasSelf<BareHost>>(&mut linker, |h| h)
-            .expect("runtime API");
-        let component =
-            Component::from_file(&engine, lambda_sim_fixtures::HELLO).expect("compiles");
-        let bare =
-            FunctionPre::new(linker.instantiate_pre(&component).expect("links")).expect("world");
-        let context = types::Context {
-            request_id: "8f5b1c2e-8c1d-4e4b-9a51-0d2f6f0e7a11".to_owned(),
-            deadline_ms: u64::MAX,
-            invoked_function_arn: "arn:aws:lambda:us-east-1:123456789012:function:hello".to_owned(),
-            xray_trace_id: None,
-            client_context: None,
-            identity: None,
-        };
+        let bare = Bare::new(runtime.engine(), lambda_sim_fixtures::HELLO);
         let tokio = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .expect("tokio");
         Setup {
             tokio,
-            runtime,
             function,
             payload,
             bare,
-            context,
         }
     }
-
-    /// A bare store and instance: the same WASI context as an environment's (output captured
-    /// nowhere, the same variables), no temp dir, no limiter.
-    async fn bare_instance(&self) -> (Store<BareHost>, Bindings) {
-        let mut wasi = WasiCtxBuilder::new();
-        wasi.stdout(SinkOutputStream).stderr(SinkOutputStream);
-        for (key, value) in bare_env() {
-            wasi.env(key, value);
-        }
-        let host = BareHost {
-            wasi: wasi.build(),
-            table: ResourceTable::new(),
-        };
-        let mut store = Store::new(self.runtime.engine(), host);
-        store.set_epoch_deadline(u64::MAX / 2);
-        let instance = self
-            .bare
-            .instantiate_async(&mut store)
-            .await
-            .expect("instantiates");
-        (store, instance)
-    }
-}
-
-fn bare_env() -> [(&'static str, &'static str); 11] {
-    [
-        ("AWS_LAMBDA_FUNCTION_NAME", "hello"),
-        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
-        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
-        ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/hello"),
-        ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_DEFAULT_REGION", "us-east-1"),
-        ("AWS_EXECUTION_ENV", "AWS_Lambda_lambda-sim"),
-        ("LAMBDA_TASK_ROOT", "/var/task"),
-        ("TZ", ":UTC"),
-        (
-            "AWS_LAMBDA_LOG_STREAM_NAME",
-            "2026/11/26/[$LATEST]00000000000000000000000000000000",
-        ),
-    ]
 }
 
 fn warm(c: &mut Criterion, setup: &Setup) {
@@ -156,16 +71,11 @@ fn warm(c: &mut Criterion, setup: &Setup) {
     group.bench_function(BenchmarkId::new("bare-wasmtime", "hello"), |b| {
         b.iter_custom(|iters| {
             setup.tokio.block_on(async {
-                let (mut store, instance) = setup.bare_instance().await;
-                instance
-                    .call_init(&mut store)
-                    .await
-                    .expect("init")
-                    .expect("init ok");
+                let (mut store, instance) = setup.bare.warm_instance().await;
                 let start = Instant::now();
                 for _ in 0..iters {
                     let response = instance
-                        .call_handle(&mut store, setup.payload.as_bytes(), &setup.context)
+                        .call_handle(&mut store, setup.payload.as_bytes(), &setup.bare.context)
                         .await
                         .expect("handle");
                     black_box(response.expect("handle ok"));
@@ -202,14 +112,9 @@ fn cold(c: &mut Criterion, setup: &Setup) {
             setup.tokio.block_on(async {
                 let start = Instant::now();
                 for _ in 0..iters {
-                    let (mut store, instance) = setup.bare_instance().await;
-                    instance
-                        .call_init(&mut store)
-                        .await
-                        .expect("init")
-                        .expect("init ok");
+                    let (mut store, instance) = setup.bare.warm_instance().await;
                     let response = instance
-                        .call_handle(&mut store, setup.payload.as_bytes(), &setup.context)
+                        .call_handle(&mut store, setup.payload.as_bytes(), &setup.bare.context)
                         .await
                         .expect("handle");
                     black_box(response.expect("handle ok"));

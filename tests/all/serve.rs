@@ -316,3 +316,93 @@ async fn a_shutdown_reports_events_still_waiting_for_a_retry() {
         "the failed event waits a minute for its retry: reported, not dropped"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shutdown_lets_the_invocation_in_flight_finish() {
+    let config = FunctionConfig::named("inflight-spin").timeout(Duration::from_secs(1));
+    let server = Running::start(vec![("spin-forever", config)], Duration::from_secs(5)).await;
+    let addr = server.addr;
+    let in_flight = tokio::spawn(async move {
+        request(
+            addr,
+            "POST /2015-03-31/functions/inflight-spin/invocations HTTP/1.1",
+            b"{}",
+        )
+        .await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let report = server.stop().await;
+    let answer = in_flight.await.expect("the client task");
+    assert_eq!(answer.status, 200, "answered, not cut: {}", answer.body);
+    assert_eq!(answer.header("X-Amz-Function-Error"), Some("Unhandled"));
+    assert!(answer.body.contains("Sandbox.Timedout"), "{}", answer.body);
+    assert!(!report.unfinished_connections);
+}
+
+/// A log sink the test can read.
+#[derive(Clone, Default)]
+struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("the buffer").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invocation_logs_are_written_as_telemetry_records() {
+    let runtime = crate::runtime().clone();
+    let wasm = std::fs::read(lambda_sim_fixtures::HELLO).expect("hello");
+    let hello = runtime
+        .load(&wasm, FunctionConfig::named("json-hello"))
+        .expect("loads");
+    let buffer = Buffer::default();
+    let server = Server::new(
+        runtime,
+        Registry::new(vec![Deployed::new(hello, None, &wasm, "hello.wasm")]),
+    )
+    .log(lambda_sim_server::LogOutput::new(
+        Box::new(buffer.clone()),
+        lambda_sim_server::LogFormat::Json,
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let addr = listener.local_addr().expect("an address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let done = tokio::spawn(server.run(listener, async {
+        let _ = stopped.await;
+    }));
+    let answer = request(
+        addr,
+        "POST /2015-03-31/functions/json-hello/invocations HTTP/1.1",
+        br#"{"name": "json"}"#,
+    )
+    .await;
+    let _ = stop.send(());
+    let _ = done.await;
+    let request_id = answer.header("x-amzn-RequestId").expect("an id").to_owned();
+    let text = String::from_utf8(buffer.0.lock().expect("the buffer").clone()).expect("UTF-8");
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON record a line"))
+        .collect();
+    let types: Vec<&str> = records.iter().filter_map(|r| r["type"].as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "platform.initStart",
+            "platform.initReport",
+            "platform.start",
+            "function",
+            "platform.report"
+        ],
+        "{text}"
+    );
+    assert_eq!(records[2]["record"]["requestId"], request_id.as_str());
+    assert_eq!(records[3]["record"], "greeting json");
+}
