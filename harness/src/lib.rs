@@ -16,6 +16,7 @@ mod chaos;
 mod compile;
 mod events;
 mod load;
+mod python;
 mod report_line;
 mod stateless;
 mod test_function;
@@ -26,6 +27,9 @@ pub use compile::{BuildError, build_handler, component_for, ensure_wasm_target, 
 pub use events::{SOURCES, SampleOptions, sample_event};
 pub use lambda_sim_runtime as runtime;
 pub use load::{Arrivals, LoadOptions, LoadReport, PhaseStats, load_run};
+pub use python::{
+    COMPONENTIZE_PY_VERSION, PythonBuildError, build_python, build_python_with, componentize_py,
+};
 pub use report_line::{ReportLine, ReportLineError};
 pub use stateless::{
     CheckOptions, Difference, NamedEvent, Run, Verdict, check_stateless, read_events,

@@ -142,17 +142,21 @@ pub async fn check_stateless(
     events: &[NamedEvent],
     options: &CheckOptions,
 ) -> lambda_sim_runtime::Result<Verdict> {
+    let mut at = function.clock().now();
     // (a) Each event in a fresh environment.
     let mut fresh = Vec::with_capacity(events.len());
     for event in events {
         function.evict_all();
-        fresh.push(answer(&function.invoke(&event.payload).await?, options));
+        fresh.push(answer(
+            &in_turn(function, &event.payload, &mut at).await?,
+            options,
+        ));
     }
     // (b) In order on one warm environment.
     function.evict_all();
     let mut difference = None;
     for (i, event) in events.iter().enumerate() {
-        let warm = answer(&function.invoke(&event.payload).await?, options);
+        let warm = answer(&in_turn(function, &event.payload, &mut at).await?, options);
         if difference.is_none() && warm != fresh[i] {
             difference = Some(differ(&event.name, Run::Warm, &fresh[i], warm));
         }
@@ -168,7 +172,10 @@ pub async fn check_stateless(
             if rng.random_bool(options.eviction_rate.clamp(0.0, 1.0)) {
                 function.evict_all();
             }
-            let shuffled = answer(&function.invoke(&events[i].payload).await?, options);
+            let shuffled = answer(
+                &in_turn(function, &events[i].payload, &mut at).await?,
+                options,
+            );
             if shuffled != fresh[i] {
                 difference = Some(differ(&events[i].name, Run::Shuffled, &fresh[i], shuffled));
                 break;
@@ -181,6 +188,20 @@ pub async fn check_stateless(
         difference,
         kept_files,
     })
+}
+
+/// Invokes once the previous invocation has ended: on a virtual clock an environment is busy
+/// until its invocation's end in simulated time, and the warm run must find it free.
+async fn in_turn(
+    function: &Function,
+    payload: &lambda_sim_runtime::Payload,
+    at: &mut std::time::Duration,
+) -> lambda_sim_runtime::Result<Invocation> {
+    let invocation = function
+        .invoke_at((*at).max(function.clock().now()), payload)
+        .await?;
+    *at = invocation.ends_at;
+    Ok(invocation)
 }
 
 /// What a caller received, as JSON (a string for a response that is not JSON), with the

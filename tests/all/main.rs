@@ -12,6 +12,7 @@ mod lifecycle;
 mod load;
 mod logs;
 mod model;
+mod python;
 mod sandbox;
 mod serve;
 

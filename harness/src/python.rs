@@ -1,0 +1,212 @@
+//! Packages a Python handler (`def handler(event, context)` in a directory of `.py` files)
+//! into a component for the handler world, with componentize-py and the adapter in
+//! `guest-python/` (Lambda's Python runtime model: import at init, `context`, the error format).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The componentize-py release the adapter is written and tested for.
+pub const COMPONENTIZE_PY_VERSION: &str = "0.25.1";
+
+const ADAPTER: &str = include_str!("../../guest-python/lambda_sim_adapter.py");
+const WIT: &str = include_str!("../../wit/handler.wit");
+
+/// Why a Python handler could not be packaged.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PythonBuildError {
+    /// The handler's directory does not exist.
+    #[error("`{0}` is not a directory")]
+    NotADirectory(PathBuf),
+    /// The handler setting is not `module.function`.
+    #[error(
+        "the handler `{0}` must be `module.function` (for example `app.handler` for `def handler` in app.py)"
+    )]
+    BadHandler(String),
+    /// The handler's module has no file in the directory.
+    #[error("the handler's module `{module}` is not in `{dir}` (no {module_path}.py)")]
+    NoModule {
+        /// The directory.
+        dir: PathBuf,
+        /// The module, dotted.
+        module: String,
+        /// Its expected path, relative.
+        module_path: String,
+    },
+    /// componentize-py cannot be found or started.
+    #[error(
+        "componentize-py is needed to package Python handlers and was not found ({0}): \
+         `pip install componentize-py=={COMPONENTIZE_PY_VERSION}`, or set LAMBDA_SIM_COMPONENTIZE_PY \
+         to its path"
+    )]
+    NoComponentizePy(String),
+    /// Writing the build's files failed.
+    #[error("failed to prepare the Python build: {0}")]
+    Io(#[from] std::io::Error),
+    /// componentize-py failed: the handler's import raised, or the sources do not compile.
+    #[error("failed to package the Python handler `{handler}`:\n{output}")]
+    Failed {
+        /// The handler setting.
+        handler: String,
+        /// What componentize-py printed (the Python traceback).
+        output: String,
+    },
+}
+
+/// The componentize-py to run: `LAMBDA_SIM_COMPONENTIZE_PY`, else `componentize-py` on the
+/// `PATH`; checked by asking its version.
+pub fn componentize_py() -> Result<PathBuf, PythonBuildError> {
+    let program = std::env::var_os("LAMBDA_SIM_COMPONENTIZE_PY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("componentize-py"));
+    match Command::new(&program).arg("--version").output() {
+        Ok(out) if out.status.success() => Ok(program),
+        Ok(out) => Err(PythonBuildError::NoComponentizePy(format!(
+            "`{} --version` failed: {}",
+            program.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))),
+        Err(err) => Err(PythonBuildError::NoComponentizePy(format!(
+            "`{}`: {err}",
+            program.display()
+        ))),
+    }
+}
+
+/// Checks a handler setting (`module.function`, the module possibly dotted) and returns the
+/// module's path relative to the handler's directory, without `.py`.
+fn module_path(handler: &str) -> Result<String, PythonBuildError> {
+    let bad = || PythonBuildError::BadHandler(handler.to_owned());
+    let (module, function) = handler.rsplit_once('.').ok_or_else(bad)?;
+    let identifier = |s: &str| {
+        s.chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+            && s.chars().all(|c| c.is_alphanumeric() || c == '_')
+    };
+    if !identifier(function) || !module.split('.').all(identifier) {
+        return Err(bad());
+    }
+    Ok(module.replace('.', "/"))
+}
+
+/// Packages the handler `handler` (`module.function`) of the directory `dir` into the
+/// component `out` and returns `out`. The directory's `.py` files (and packages) go in
+/// whole, as `/var/task`; the handler's module is imported once here to find its
+/// dependencies, and again in each environment's Init phase.
+pub fn build_python(dir: &Path, handler: &str, out: &Path) -> Result<PathBuf, PythonBuildError> {
+    check_handler(dir, handler)?;
+    build_python_with(&componentize_py()?, dir, handler, out)
+}
+
+/// [`build_python`] with a given componentize-py program.
+pub fn build_python_with(
+    program: &Path,
+    dir: &Path,
+    handler: &str,
+    out: &Path,
+) -> Result<PathBuf, PythonBuildError> {
+    check_handler(dir, handler)?;
+    let build = tempfile::Builder::new()
+        .prefix("lambda-sim-python-")
+        .tempdir()?;
+    let files = write_build_files(build.path(), handler)?;
+    run_componentize_py(program, files, dir, handler, out)
+}
+
+fn check_handler(dir: &Path, handler: &str) -> Result<(), PythonBuildError> {
+    if !dir.is_dir() {
+        return Err(PythonBuildError::NotADirectory(dir.to_owned()));
+    }
+    let relative = module_path(handler)?;
+    let module_file = dir.join(format!("{relative}.py"));
+    let package_file = dir.join(&relative).join("__init__.py");
+    if !module_file.is_file() && !package_file.is_file() {
+        return Err(PythonBuildError::NoModule {
+            dir: dir.to_owned(),
+            module: handler
+                .rsplit_once('.')
+                .map(|(m, _)| m)
+                .unwrap_or(handler)
+                .to_owned(),
+            module_path: relative,
+        });
+    }
+    Ok(())
+}
+
+fn write_build_files(build: &Path, handler: &str) -> Result<(PathBuf, PathBuf), PythonBuildError> {
+    let wit = build.join("wit");
+    std::fs::create_dir(&wit)?;
+    std::fs::write(wit.join("handler.wit"), WIT)?;
+    let adapter = build.join("adapter");
+    std::fs::create_dir(&adapter)?;
+    std::fs::write(adapter.join("lambda_sim_adapter.py"), ADAPTER)?;
+    std::fs::write(
+        adapter.join("lambda_sim_handler.py"),
+        format!("HANDLER = {handler:?}\n"),
+    )?;
+    Ok((wit, adapter))
+}
+
+fn run_componentize_py(
+    program: &Path,
+    (wit, adapter): (PathBuf, PathBuf),
+    dir: &Path,
+    handler: &str,
+    out: &Path,
+) -> Result<PathBuf, PythonBuildError> {
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let output = Command::new(program)
+        .arg("-d")
+        .arg(&wit)
+        .args(["-w", "function", "componentize", "lambda_sim_adapter"])
+        .arg("-p")
+        .arg(&adapter)
+        .arg("-p")
+        .arg(dir)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .map_err(|err| {
+            PythonBuildError::NoComponentizePy(format!("`{}`: {err}", program.display()))
+        })?;
+    if !output.status.success() || !out.is_file() {
+        let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&output.stderr));
+        return Err(PythonBuildError::Failed {
+            handler: handler.to_owned(),
+            output: text.trim_end().to_owned(),
+        });
+    }
+    Ok(out.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handler_settings_are_module_dot_function() {
+        assert_eq!(module_path("app.handler").ok().as_deref(), Some("app"));
+        assert_eq!(
+            module_path("pkg.sub.mod.lambda_handler").ok().as_deref(),
+            Some("pkg/sub/mod")
+        );
+        for bad in [
+            "handler",
+            "app.",
+            ".handler",
+            "app.1x",
+            "../app.handler",
+            "a-b.handler",
+        ] {
+            assert!(
+                matches!(module_path(bad), Err(PythonBuildError::BadHandler(_))),
+                "{bad}"
+            );
+        }
+    }
+}

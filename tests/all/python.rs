@@ -1,0 +1,385 @@
+//! Python handlers (fixtures/python/), packaged with componentize-py and the adapter in
+//! guest-python/, under the same checks as the Rust ones. componentize-py comes from
+//! `LAMBDA_SIM_COMPONENTIZE_PY`, the virtual environment `.ci/run` makes (`target/py-venv`),
+//! or the `PATH`; without it the tests say so and skip.
+
+use std::collections::HashMap;
+use std::hash::{Hash as _, Hasher as _};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use lambda_sim_harness::{CheckOptions, ReportLine, Run, check_stateless, read_events};
+use lambda_sim_runtime::{Function, FunctionConfig, Invocation, Payload, Runtime};
+use serde_json::{Value, json};
+
+const FIXTURES: [&str; 5] = ["hello", "counter", "tmp_cache", "slow_import", "exception"];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// componentize-py, or why there is none.
+fn componentize_py() -> Result<PathBuf, String> {
+    let candidates = [
+        std::env::var_os("LAMBDA_SIM_COMPONENTIZE_PY").map(PathBuf::from),
+        Some(root().join("target/py-venv/bin/componentize-py")),
+        Some(PathBuf::from("componentize-py")),
+    ];
+    for program in candidates.into_iter().flatten() {
+        let works = std::process::Command::new(&program)
+            .arg("--version")
+            .output()
+            .is_ok_and(|out| out.status.success());
+        if works {
+            return Ok(program);
+        }
+    }
+    Err(format!(
+        "componentize-py not found (LAMBDA_SIM_COMPONENTIZE_PY, target/py-venv, PATH): \
+         `pip install componentize-py=={}` or run .ci/run's setup",
+        lambda_sim_harness::COMPONENTIZE_PY_VERSION
+    ))
+}
+
+/// The fixtures' components, built once per test process (in parallel), reused across runs
+/// while the fixture, the adapter and the WIT are unchanged.
+fn components() -> Result<&'static HashMap<&'static str, PathBuf>, String> {
+    static BUILT: OnceLock<Result<HashMap<&'static str, PathBuf>, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let program = componentize_py()?;
+            let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-fixtures");
+            let shared = [
+                std::fs::read(root().join("guest-python/lambda_sim_adapter.py"))
+                    .unwrap_or_default(),
+                std::fs::read(root().join("wit/handler.wit")).unwrap_or_default(),
+            ];
+            std::thread::scope(|scope| {
+                let builds: Vec<_> = FIXTURES
+                    .iter()
+                    .map(|&name| {
+                        let (program, out_dir, shared) = (&program, &out_dir, &shared);
+                        scope.spawn(move || {
+                            let dir = root().join("fixtures/python").join(name);
+                            let source = std::fs::read(dir.join("app.py")).unwrap_or_default();
+                            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                            (shared, &source).hash(&mut hasher);
+                            let out = out_dir.join(format!("{name}-{:016x}.wasm", hasher.finish()));
+                            if !out.is_file() {
+                                lambda_sim_harness::build_python_with(
+                                    program,
+                                    &dir,
+                                    "app.handler",
+                                    &out,
+                                )
+                                .map_err(|err| format!("{name}: {err}"))?;
+                            }
+                            Ok::<_, String>((name, out))
+                        })
+                    })
+                    .collect();
+                builds
+                    .into_iter()
+                    .map(|b| {
+                        b.join()
+                            .unwrap_or_else(|_| Err("a build thread panicked".to_owned()))
+                    })
+                    .collect()
+            })
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// A Python fixture loaded in `runtime` as `py-<name>`, or `None` (with the reason printed)
+/// when componentize-py is missing.
+fn load(runtime: &Runtime, name: &str, test: &str) -> Option<Function> {
+    let components = match components() {
+        Ok(components) => components,
+        Err(why) if why.starts_with("componentize-py not found") => {
+            eprintln!("skipping {test}: {why}");
+            return None;
+        }
+        Err(why) => panic!("the Python fixtures build: {why}"),
+    };
+    let config = FunctionConfig::named(format!("py-{}", name.replace('_', "-")));
+    Some(
+        runtime
+            .load_file(&components[name], config)
+            .unwrap_or_else(|err| panic!("{name} loads: {err}")),
+    )
+}
+
+/// A simulation with deterministic CPU: durations are counted, not timed.
+fn simulation() -> Runtime {
+    Runtime::new(crate::simulation(7)).expect("the runtime starts")
+}
+
+/// Invokes when the function's previous invocation (in this test) has ended, in simulated
+/// time, so that a warm environment is free.
+async fn invoke(function: &Function, event: Value) -> Invocation {
+    let at = LAST_END
+        .with(|end| end.borrow().get(function.config().name.as_str()).copied())
+        .unwrap_or_else(|| function.clock().now());
+    let invocation = function
+        .invoke_at(at, &Payload::from_value(&event))
+        .await
+        .expect("an environment is available");
+    LAST_END.with(|end| {
+        end.borrow_mut()
+            .insert(function.config().name.clone(), invocation.ends_at)
+    });
+    invocation
+}
+
+thread_local! {
+    /// When each function's last invocation ended (tests run on a current-thread runtime).
+    static LAST_END: std::cell::RefCell<HashMap<String, std::time::Duration>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+fn init_duration_ms(invocation: &Invocation) -> f64 {
+    let line = invocation.report.to_string();
+    let report = ReportLine::parse(&line).expect("CloudWatch's REPORT format");
+    report
+        .init_duration_ms
+        .unwrap_or_else(|| panic!("a cold start has Init Duration: {line}"))
+}
+
+#[tokio::test]
+async fn a_python_handler_runs_cold_then_warm_with_its_context() {
+    let runtime = simulation();
+    let Some(hello) = load(
+        &runtime,
+        "hello",
+        "a_python_handler_runs_cold_then_warm_with_its_context",
+    ) else {
+        return;
+    };
+    let cold = invoke(&hello, json!({"name": "Ada"})).await;
+    let warm = invoke(&hello, json!({"name": "Grace"})).await;
+    assert!(cold.is_cold() && !warm.is_cold());
+
+    let lines = cold.log_lines();
+    assert!(
+        lines[0].starts_with("INIT_START Runtime Version: "),
+        "{lines:?}"
+    );
+    assert_eq!(
+        lines[1],
+        format!("START RequestId: {} Version: $LATEST", cold.request_id)
+    );
+    assert_eq!(lines[2], "greeting Ada");
+    let info: Vec<&str> = lines[3].split('\t').collect();
+    assert_eq!(info[0], "[INFO]");
+    assert!(
+        info[1].ends_with('Z') && info[1].len() == 24,
+        "{}",
+        lines[3]
+    );
+    assert_eq!(info[2], cold.request_id);
+    assert_eq!(info[3], "greeted Ada");
+    for invocation in [&cold, &warm] {
+        let report = invocation.log_lines().last().cloned().unwrap_or_default();
+        let parsed = ReportLine::parse(&report).expect("CloudWatch's REPORT format");
+        assert_eq!(
+            parsed.init_duration_ms.is_some(),
+            invocation.is_cold(),
+            "{report}"
+        );
+    }
+
+    let response = crate::json(&cold);
+    assert_eq!(response["greeting"], "hello, Ada");
+    assert_eq!(response["request_id"], cold.request_id.as_str());
+    assert_eq!(response["function_name"], "py-hello");
+    assert_eq!(response["function_version"], "$LATEST");
+    assert_eq!(
+        response["memory_limit_in_mb"], "128",
+        "a string, as in Lambda's runtime"
+    );
+    assert_eq!(
+        response["invoked_function_arn"],
+        "arn:aws:lambda:us-east-1:123456789012:function:py-hello"
+    );
+    assert_eq!(response["log_group_name"], "/aws/lambda/py-hello");
+    let remaining = response["remaining_ms"].as_i64().unwrap_or(-1);
+    assert!((1..=3000).contains(&remaining), "{remaining}");
+
+    // CPython's Init (the snapshot's instantiation, the handler's import) costs far more than
+    // a Rust handler's, counted in the same deterministic fuel.
+    let rust = runtime
+        .load_file(
+            lambda_sim_fixtures::HELLO,
+            FunctionConfig::named("rust-hello"),
+        )
+        .expect("the Rust hello loads");
+    let rust_cold = invoke(&rust, json!({"name": "Ada"})).await;
+    let (python_ms, rust_ms) = (init_duration_ms(&cold), init_duration_ms(&rust_cold));
+    eprintln!("Init Duration: Python hello {python_ms} ms, Rust hello {rust_ms} ms");
+    assert!(
+        python_ms > 10.0 * rust_ms,
+        "Python {python_ms} ms, Rust {rust_ms} ms"
+    );
+}
+
+#[tokio::test]
+async fn an_exception_has_the_python_runtimes_error_format() {
+    let runtime = simulation();
+    let Some(function) = load(
+        &runtime,
+        "exception",
+        "an_exception_has_the_python_runtimes_error_format",
+    ) else {
+        return;
+    };
+    let invocation = invoke(&function, json!({})).await;
+    let payload: Value = serde_json::from_slice(&invocation.payload()).expect("JSON");
+    assert_eq!(
+        payload,
+        json!({
+            "errorType": "ValueError",
+            "errorMessage": "boom",
+            "stackTrace": [
+                "  File \"/var/task/app.py\", line 10, in handler\n    check(event)\n",
+                "  File \"/var/task/app.py\", line 6, in check\n    raise ValueError(\"boom\")\n",
+            ],
+        })
+    );
+    let log = invocation.log_lines().join("\n");
+    assert!(
+        log.contains(
+            "[ERROR] ValueError: boom\nTraceback (most recent call last):\n  File \"/var/task/app.py\", line 10, in handler\n    check(event)\n  File \"/var/task/app.py\", line 6, in check\n    raise ValueError(\"boom\")\nEND RequestId: "
+        ),
+        "{log}"
+    );
+    // A handled exception keeps the environment warm, as in Lambda's Python runtime.
+    let again = invoke(&function, json!({})).await;
+    assert!(!again.is_cold());
+}
+
+#[tokio::test]
+async fn a_module_global_counter_is_caught_by_the_statelessness_check() {
+    let runtime = simulation();
+    let Some(counter) = load(
+        &runtime,
+        "counter",
+        "a_module_global_counter_is_caught_by_the_statelessness_check",
+    ) else {
+        return;
+    };
+    let counts = [
+        crate::json(&invoke(&counter, json!({})).await)["count"].clone(),
+        crate::json(&invoke(&counter, json!({})).await)["count"].clone(),
+    ];
+    assert_eq!(counts, [json!(1), json!(2)]);
+    counter.evict_all();
+    assert_eq!(crate::json(&invoke(&counter, json!({})).await)["count"], 1);
+
+    let events = read_events(&Path::new(lambda_sim_fixtures::EVENTS_DIR).join("greetings"))
+        .expect("the events read");
+    let verdict = check_stateless(&counter, &events, &CheckOptions::default())
+        .await
+        .expect("the check runs");
+    let difference = verdict.difference.expect("the counter is stateful");
+    assert_eq!(difference.event, "2-grace.json");
+    assert_eq!(difference.run, Run::Warm);
+    assert_eq!(difference.diff, ["- /count: 1", "+ /count: 2"]);
+}
+
+#[tokio::test]
+async fn tmp_is_kept_by_a_warm_environment_only() {
+    let runtime = simulation();
+    let Some(cache) = load(
+        &runtime,
+        "tmp_cache",
+        "tmp_is_kept_by_a_warm_environment_only",
+    ) else {
+        return;
+    };
+    let first = crate::json(&invoke(&cache, json!({"name": "Ada"})).await);
+    let warm = crate::json(&invoke(&cache, json!({"name": "Grace"})).await);
+    cache.evict_all();
+    let fresh = crate::json(&invoke(&cache, json!({"name": "Grace"})).await);
+    assert_eq!(first, json!({"cached": false, "name": "Ada"}));
+    assert_eq!(warm, json!({"cached": true, "name": "Ada"}));
+    assert_eq!(fresh, json!({"cached": false, "name": "Grace"}));
+}
+
+#[tokio::test]
+async fn a_slow_import_is_paid_in_init_duration() {
+    let runtime = simulation();
+    let (Some(slow), Some(hello)) = (
+        load(
+            &runtime,
+            "slow_import",
+            "a_slow_import_is_paid_in_init_duration",
+        ),
+        load(&runtime, "hello", "a_slow_import_is_paid_in_init_duration"),
+    ) else {
+        return;
+    };
+    let cold = invoke(&slow, json!({})).await;
+    assert_eq!(
+        crate::json(&cold),
+        json!({"primes": 17984, "largest": 199999})
+    );
+    let lines = cold.log_lines();
+    assert_eq!(
+        lines[1], "building the table",
+        "the import runs in the Init phase: {lines:?}"
+    );
+    assert!(lines[2].starts_with("START RequestId: "), "{lines:?}");
+    let hello_cold = invoke(&hello, json!({})).await;
+    let (slow_ms, hello_ms) = (init_duration_ms(&cold), init_duration_ms(&hello_cold));
+    eprintln!("Init Duration: slow_import {slow_ms} ms, hello {hello_ms} ms");
+    assert!(
+        slow_ms > 2.0 * hello_ms,
+        "slow_import {slow_ms} ms, hello {hello_ms} ms"
+    );
+    let warm = invoke(&slow, json!({})).await;
+    assert!(!warm.is_cold());
+}
+
+#[test]
+fn bad_python_handlers_are_refused_at_build_with_the_reason() {
+    let program = match componentize_py() {
+        Ok(program) => program,
+        Err(why) => {
+            eprintln!("skipping bad_python_handlers_are_refused_at_build_with_the_reason: {why}");
+            return;
+        }
+    };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(
+        dir.path().join("app.py"),
+        "import json\nCONFIG = json.loads('{not json')\n\ndef handler(event, context):\n    return {}\n",
+    )
+    .expect("writes");
+    let out = dir.path().join("app.wasm");
+    let build = |handler: &str| {
+        lambda_sim_harness::build_python_with(&program, dir.path(), handler, &out)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    let failed = build("app.handler");
+    assert!(
+        failed.starts_with("failed to package the Python handler `app.handler`:")
+            && failed.contains(
+                "json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes"
+            ),
+        "{failed}"
+    );
+    assert_eq!(
+        build("missing.handler"),
+        format!(
+            "the handler's module `missing` is not in `{}` (no missing.py)",
+            dir.path().display()
+        )
+    );
+    assert_eq!(
+        build("handler"),
+        "the handler `handler` must be `module.function` (for example `app.handler` for `def handler` in app.py)"
+    );
+}
