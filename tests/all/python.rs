@@ -383,3 +383,71 @@ fn bad_python_handlers_are_refused_at_build_with_the_reason() {
         "the handler `handler` must be `module.function` (for example `app.handler` for `def handler` in app.py)"
     );
 }
+
+#[test]
+fn the_cli_builds_and_invokes_a_python_handler() {
+    let program = match componentize_py() {
+        Ok(program) => program,
+        Err(why) => {
+            eprintln!("skipping the_cli_builds_and_invokes_a_python_handler: {why}");
+            return;
+        }
+    };
+    let out_dir = tempfile::tempdir().expect("a temp dir");
+    let wasm = out_dir.path().join("hello.wasm");
+    let lambda_sim = |args: &[&std::ffi::OsStr]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
+            .args(args)
+            .env("LAMBDA_SIM_COMPONENTIZE_PY", &program)
+            .env(
+                "LAMBDA_SIM_CACHE_DIR",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
+            )
+            .output()
+            .expect("lambda-sim runs")
+    };
+    let hello_dir = root().join("fixtures/python/hello");
+    let built = lambda_sim(&[
+        "build".as_ref(),
+        "--python".as_ref(),
+        hello_dir.as_os_str(),
+        "--handler".as_ref(),
+        "app.handler".as_ref(),
+        "-o".as_ref(),
+        wasm.as_os_str(),
+    ]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&built.stdout).trim(),
+        wasm.display().to_string()
+    );
+
+    let invoked = lambda_sim(&[
+        "invoke".as_ref(),
+        wasm.as_os_str(),
+        "--payload".as_ref(),
+        r#"{"name": "cli"}"#.as_ref(),
+        "--repeat".as_ref(),
+        "2".as_ref(),
+    ]);
+    let stderr = String::from_utf8_lossy(&invoked.stderr);
+    assert!(invoked.status.success(), "{stderr}");
+    let reports: Vec<ReportLine> = stderr
+        .lines()
+        .filter(|l| l.starts_with("REPORT "))
+        .map(|l| ReportLine::parse(l).expect("CloudWatch's REPORT format"))
+        .collect();
+    assert_eq!(reports.len(), 2, "{stderr}");
+    assert!(reports[0].init_duration_ms.is_some(), "cold: {stderr}");
+    assert!(reports[1].init_duration_ms.is_none(), "warm: {stderr}");
+    let stdout = String::from_utf8_lossy(&invoked.stdout);
+    let greetings: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("JSON")["greeting"].clone())
+        .collect();
+    assert_eq!(greetings, [json!("hello, cli"), json!("hello, cli")]);
+}
