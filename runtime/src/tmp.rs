@@ -113,6 +113,7 @@ impl Shared {
     }
 
     fn run(&self) {
+        sweep_dead_processes();
         loop {
             let used = {
                 let mut state = self.lock();
@@ -163,8 +164,38 @@ fn is_empty(dir: &TempDir) -> bool {
     std::fs::read_dir(dir.path()).is_ok_and(|mut entries| entries.next().is_none())
 }
 
+/// Directories are named `lambda-sim-tmp-<pid>-<random>`: the process that owns them.
 fn make_dir() -> std::io::Result<TempDir> {
-    tempfile::Builder::new().prefix(PREFIX).tempdir()
+    tempfile::Builder::new()
+        .prefix(&format!("{PREFIX}{}-", std::process::id()))
+        .tempdir()
+}
+
+/// Removes the directories of processes that are gone: a process killed (or one that never
+/// dropped its runtime, as a test's `static`) cannot remove its own. Only where `/proc` tells
+/// which processes live; a directory whose owner cannot be told is left alone.
+fn sweep_dead_processes() {
+    if !std::path::Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(PREFIX))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let alive = std::path::Path::new("/proc").join(pid.to_string()).exists();
+        if !alive {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -201,6 +232,34 @@ mod tests {
             assert!(is_empty(&dir));
         }
         assert!(reused, "the empty directory was handed out again");
+        Ok(())
+    }
+
+    #[test]
+    fn directories_of_dead_processes_are_swept() -> Result<()> {
+        let io = |source| Error::Io {
+            action: "prepare the test",
+            source,
+        };
+        // A process that has exited: its pid names no live process (barring reuse).
+        let mut child = std::process::Command::new("true").spawn().map_err(io)?;
+        let dead = child.id();
+        child.wait().map_err(io)?;
+        let orphan = std::env::temp_dir().join(format!("{PREFIX}{dead}-sweep"));
+        let own = std::env::temp_dir().join(format!("{PREFIX}{}-sweep", std::process::id()));
+        for dir in [&orphan, &own] {
+            std::fs::create_dir_all(dir.join("inner")).map_err(io)?;
+        }
+        let dirs = TmpDirs::new(1)?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while orphan.exists() && std::time::Instant::now() < deadline {
+            std::thread::sleep(SWEEP_INTERVAL);
+        }
+        drop(dirs);
+        let own_kept = own.exists();
+        let _ = std::fs::remove_dir_all(&own);
+        assert!(!orphan.exists(), "the dead process's directory is removed");
+        assert!(own_kept, "a live process's directory is left alone");
         Ok(())
     }
 
