@@ -8,21 +8,17 @@
 //! (latency: median per request) and four concurrent connections (throughput), with the
 //! targets (at least 90% of the baseline's throughput, at most 10 us added median latency).
 
-mod bare;
-
-use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, Throughput};
-use http_body_util::{BodyExt as _, Full};
-use hyper::client::conn::http1::SendRequest;
-use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
-use lambda_sim_runtime::{FunctionConfig, Runtime, RuntimeConfig};
+use lambda_sim_harness::baseline::Bare;
+use lambda_sim_harness::http_baseline::{Canned, canned_server, connect, post, wasmtime_server};
+use lambda_sim_runtime::{FULL_VCPU_MB, FunctionConfig, Runtime, RuntimeConfig};
 use lambda_sim_server::{Deployed, Registry, Server};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 const PATH: &str = "/2015-03-31/functions/hello/invocations";
 /// Connections of the throughput figure.
@@ -34,124 +30,6 @@ struct Setup {
     bare: SocketAddr,
     bare_wasmtime: SocketAddr,
     event: Bytes,
-}
-
-/// The answer the bare server gives: what the simulator answered, headers included.
-#[derive(Clone)]
-struct Canned {
-    body: Bytes,
-    headers: Vec<(String, String)>,
-}
-
-async fn bare_server(listener: TcpListener, canned: Canned) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let _ = stream.set_nodelay(true);
-        let canned = canned.clone();
-        tokio::spawn(async move {
-            let service =
-                hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
-                    let canned = canned.clone();
-                    async move {
-                        let _ = request.into_body().collect().await;
-                        let mut response = Response::new(Full::new(canned.body.clone()));
-                        for (k, v) in &canned.headers {
-                            if let (Ok(k), Ok(v)) = (
-                                hyper::header::HeaderName::from_bytes(k.as_bytes()),
-                                hyper::header::HeaderValue::from_str(v),
-                            ) {
-                                response.headers_mut().insert(k, v);
-                            }
-                        }
-                        Ok::<_, Infallible>(response)
-                    }
-                });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
-}
-
-/// Bare hyper in front of bare wasmtime: each connection gets a warm instance of its own.
-async fn bare_wasmtime_server(
-    listener: TcpListener,
-    bare: std::sync::Arc<bare::Bare>,
-    canned: Canned,
-) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let _ = stream.set_nodelay(true);
-        let bare = bare.clone();
-        let canned = canned.clone();
-        tokio::spawn(async move {
-            let instance = std::sync::Arc::new(tokio::sync::Mutex::new(bare.warm_instance().await));
-            let service =
-                hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
-                    let (bare, canned, instance) = (bare.clone(), canned.clone(), instance.clone());
-                    async move {
-                        let body = request
-                            .into_body()
-                            .collect()
-                            .await
-                            .map(|b| b.to_bytes())
-                            .unwrap_or_default();
-                        let mut guard = instance.lock().await;
-                        let (store, bindings) = &mut *guard;
-                        let output = bindings
-                            .call_handle(&mut *store, &body, &bare.context)
-                            .await
-                            .expect("handle")
-                            .expect("handle ok");
-                        drop(guard);
-                        let mut response = Response::new(Full::new(Bytes::from(output)));
-                        for (k, v) in &canned.headers {
-                            if let (Ok(k), Ok(v)) = (
-                                hyper::header::HeaderName::from_bytes(k.as_bytes()),
-                                hyper::header::HeaderValue::from_str(v),
-                            ) {
-                                response.headers_mut().insert(k, v);
-                            }
-                        }
-                        Ok::<_, Infallible>(response)
-                    }
-                });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
-}
-
-async fn connect(addr: SocketAddr) -> SendRequest<Full<Bytes>> {
-    let stream = TcpStream::connect(addr).await.expect("connects");
-    let _ = stream.set_nodelay(true);
-    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .expect("handshake");
-    tokio::spawn(connection);
-    sender
-}
-
-async fn invoke(
-    sender: &mut SendRequest<Full<Bytes>>,
-    addr: SocketAddr,
-    event: &Bytes,
-) -> Response<Bytes> {
-    let request = Request::post(PATH)
-        .header("host", addr.to_string())
-        .body(Full::new(event.clone()))
-        .expect("a request");
-    sender.ready().await.expect("the connection is ready");
-    let response = sender.send_request(request).await.expect("an answer");
-    let (parts, body) = response.into_parts();
-    let body = body.collect().await.expect("a body").to_bytes();
-    assert_eq!(parts.status, 200);
-    Response::from_parts(parts, body)
 }
 
 impl Setup {
@@ -172,13 +50,15 @@ impl Setup {
             let cache = std::env::temp_dir().join("lambda-sim-bench-cache");
             let runtime =
                 Runtime::new(RuntimeConfig::default().cache_dir(Some(cache))).expect("runtime");
-            let engine = runtime.engine().clone();
             let wasm = std::fs::read(lambda_sim_fixtures::HELLO).expect("hello");
             // 1,769 MB: a full vCPU, so that the CPU throttle of smaller sizes (a faithful
             // 7% of a core at 128 MB) does not pace the requests.
-            let config =
-                FunctionConfig::named("hello").memory_size_mb(lambda_sim_runtime::FULL_VCPU_MB);
+            let config = FunctionConfig::named("hello").memory_size_mb(FULL_VCPU_MB);
             let hello = runtime.load(&wasm, config).expect("hello loads");
+            let handler = Arc::new(
+                Bare::new(runtime.engine(), lambda_sim_fixtures::HELLO)
+                    .expect("the baseline links"),
+            );
             let registry = Registry::new(vec![Deployed::new(
                 hello,
                 None,
@@ -189,25 +69,18 @@ impl Setup {
             let simulator = listener.local_addr().expect("an address");
             tokio::spawn(Server::new(runtime, registry).run(listener, std::future::pending()));
 
-            // The bare server answers what the simulator answers to the same event.
-            let mut sender = connect(simulator).await;
-            let answer = invoke(&mut sender, simulator, &event).await;
-            let canned = Canned {
-                body: answer.body().clone(),
-                headers: answer
-                    .headers()
-                    .iter()
-                    .filter(|(k, _)| *k != "date" && *k != "content-length")
-                    .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
-                    .collect(),
-            };
+            // The baselines answer what the simulator answers to the same event.
+            let mut sender = connect(simulator).await.expect("connects");
+            let answer = post(&mut sender, simulator, PATH, &event)
+                .await
+                .expect("answers");
+            let canned = Canned::of(&answer);
             let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
             let bare = listener.local_addr().expect("an address");
-            tokio::spawn(bare_server(listener, canned.clone()));
+            tokio::spawn(canned_server(listener, canned.clone()));
             let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
             let bare_wasmtime = listener.local_addr().expect("an address");
-            let handler = std::sync::Arc::new(bare::Bare::new(&engine, lambda_sim_fixtures::HELLO));
-            tokio::spawn(bare_wasmtime_server(listener, handler, canned));
+            tokio::spawn(wasmtime_server(listener, handler, canned));
             (simulator, bare, bare_wasmtime)
         });
         Setup {
@@ -218,9 +91,7 @@ impl Setup {
             event,
         }
     }
-}
 
-impl Setup {
     fn servers(&self) -> [(&'static str, SocketAddr); 3] {
         [
             ("simulator", self.simulator),
@@ -236,10 +107,11 @@ fn latency(c: &mut Criterion, setup: &Setup) {
         group.bench_function(BenchmarkId::new(name, "hello"), |b| {
             b.iter_custom(|iters| {
                 setup.tokio.block_on(async {
-                    let mut sender = connect(addr).await;
+                    let mut sender = connect(addr).await.expect("connects");
                     let start = Instant::now();
                     for _ in 0..iters {
-                        std::hint::black_box(invoke(&mut sender, addr, &setup.event).await);
+                        let answer = post(&mut sender, addr, PATH, &setup.event).await;
+                        std::hint::black_box(answer.expect("answers"));
                     }
                     start.elapsed()
                 })
@@ -259,7 +131,7 @@ fn throughput(c: &mut Criterion, setup: &Setup) {
                 setup.tokio.block_on(async {
                     let mut senders = Vec::new();
                     for _ in 0..CONNECTIONS {
-                        senders.push(connect(addr).await);
+                        senders.push(connect(addr).await.expect("connects"));
                     }
                     let start = Instant::now();
                     let tasks: Vec<_> = senders
@@ -268,7 +140,8 @@ fn throughput(c: &mut Criterion, setup: &Setup) {
                             let event = setup.event.clone();
                             tokio::spawn(async move {
                                 for _ in 0..iters {
-                                    std::hint::black_box(invoke(&mut sender, addr, &event).await);
+                                    let answer = post(&mut sender, addr, PATH, &event).await;
+                                    std::hint::black_box(answer.expect("answers"));
                                 }
                             })
                         })

@@ -5,15 +5,13 @@
 //! `cargo bench --bench invoke` prints criterion's figures, then a table of medians and
 //! ratios against the targets (warm: within 1 us of the bare call; cold: within 2x).
 
-mod bare;
-
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
 use lambda_sim_runtime::{Function, FunctionConfig, Payload, Runtime, RuntimeConfig};
 
-use bare::Bare;
+use lambda_sim_harness::baseline::Bare;
 
 struct Setup {
     tokio: tokio::runtime::Runtime,
@@ -36,7 +34,8 @@ impl Setup {
         ))
         .expect("event");
         let payload = Payload::json(event).expect("JSON");
-        let bare = Bare::new(runtime.engine(), lambda_sim_fixtures::HELLO);
+        let bare =
+            Bare::new(runtime.engine(), lambda_sim_fixtures::HELLO).expect("the baseline links");
         let tokio = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -71,7 +70,8 @@ fn warm(c: &mut Criterion, setup: &Setup) {
     group.bench_function(BenchmarkId::new("bare-wasmtime", "hello"), |b| {
         b.iter_custom(|iters| {
             setup.tokio.block_on(async {
-                let (mut store, instance) = setup.bare.warm_instance().await;
+                let (mut store, instance) =
+                    setup.bare.warm_instance().await.expect("a warm instance");
                 let start = Instant::now();
                 for _ in 0..iters {
                     let response = instance
@@ -112,7 +112,8 @@ fn cold(c: &mut Criterion, setup: &Setup) {
             setup.tokio.block_on(async {
                 let start = Instant::now();
                 for _ in 0..iters {
-                    let (mut store, instance) = setup.bare.warm_instance().await;
+                    let (mut store, instance) =
+                        setup.bare.warm_instance().await.expect("a warm instance");
                     let response = instance
                         .call_handle(&mut store, setup.payload.as_bytes(), &setup.bare.context)
                         .await

@@ -7,8 +7,6 @@
 //! Needs componentize-py (`LAMBDA_SIM_COMPONENTIZE_PY`, `target/py-venv`, or the `PATH`);
 //! without it the bench says so and measures nothing.
 
-mod bare;
-
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -53,7 +51,8 @@ fn main() {
         lambda_sim_harness::build_python_with(&program, &dir, "app.handler", &wasm)
             .expect("builds");
         let path = wasm.to_str().expect("a UTF-8 path");
-        let bare = bare::Bare::new(runtime.engine(), path);
+        let bare = lambda_sim_harness::baseline::Bare::new(runtime.engine(), path)
+            .expect("the baseline links");
         let config = FunctionConfig::named(fixture.replace('_', "-")).memory_size_mb(FULL_VCPU_MB);
         let function = runtime.load_file(path, config).expect("loads");
 
@@ -64,7 +63,7 @@ fn main() {
                 tokio.block_on(async {
                     let start = Instant::now();
                     for _ in 0..iters {
-                        std::hint::black_box(bare.instance().await);
+                        std::hint::black_box(bare.instance().await.expect("an instance"));
                     }
                     start.elapsed()
                 })
@@ -75,7 +74,7 @@ fn main() {
                 tokio.block_on(async {
                     let start = Instant::now();
                     for _ in 0..iters {
-                        std::hint::black_box(bare.warm_instance().await);
+                        std::hint::black_box(bare.warm_instance().await.expect("a warm instance"));
                     }
                     start.elapsed()
                 })

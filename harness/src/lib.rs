@@ -11,10 +11,12 @@
 //! assert_eq!(report.init_duration_ms, Some(1.5));
 //! ```
 
+pub mod baseline;
 mod bench;
 mod chaos;
 mod compile;
 mod events;
+pub mod http_baseline;
 mod load;
 mod python;
 mod report_line;

@@ -72,6 +72,19 @@ impl TmpDirs {
             }
             dir
         };
+        if let Some(dir) = ready {
+            return Ok(dir);
+        }
+        // None ready (the background thread is behind, as when busy threads hold both
+        // cores): an empty used directory costs one `readdir`, where a new one costs a
+        // `mkdir` under /tmp's lock now and, once the surplus is trimmed, an `rmdir` later.
+        let used = self.shared.lock().used.pop();
+        if let Some(dir) = used {
+            if is_empty(&dir) {
+                return Ok(dir);
+            }
+            self.shared.lock().used.push(dir);
+        }
         match ready {
             Some(dir) => Ok(dir),
             None => make_dir().map_err(|source| Error::Io {

@@ -1,6 +1,6 @@
 //! The bare baseline the benchmarks compare against: the handler world on plain wasmtime
 //! (WASI with output discarded, the same variables as an environment, no limiter, no `/tmp`,
-//! no bookkeeping), on the simulator's own engine.
+//! no bookkeeping), on an engine the caller gives (the simulator's own, for a fair race).
 
 use lambda_sim_runtime::bindings::lambda_sim::handler::{runtime_api, types};
 use lambda_sim_runtime::bindings::{Function as Bindings, FunctionPre};
@@ -43,14 +43,12 @@ pub type Instance = (Store<BareHost>, Bindings);
 
 impl Bare {
     /// Links the component at `path` on `engine`.
-    pub fn new(engine: &Engine, path: &str) -> Self {
+    pub fn new(engine: &Engine, path: &str) -> wasmtime::Result<Self> {
         let mut linker = Linker::new(engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("WASI");
-        Bindings::add_to_linker::<BareHost, HasSelf<BareHost>>(&mut linker, |h| h)
-            .expect("runtime API");
-        let component = Component::from_file(engine, path).expect("compiles");
-        let pre =
-            FunctionPre::new(linker.instantiate_pre(&component).expect("links")).expect("world");
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        Bindings::add_to_linker::<BareHost, HasSelf<BareHost>>(&mut linker, |h| h)?;
+        let component = Component::from_file(engine, path)?;
+        let pre = FunctionPre::new(linker.instantiate_pre(&component)?)?;
         let context = types::Context {
             request_id: "8f5b1c2e-8c1d-4e4b-9a51-0d2f6f0e7a11".to_owned(),
             deadline_ms: u64::MAX,
@@ -59,16 +57,16 @@ impl Bare {
             client_context: None,
             identity: None,
         };
-        Bare {
+        Ok(Bare {
             engine: engine.clone(),
             pre,
             context,
-        }
+        })
     }
 
     /// A bare store and instance: the same WASI context as an environment's (output captured
     /// nowhere, the same variables), no temp dir, no limiter.
-    pub async fn instance(&self) -> Instance {
+    pub async fn instance(&self) -> wasmtime::Result<Instance> {
         let mut wasi = WasiCtxBuilder::new();
         wasi.stdout(SinkOutputStream).stderr(SinkOutputStream);
         for (key, value) in bare_env() {
@@ -80,23 +78,17 @@ impl Bare {
         };
         let mut store = Store::new(&self.engine, host);
         store.set_epoch_deadline(u64::MAX / 2);
-        let instance = self
-            .pre
-            .instantiate_async(&mut store)
-            .await
-            .expect("instantiates");
-        (store, instance)
+        let instance = self.pre.instantiate_async(&mut store).await?;
+        Ok((store, instance))
     }
 
     /// A bare instance after its `init`: a warm environment without the simulator.
-    pub async fn warm_instance(&self) -> Instance {
-        let (mut store, instance) = self.instance().await;
-        instance
-            .call_init(&mut store)
-            .await
-            .expect("init")
-            .expect("init ok");
-        (store, instance)
+    pub async fn warm_instance(&self) -> wasmtime::Result<Instance> {
+        let (mut store, instance) = self.instance().await?;
+        if let Err(err) = instance.call_init(&mut store).await? {
+            wasmtime::bail!("init failed: {}: {}", err.error_type, err.error_message);
+        }
+        Ok((store, instance))
     }
 }
 
