@@ -220,7 +220,9 @@ pub struct RuntimeConfig {
     /// The most log bytes kept for one invocation; past it the log is cut with a note.
     /// Default 1 MiB.
     pub max_log_bytes: usize,
-    /// How many empty `/tmp` directories are kept ready for cold starts. Default 8.
+    /// How many empty `/tmp` directories are kept ready for cold starts. Default 64: the
+    /// background thread that refills them is woken when half are used, and fewer wakes
+    /// leave the cores to the guests.
     pub ready_tmp_dirs: usize,
     /// Whether the Init phase is billed (the rule since 1 August 2025; `false` for the old
     /// rule where on-demand init was free). Default `true`.
@@ -303,7 +305,7 @@ impl Default for RuntimeConfig {
             max_environments: 1_000,
             cache_dir: default_cache_dir(),
             max_log_bytes: 1 << 20,
-            ready_tmp_dirs: 8,
+            ready_tmp_dirs: 64,
             bill_init: true,
             seed: None,
             clock: ClockMode::Real,

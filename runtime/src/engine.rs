@@ -39,6 +39,10 @@ pub(crate) fn build(config: &RuntimeConfig) -> Result<Engine> {
     wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
         .memory_init_cow(true)
         .epoch_interruption(true)
+        // No store runs concurrent (component-model-async) calls: without the support, a
+        // `Store` is created and dropped without the concurrent task state (whose drop made
+        // an error, with a backtrace when RUST_BACKTRACE is set, at every environment's end).
+        .concurrency_support(false)
         // Deterministic CPU counts the guest's work in fuel (compiled in, so off otherwise).
         .consume_fuel(config.cpu == crate::CpuMode::Deterministic);
     Engine::new(&wasm).map_err(|err| Error::Engine(format!("{err:#}")))

@@ -98,7 +98,9 @@ impl TmpDirs {
     pub(crate) fn dispose(&self, dir: TempDir) {
         let mut state = self.shared.lock();
         state.used.push(dir);
-        if state.used.len() >= DISPOSE_BATCH {
+        // The reserve running low wakes the thread too (in `take`): here only a pile-up
+        // (written directories to remove) does, so that evictions do not each cost a wake.
+        if state.used.len() >= DISPOSE_BATCH.max(state.target) {
             self.shared.wake.notify_one();
         }
     }
