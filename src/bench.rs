@@ -34,6 +34,9 @@ pub struct BenchArgs {
     /// Print JSON instead of the table.
     #[arg(long)]
     json: bool,
+    /// Internal: measure one side of the memory figure in this fresh process and print it.
+    #[arg(long, hide = true, value_parser = ["simulator", "bare"])]
+    memory_probe: Option<String>,
 }
 
 /// One line of the table.
@@ -53,6 +56,11 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("failed to build `{}`", args.function.display()))?;
     let event = std::fs::read(&args.event)
         .with_context(|| format!("failed to read `{}`", args.event.display()))?;
+    if let Some(side) = &args.memory_probe {
+        let (kb, linear_mb) = inprocess::memory_probe(&wasm, side, args.environments)?;
+        println!("{kb} {linear_mb}");
+        return Ok(ExitCode::SUCCESS);
+    }
     let setup = inprocess::Setup::new(&wasm, &event)?;
     let progress = |what: &str| {
         if !args.json {
@@ -72,7 +80,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     progress("a virtual-clock chaos run");
     figures.push(setup.chaos(args.chaos_events, warm.bare_small_ns)?);
     progress("warm environments' memory");
-    figures.push(setup.memory(args.environments)?);
+    figures.push(inprocess::memory(&args.function, args.environments)?);
 
     let machine = machine();
     let passed = figures.iter().all(|f| f.pass);

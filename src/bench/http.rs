@@ -50,11 +50,25 @@ pub fn figures(wasm: &Path, event: &[u8], iterations: u32) -> anyhow::Result<Vec
 
         let (mut sim_latency, mut bare_latency, mut sim_rate, mut bare_rate) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..3 {
-            sim_latency.push(latency_ns(simulator, &event, requests).await?);
-            bare_latency.push(latency_ns(baseline, &event, requests).await?);
-            sim_rate.push(throughput(simulator, &event, requests / 2).await?);
-            bare_rate.push(throughput(baseline, &event, requests / 2).await?);
+        // Rounds alternate which side goes first, so that a drift of the machine's load
+        // does not always favour one.
+        for round in 0..6 {
+            let order = if round % 2 == 0 {
+                [simulator, baseline]
+            } else {
+                [baseline, simulator]
+            };
+            for addr in order {
+                let latency = latency_ns(addr, &event, requests).await?;
+                let rate = throughput(addr, &event, requests / 2).await?;
+                if addr == simulator {
+                    sim_latency.push(latency);
+                    sim_rate.push(rate);
+                } else {
+                    bare_latency.push(latency);
+                    bare_rate.push(rate);
+                }
+            }
         }
         server.abort();
         bare_server.abort();

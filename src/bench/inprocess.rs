@@ -256,79 +256,119 @@ impl Setup {
             }),
         })
     }
+}
 
-    pub fn memory(&self, count: u32) -> anyhow::Result<Figure> {
-        // The bare side first, on an engine of its own, so that neither reuses the other's
-        // resident pool slots.
-        let other = Runtime::new(RuntimeConfig::default())?;
-        let path = self
-            .wasm
-            .to_str()
-            .context("the component's path is not UTF-8")?;
-        let bare = Bare::new(other.engine(), path).map_err(|err| anyhow!("{err:#}"))?;
-        let bare_kb = self.tokio.block_on(async {
+/// The memory figure: each side measured in a fresh process of its own (`--memory-probe`),
+/// so that neither reuses memory another figure left resident.
+pub fn memory(function: &Path, count: u32) -> anyhow::Result<Figure> {
+    let probe = |side: &str| -> anyhow::Result<(f64, f64)> {
+        let out = std::process::Command::new(std::env::current_exe()?)
+            .arg("bench")
+            .arg(function)
+            .args(["--memory-probe", side, "--environments", &count.to_string()])
+            .output()
+            .context("failed to run the memory probe")?;
+        if !out.status.success() {
+            return Err(anyhow!(
+                "the memory probe failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut numbers = text.split_whitespace().map(str::parse::<f64>);
+        match (numbers.next(), numbers.next()) {
+            (Some(Ok(kb)), Some(Ok(linear))) => Ok((kb, linear)),
+            _ => Err(anyhow!("the memory probe printed {text:?}")),
+        }
+    };
+    let (sim_kb, linear_mb) = probe("simulator")?;
+    let (bare_kb, _) = probe("bare")?;
+    let overhead = sim_kb - bare_kb;
+    Ok(Figure {
+        name: "memory per warm environment",
+        simulator: format!("{sim_kb:.0} KB"),
+        baseline: format!("{bare_kb:.0} KB"),
+        ratio: format!("{overhead:+.0} KB"),
+        target: "<= 200 KB beyond bare",
+        pass: overhead <= 200.0,
+        values: json!({
+            "environments": count,
+            "simulator_kb_per_environment": sim_kb,
+            "bare_kb_per_instance": bare_kb,
+            "overhead_kb": overhead,
+            "guest_linear_memory_mb": linear_mb,
+        }),
+    })
+}
+
+/// One side of the memory figure: the resident memory `count` warm environments (or bare
+/// instances) add, per environment, and the guest's linear memory in MB.
+pub fn memory_probe(wasm: &Path, side: &str, count: u32) -> anyhow::Result<(f64, f64)> {
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("failed to start tokio")?;
+    let small = Payload::json(r#"{"name": "bench"}"#).map_err(crate::lambda_error)?;
+    let mut config = RuntimeConfig::default()
+        .clock(ClockMode::Virtual)
+        .cpu(CpuMode::Deterministic)
+        .max_environments(count + 1);
+    config.account_concurrency = count + 1;
+    config.scaling.burst = count + 1;
+    if side == "bare" {
+        // Bare stores carry no fuel: an engine that does not count it.
+        let runtime = Runtime::new(RuntimeConfig::default().max_environments(count + 1))?;
+        let path = wasm.to_str().context("the component's path is not UTF-8")?;
+        let bare = Bare::new(runtime.engine(), path).map_err(|err| anyhow!("{err:#}"))?;
+        return tokio.block_on(async {
+            // One first, so that what every instance shares (code, the image) is resident.
+            let mut instances = vec![
+                bare.warm_instance()
+                    .await
+                    .map_err(|err| anyhow!("{err:#}"))?,
+            ];
             let before = rss_kb()?;
-            let mut instances = Vec::new();
             for _ in 0..count {
                 let (mut store, instance) = bare
                     .warm_instance()
                     .await
                     .map_err(|err| anyhow!("{err:#}"))?;
                 let out = instance
-                    .call_handle(&mut store, self.small.as_bytes(), &bare.context)
+                    .call_handle(&mut store, small.as_bytes(), &bare.context)
                     .await
                     .map_err(|err| anyhow!("{err:#}"))?;
                 std::hint::black_box(out.ok());
                 instances.push((store, instance));
             }
             let after = rss_kb()?;
-            drop(instances);
-            anyhow::Ok((after - before) / f64::from(count))
-        })?;
-
-        let runtime = Runtime::new(
-            RuntimeConfig::default()
-                .clock(ClockMode::Virtual)
-                .cpu(CpuMode::Deterministic)
-                .max_environments(count.max(1)),
-        )?;
-        let function = runtime
-            .load_file(&self.wasm, FunctionConfig::named("memory"))
-            .map_err(crate::lambda_error)?;
-        let (sim_kb, linear_mb) = self.tokio.block_on(async {
-            let before = rss_kb()?;
-            let at = function.clock().now();
-            let mut linear = 0;
-            // On a virtual clock each invocation at the same instant needs an environment
-            // of its own: `count` cold starts, all kept warm.
-            for _ in 0..count {
-                let invocation = function.invoke_at(at, &self.small).await?;
-                linear = linear.max(invocation.report.max_memory_used_mb);
-            }
-            let after = rss_kb()?;
-            anyhow::Ok(((after - before) / f64::from(count), linear))
-        })?;
-        let warm = function.warm_environments();
-        if warm != count as usize {
-            return Err(anyhow!("expected {count} warm environments, found {warm}"));
-        }
-        let overhead = sim_kb - bare_kb;
-        Ok(Figure {
-            name: "memory per warm environment",
-            simulator: format!("{sim_kb:.0} KB"),
-            baseline: format!("{bare_kb:.0} KB"),
-            ratio: format!("{overhead:+.0} KB"),
-            target: "<= 200 KB beyond bare",
-            pass: overhead <= 200.0,
-            values: json!({
-                "environments": count,
-                "simulator_kb_per_environment": sim_kb,
-                "bare_kb_per_instance": bare_kb,
-                "overhead_kb": overhead,
-                "guest_linear_memory_mb": linear_mb,
-            }),
-        })
+            Ok(((after - before) / f64::from(count), 0.0))
+        });
     }
+    let runtime = Runtime::new(config)?;
+    let function = runtime
+        .load_file(wasm, FunctionConfig::named("memory"))
+        .map_err(crate::lambda_error)?;
+    tokio.block_on(async {
+        let at = function.clock().now();
+        let first = function.invoke_at(at, &small).await?;
+        let before = rss_kb()?;
+        let mut linear = first.report.max_memory_used_mb;
+        // On a virtual clock each invocation at the same instant needs an environment of
+        // its own: `count` cold starts, all kept warm.
+        for _ in 0..count {
+            let invocation = function.invoke_at(at, &small).await?;
+            linear = linear.max(invocation.report.max_memory_used_mb);
+        }
+        let after = rss_kb()?;
+        let warm = function.warm_environments();
+        if warm != count as usize + 1 {
+            return Err(anyhow!(
+                "expected {} warm environments, found {warm}",
+                count + 1
+            ));
+        }
+        Ok(((after - before) / f64::from(count), linear as f64))
+    })
 }
 
 fn config(name: &str) -> FunctionConfig {
