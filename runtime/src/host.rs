@@ -77,6 +77,22 @@ impl Throttle {
         deadline: Instant,
     ) -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>> {
         use std::sync::atomic::Ordering;
+        let pause = self.account(now, deadline)?;
+        let resumed = self.resumed.clone();
+        let base = self.base;
+        Some(Box::pin(async move {
+            tokio::time::sleep(pause).await;
+            let at = Instant::now().saturating_duration_since(base);
+            resumed.store(
+                u64::try_from(at.as_nanos()).unwrap_or(u64::MAX),
+                Ordering::Release,
+            );
+        }))
+    }
+
+    /// The accounting of [`Throttle::tick`]: the pause owed at `now`, if any.
+    fn account(&mut self, now: Instant, deadline: Instant) -> Option<std::time::Duration> {
+        use std::sync::atomic::Ordering;
         let resumed_at =
             self.base + std::time::Duration::from_nanos(self.resumed.load(Ordering::Acquire));
         self.used += now.saturating_duration_since(resumed_at);
@@ -101,17 +117,7 @@ impl Throttle {
             resume += CPU_PERIOD;
         }
         self.period_start = resume;
-        let pause = resume.min(deadline).saturating_duration_since(now);
-        let resumed = self.resumed.clone();
-        let base = self.base;
-        Some(Box::pin(async move {
-            tokio::time::sleep(pause).await;
-            let at = Instant::now().saturating_duration_since(base);
-            resumed.store(
-                u64::try_from(at.as_nanos()).unwrap_or(u64::MAX),
-                Ordering::Release,
-            );
-        }))
+        Some(resume.min(deadline).saturating_duration_since(now))
     }
 
     fn mark_resumed(&self, now: Instant) {
@@ -195,5 +201,53 @@ impl ResourceLimiter for MemoryLimiter {
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
         Ok(maximum.is_none_or(|max| desired <= max))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A guest that computes without pause for `cpu`, checked every millisecond as the epoch
+    /// ticker does: the wall time the throttle lets it take.
+    fn wall_time(share: f64, cpu: Duration) -> Duration {
+        let start = Instant::now();
+        let deadline = start + Duration::from_secs(3600);
+        let mut throttle = Throttle::new(share, start);
+        let (mut now, mut ran) = (start, Duration::ZERO);
+        while ran < cpu {
+            now += Duration::from_millis(1);
+            ran += Duration::from_millis(1);
+            if let Some(pause) = throttle.account(now, deadline) {
+                now += pause;
+                throttle.mark_resumed(now);
+            }
+        }
+        now - start
+    }
+
+    #[test]
+    fn a_throttled_guest_gets_its_share_of_a_core() {
+        for (memory_mb, cpu_ms) in [(128u32, 300u64), (512, 300), (1024, 1000)] {
+            let share = crate::cpu::cpu_share(memory_mb);
+            let cpu = Duration::from_millis(cpu_ms);
+            let ratio = wall_time(share, cpu).as_secs_f64() / cpu.as_secs_f64();
+            let expected = 1.0 / share;
+            assert!(
+                (ratio - expected).abs() / expected < 0.05,
+                "{memory_mb} MB: {ratio:.2}x the CPU time, expected {expected:.2}x"
+            );
+        }
+    }
+
+    #[test]
+    fn a_pause_never_outlasts_the_deadline() {
+        let start = Instant::now();
+        let deadline = start + Duration::from_millis(5);
+        let mut throttle = Throttle::new(0.05, start);
+        let pause = throttle.account(start + Duration::from_millis(2), deadline);
+        assert_eq!(pause, Some(Duration::from_millis(3)));
     }
 }

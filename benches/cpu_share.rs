@@ -1,6 +1,7 @@
-//! Measured CPU throttling against wall time: a test binary of its own, because it compares
-//! wall-clock durations and needs the machine to itself. Cargo runs test binaries one after
-//! the other, so nothing of the main suite (`tests/all`) runs beside it.
+//! Measured CPU throttling against wall time: `cpu-burn` at 128 MB should take 1,769/128 =
+//! 13.8 times as long as at 1,769 MB. Wall-clock figures belong in a benchmark, not in
+//! `cargo test` (the throttle's accounting is unit-tested in `runtime/src/host.rs` on
+//! synthetic time); run it on an idle machine: `cargo bench --bench cpu_share`.
 
 use std::time::Duration;
 
@@ -22,8 +23,15 @@ async fn burn_duration(runtime: &Runtime, memory_mb: u32, iterations: u64) -> Du
     invocation.report.duration
 }
 
-#[tokio::test]
-async fn measured_cpu_is_throttled_to_the_memory_share() {
+fn main() {
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio");
+    tokio.block_on(measure());
+}
+
+async fn measure() {
     let runtime = Runtime::new(
         RuntimeConfig::default()
             .max_environments(16)
@@ -54,14 +62,15 @@ async fn measured_cpu_is_throttled_to_the_memory_share() {
         }
     }
     let ratio = rounds.last().copied().unwrap_or_default();
-    assert!(
-        (ratio - expected).abs() / expected < 0.2,
-        "128 MB ran {rounds:.2?} times as long as 1,769 MB, expected {expected:.2}x within 20%"
+    let within = (ratio - expected).abs() / expected < 0.2;
+    println!(
+        "128 MB vs 1,769 MB: {ratio:.2}x (rounds {rounds:.2?}); target {expected:.2}x within 20%: {}",
+        if within { "pass" } else { "FAIL" }
     );
     // Above one vCPU a single-threaded guest gains nothing.
     let at_3008 = burn_duration(&runtime, 3_008, 30_000_000).await;
-    assert!(
-        at_3008.as_secs_f64() > fast.as_secs_f64() * 0.8,
-        "3,008 MB {at_3008:?} vs 1,769 MB {fast:?}"
+    println!(
+        "3,008 MB {at_3008:?} vs 1,769 MB {fast:?}: {:.2}x (a single thread gains nothing past one vCPU)",
+        fast.as_secs_f64() / at_3008.as_secs_f64()
     );
 }
