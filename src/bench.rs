@@ -108,8 +108,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     } else {
         println!("machine: {machine}");
         println!(
-            "{:<34} {:>24} {:>24} {:>12}  {:<30} {}",
-            "figure", "simulator", "bare baseline", "ratio", "target", "result"
+            "{:<34} {:>24} {:>24} {:>12}  {:<30} result",
+            "figure", "simulator", "bare baseline", "ratio", "target"
         );
         for f in &figures {
             println!(

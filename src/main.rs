@@ -8,6 +8,7 @@ mod generate;
 mod invoke;
 mod load;
 mod serve;
+mod soak;
 
 use clap::{Parser, Subcommand};
 
@@ -44,6 +45,9 @@ enum Command {
     /// Serve the Lambda Invoke API on a local port for AWS SDKs and the AWS CLI, from a
     /// `lambda-sim.toml`, a SAM `template.yaml`, or components given by path.
     Serve(Box<serve::ServeArgs>),
+    /// Run the server under concurrent clients, random kills and throttling for a set time,
+    /// then check that no event was lost and nothing leaked (exit 1 if something did).
+    Soak(soak::SoakArgs),
 }
 
 /// A runtime error as a client would read it: the message, then Lambda's error type (and a
@@ -68,6 +72,7 @@ fn main() -> std::process::ExitCode {
         Command::Load(args) => load::run(args),
         Command::Invoke(args) => invoke::run(*args),
         Command::Serve(args) => serve::run(*args),
+        Command::Soak(args) => soak::run(args),
     };
     match result {
         Ok(code) => code,

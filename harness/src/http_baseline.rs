@@ -139,8 +139,22 @@ pub async fn post(
     path: &str,
     body: &Bytes,
 ) -> std::io::Result<Response<Bytes>> {
-    let request = Request::post(path)
-        .header("host", addr.to_string())
+    post_with(sender, addr, path, &[], body).await
+}
+
+/// [`post`] with extra headers (`x-amz-invocation-type: Event`, for instance).
+pub async fn post_with(
+    sender: &mut SendRequest<Full<Bytes>>,
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &Bytes,
+) -> std::io::Result<Response<Bytes>> {
+    let mut request = Request::post(path).header("host", addr.to_string());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
         .body(Full::new(body.clone()))
         .map_err(std::io::Error::other)?;
     sender.ready().await.map_err(std::io::Error::other)?;

@@ -69,6 +69,7 @@ pub(crate) struct Shared {
 pub struct Server {
     shared: Shared,
     grace: Option<Duration>,
+    drain_events: bool,
 }
 
 /// What a server's shutdown found.
@@ -92,7 +93,16 @@ impl Server {
                 body_timeout: Duration::from_secs(30),
             },
             grace: None,
+            drain_events: false,
         }
+    }
+
+    /// At shutdown, wait (within the grace period) for every accepted event to be delivered
+    /// or to fail, including those waiting for a retry (default: only for attempts running;
+    /// the rest are reported as still queued).
+    pub fn drain_events(mut self, drain: bool) -> Self {
+        self.drain_events = drain;
+        self
     }
 
     /// Writes every invocation's log lines to `log` (default: nowhere).
@@ -163,7 +173,11 @@ impl Server {
         let unfinished = tokio::time::timeout(grace, graceful.shutdown())
             .await
             .is_err();
+        let drain = self.drain_events;
         let running = || {
+            if drain {
+                return 1;
+            }
             shared
                 .registry
                 .all()

@@ -349,3 +349,41 @@ fn bench_prints_every_figure_against_its_target() {
             .is_some_and(|m| m.contains("cores"))
     );
 }
+
+#[test]
+fn a_short_soak_accounts_for_every_event_and_leaks_nothing() {
+    let guests = std::path::Path::new(lambda_sim_fixtures::HELLO)
+        .parent()
+        .expect("the fixtures' directory");
+    let out = lambda_sim(&[
+        "soak",
+        "--duration",
+        "3s",
+        "--clients",
+        "4",
+        "--guests",
+        &guests.display().to_string(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let line = |prefix: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` line in:\n{stdout}"))
+            .to_owned()
+    };
+    assert!(
+        line("async events:").ends_with(", 0 still queued"),
+        "{stdout}"
+    );
+    assert!(
+        line("temp dirs left:").starts_with("temp dirs left:      0 "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("429 TooManyRequestsException"),
+        "throttled: {stdout}"
+    );
+    assert!(stdout.contains("200 ok"), "{stdout}");
+}
