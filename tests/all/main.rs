@@ -6,6 +6,7 @@ mod chaos;
 mod check;
 mod cli;
 mod clients;
+mod corpus;
 mod errors;
 mod harness;
 mod lifecycle;
