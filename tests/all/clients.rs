@@ -69,11 +69,16 @@ reserved_concurrency = 0
         );
         let config_path = dir.path().join("lambda-sim.toml");
         std::fs::write(&config_path, config).expect("writes the config");
+        Serve::launch(dir, "--config", &config_path)
+    }
+
+    /// `lambda-sim serve <flag> <file>` on a free port, its stderr in `dir`.
+    fn launch(dir: tempfile::TempDir, flag: &str, file: &Path) -> Serve {
         let stderr = dir.path().join("stderr.log");
         let mut child = Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
             .arg("serve")
-            .arg("--config")
-            .arg(&config_path)
+            .arg(flag)
+            .arg(file)
             .args(["--addr", "127.0.0.1:0"])
             .env(
                 "LAMBDA_SIM_CACHE_DIR",
@@ -100,6 +105,13 @@ reserved_concurrency = 0
             stderr,
             dir,
         }
+    }
+
+    /// Kills the server and returns what it printed on stderr.
+    fn kill(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
     }
 
     /// Sends SIGTERM and returns what the server printed on stderr.
@@ -262,32 +274,13 @@ Resources:
     );
     let path = dir.path().join("template.yaml");
     std::fs::write(&path, template).expect("writes the template");
-    let stderr = dir.path().join("stderr.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
-        .arg("serve")
-        .arg("--template")
-        .arg(&path)
-        .args(["--addr", "127.0.0.1:0"])
-        .env(
-            "LAMBDA_SIM_CACHE_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
-        )
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&stderr).expect("a log file"))
-        .spawn()
-        .expect("lambda-sim serve starts");
-    let mut line = String::new();
-    if let Some(stdout) = child.stdout.take() {
-        let _ = BufReader::new(stdout).read_line(&mut line);
-    }
-    let endpoint = line.trim().strip_prefix("listening on ").map(str::to_owned);
-    let configuration = endpoint
-        .as_deref()
-        .map(|e| get(e, "/2015-03-31/functions/hello-sam/configuration"));
-    let _ = child.kill();
-    let _ = child.wait();
-    let log = std::fs::read_to_string(&stderr).unwrap_or_default();
-    let configuration: serde_json::Value = serde_json::from_str(&configuration.unwrap_or_default())
+    let serve = Serve::launch(dir, "--template", &path);
+    let configuration = get(
+        &serve.endpoint,
+        "/2015-03-31/functions/hello-sam/configuration",
+    );
+    let log = serve.kill();
+    let configuration: serde_json::Value = serde_json::from_str(&configuration)
         .unwrap_or_else(|err| panic!("GetFunctionConfiguration answers JSON ({err}): {log}"));
     assert_eq!(configuration["FunctionName"], "hello-sam");
     assert_eq!(configuration["MemorySize"], 256, "from Globals");
