@@ -157,12 +157,9 @@ fn throughput(c: &mut Criterion, setup: &Setup) {
     group.finish();
 }
 
-/// Reads criterion's median estimate of one benchmark, in nanoseconds.
+/// Criterion's median of one benchmark of `hello`, in nanoseconds.
 fn median_ns(group: &str, id: &str) -> Option<f64> {
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".to_owned());
-    let path = format!("{target}/criterion/{group}/{id}/hello/new/estimates.json");
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    json["median"]["point_estimate"].as_f64()
+    lambda_sim_harness::criterion_median_ns(group, id, "hello")
 }
 
 fn print_table() {

@@ -7,6 +7,7 @@ mod check;
 mod generate;
 mod invoke;
 mod load;
+mod process;
 mod serve;
 mod soak;
 

@@ -65,15 +65,8 @@ struct Usage {
 }
 
 fn usage() -> Usage {
-    let rss_kb = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0);
-    let fds = std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count());
+    let rss_kb = crate::process::rss_kb().unwrap_or(0);
+    let fds = crate::process::open_fds().unwrap_or(0);
     let prefix = format!("lambda-sim-tmp-{}-", std::process::id());
     let tmp_dirs = std::fs::read_dir(std::env::temp_dir()).map_or(0, |d| {
         d.flatten()

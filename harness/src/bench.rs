@@ -59,3 +59,13 @@ pub fn bench_cold_and_warm(c: &mut Criterion, name: &str, wasm: impl AsRef<Path>
     }
     group.finish();
 }
+
+/// Criterion's median estimate of the benchmark `group/function/parameter` from the current
+/// run, in nanoseconds (read from `target/criterion`, or `$CARGO_TARGET_DIR/criterion`), for
+/// benches that print ratios after criterion's own report.
+pub fn criterion_median_ns(group: &str, function: &str, parameter: &str) -> Option<f64> {
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".to_owned());
+    let path = format!("{target}/criterion/{group}/{function}/{parameter}/new/estimates.json");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    json["median"]["point_estimate"].as_f64()
+}

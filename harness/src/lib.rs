@@ -23,7 +23,7 @@ mod report_line;
 mod stateless;
 mod test_function;
 
-pub use bench::bench_cold_and_warm;
+pub use bench::{bench_cold_and_warm, criterion_median_ns};
 pub use chaos::{ChaosOptions, ChaosReport, chaos_run};
 pub use compile::{BuildError, build_handler, component_for, ensure_wasm_target, function_name};
 pub use events::{SOURCES, SampleOptions, sample_event};

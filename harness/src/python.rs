@@ -95,8 +95,9 @@ fn module_path(handler: &str) -> Result<String, PythonBuildError> {
 /// whole, as `/var/task`; the handler's module is imported once here to find its
 /// dependencies, and again in each environment's Init phase.
 pub fn build_python(dir: &Path, handler: &str, out: &Path) -> Result<PathBuf, PythonBuildError> {
+    // The handler is checked before looking for componentize-py, so that a typo is named first.
     check_handler(dir, handler)?;
-    build_python_with(&componentize_py()?, dir, handler, out)
+    build_checked(&componentize_py()?, dir, handler, out)
 }
 
 /// [`build_python`] with a given componentize-py program.
@@ -107,6 +108,16 @@ pub fn build_python_with(
     out: &Path,
 ) -> Result<PathBuf, PythonBuildError> {
     check_handler(dir, handler)?;
+    build_checked(program, dir, handler, out)
+}
+
+/// Packages a handler [`check_handler`] accepted.
+fn build_checked(
+    program: &Path,
+    dir: &Path,
+    handler: &str,
+    out: &Path,
+) -> Result<PathBuf, PythonBuildError> {
     let build = tempfile::Builder::new()
         .prefix("lambda-sim-python-")
         .tempdir()?;

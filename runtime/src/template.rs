@@ -156,17 +156,12 @@ impl Intrinsic {
     }
 }
 
-/// Resolves leaves against the template's parameters; collects what it cannot resolve.
+/// Resolves leaves against the template's parameters; what it cannot evaluate is an `Err`
+/// naming the intrinsic, for a warning.
 struct Resolver {
     parameters: BTreeMap<String, String>,
     region: String,
     account_id: String,
-}
-
-/// Why a leaf has no plain value.
-enum Unresolved {
-    /// An intrinsic the simulator does not evaluate: named in a warning.
-    Intrinsic(String),
 }
 
 impl Resolver {
@@ -182,23 +177,21 @@ impl Resolver {
     }
 
     /// The leaf's plain value, with `!Ref` and `!Sub` of parameters evaluated.
-    fn resolve(&self, leaf: &Leaf) -> Result<Value, Unresolved> {
+    fn resolve(&self, leaf: &Leaf) -> Result<Value, String> {
         match leaf {
             Leaf::Plain(value) => Ok(value.clone()),
             Leaf::Intrinsic(Intrinsic::Ref(name)) => match self.pseudo(name) {
                 Some(value) => Ok(Value::String(value)),
-                None => Err(Unresolved::Intrinsic(format!(
-                    "!Ref {name} (not a parameter with a Default)"
-                ))),
+                None => Err(format!("!Ref {name} (not a parameter with a Default)")),
             },
             Leaf::Intrinsic(Intrinsic::Sub(Value::String(text))) => {
                 self.substitute(text).map(Value::String)
             }
-            Leaf::Intrinsic(other) => Err(Unresolved::Intrinsic(other.name().to_owned())),
+            Leaf::Intrinsic(other) => Err(other.name().to_owned()),
         }
     }
 
-    fn substitute(&self, text: &str) -> Result<String, Unresolved> {
+    fn substitute(&self, text: &str) -> Result<String, String> {
         let mut out = String::new();
         let mut rest = text;
         while let Some(start) = rest.find("${") {
@@ -218,9 +211,9 @@ impl Resolver {
             match self.pseudo(name) {
                 Some(value) => out.push_str(&value),
                 None => {
-                    return Err(Unresolved::Intrinsic(format!(
+                    return Err(format!(
                         "!Sub of ${{{name}}} (not a parameter with a Default)"
-                    )));
+                    ));
                 }
             }
             rest = &after[end + 1..];
@@ -351,7 +344,7 @@ impl Context<'_> {
     ) -> Option<Value> {
         match self.resolver.resolve(&leaf.value) {
             Ok(value) => Some(value),
-            Err(Unresolved::Intrinsic(what)) => {
+            Err(what) => {
                 warnings.push(self.warning(
                     Some(leaf),
                     format!(

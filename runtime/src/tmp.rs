@@ -85,13 +85,10 @@ impl TmpDirs {
             }
             self.shared.lock().used.push(dir);
         }
-        match ready {
-            Some(dir) => Ok(dir),
-            None => make_dir().map_err(|source| Error::Io {
-                action: "create the environment's /tmp directory",
-                source,
-            }),
-        }
+        make_dir().map_err(|source| Error::Io {
+            action: "create the environment's /tmp directory",
+            source,
+        })
     }
 
     /// Gives back a directory whose environment is gone; it is removed in the background.

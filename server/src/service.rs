@@ -51,19 +51,16 @@ fn error_answer(err: &ApiError, request_id: &str) -> Answer {
     if let Ok(value) = HeaderValue::from_str(&err.error_type) {
         headers.insert("x-amzn-ErrorType", value);
     }
-    if let Ok(value) = HeaderValue::from_str(request_id) {
-        headers.insert("x-amzn-RequestId", value);
-    }
+    set_request_id(&mut answer, request_id);
     answer
 }
 
 fn json_answer(body: &serde_json::Value, request_id: &str) -> Answer {
     let mut answer = Response::new(Full::new(Bytes::from(body.to_string())));
-    let headers = answer.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    if let Ok(value) = HeaderValue::from_str(request_id) {
-        headers.insert("x-amzn-RequestId", value);
-    }
+    answer
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    set_request_id(&mut answer, request_id);
     answer
 }
 
@@ -83,7 +80,8 @@ async fn route(shared: &Arc<Shared>, request: Request<Incoming>) -> Result<Answe
             .map_err(|_| ApiError::validation(segment, "functionName", "Member must be UTF-8"))
     };
     let qualifier = query_param(&query, "Qualifier");
-    let request_id = shared.runtime.new_request_id();
+    // GETs draw their request id when they answer; an invocation carries its own.
+    let request_id = || shared.runtime.new_request_id();
     match (&method, segments.as_slice()) {
         (&Method::GET, [""]) => {
             let functions: Vec<serde_json::Value> = shared
@@ -94,7 +92,7 @@ async fn route(shared: &Arc<Shared>, request: Request<Incoming>) -> Result<Answe
                 .collect();
             Ok(json_answer(
                 &json!({ "Functions": functions, "NextMarker": null }),
-                &request_id,
+                &request_id(),
             ))
         }
         (&Method::GET, [name]) => {
@@ -102,7 +100,7 @@ async fn route(shared: &Arc<Shared>, request: Request<Incoming>) -> Result<Answe
             let target = shared.registry.find(&name, qualifier.as_deref())?;
             Ok(json_answer(
                 &get_function(target.deployed, target.version),
-                &request_id,
+                &request_id(),
             ))
         }
         (&Method::GET, [name, "configuration"]) => {
@@ -110,7 +108,7 @@ async fn route(shared: &Arc<Shared>, request: Request<Incoming>) -> Result<Answe
             let target = shared.registry.find(&name, qualifier.as_deref())?;
             Ok(json_answer(
                 &function_configuration(target.deployed, target.version),
-                &request_id,
+                &request_id(),
             ))
         }
         (&Method::POST, [name, "invocations"]) => {

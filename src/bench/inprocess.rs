@@ -391,11 +391,7 @@ async fn bare_cold(bare: &Bare, payload: &Payload) -> anyhow::Result<()> {
 
 /// This process's resident set, in KB.
 fn rss_kb() -> anyhow::Result<f64> {
-    let status =
-        std::fs::read_to_string("/proc/self/status").context("failed to read /proc/self/status")?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .context("no VmRSS in /proc/self/status")
+    crate::process::rss_kb()
+        .map(|kb| kb as f64)
+        .context("failed to read VmRSS from /proc/self/status")
 }

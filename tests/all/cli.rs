@@ -101,24 +101,7 @@ fn invoke_with_json_logs_prints_telemetry_records() {
         "json",
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let records: Vec<serde_json::Value> = text(&out.stderr)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON record a line"))
-        .collect();
-    let types: Vec<&str> = records
-        .iter()
-        .map(|r| r["type"].as_str().unwrap_or_default())
-        .collect();
-    assert_eq!(
-        types,
-        [
-            "platform.initStart",
-            "platform.initReport",
-            "platform.start",
-            "function",
-            "platform.report"
-        ]
-    );
+    let records = crate::cold_telemetry_records(&text(&out.stderr));
     assert_eq!(records[3]["record"], "greeting world");
     assert!(
         records[4]["record"]["metrics"]["initDurationMs"].is_f64(),

@@ -78,3 +78,28 @@ pub fn json(invocation: &Invocation) -> Value {
         ),
     }
 }
+
+/// The Telemetry API records of a cold invocation's JSON log (one object a line), checked to
+/// come in Lambda's order: init start and report, start, the function's line, report.
+pub fn cold_telemetry_records(text: &str) -> Vec<Value> {
+    let records: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON record a line"))
+        .collect();
+    let types: Vec<&str> = records
+        .iter()
+        .map(|r| r["type"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "platform.initStart",
+            "platform.initReport",
+            "platform.start",
+            "function",
+            "platform.report"
+        ],
+        "{text}"
+    );
+    records
+}
