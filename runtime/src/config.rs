@@ -16,6 +16,10 @@ use crate::{Error, Result};
 pub const MIN_MEMORY_MB: u32 = 128;
 /// The largest memory size Lambda accepts, in MB.
 pub const MAX_MEMORY_MB: u32 = 10_240;
+/// The smallest ephemeral storage (`/tmp`) Lambda accepts, in MB: the default.
+pub const MIN_EPHEMERAL_STORAGE_MB: u32 = 512;
+/// The largest ephemeral storage (`/tmp`) Lambda accepts, in MB.
+pub const MAX_EPHEMERAL_STORAGE_MB: u32 = 10_240;
 /// The longest timeout Lambda accepts.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(900);
 /// Lambda's limit on the Init phase of an on-demand environment.
@@ -54,6 +58,9 @@ pub struct FunctionConfig {
     /// Memory size in MB, 128 to 10,240. Default 128. The guest's linear memory is capped
     /// there (and at 4,096 MB, the most a 32-bit WebAssembly memory can address).
     pub memory_size_mb: u32,
+    /// The size of `/tmp` in MB, 512 to 10,240. Default 512. A guest's write past it fails
+    /// with "No space left on device", as on Lambda.
+    pub ephemeral_storage_mb: u32,
     /// The invocation timeout, 1 to 900 s. Default 3 s.
     #[serde(with = "seconds")]
     pub timeout: Duration,
@@ -81,6 +88,7 @@ impl Default for FunctionConfig {
         FunctionConfig {
             name: "function".to_owned(),
             memory_size_mb: MIN_MEMORY_MB,
+            ephemeral_storage_mb: MIN_EPHEMERAL_STORAGE_MB,
             timeout: Duration::from_secs(3),
             environment: BTreeMap::new(),
             region: "us-east-1".to_owned(),
@@ -105,6 +113,12 @@ impl FunctionConfig {
     /// Sets the memory size in MB (default 128).
     pub fn memory_size_mb(mut self, mb: u32) -> Self {
         self.memory_size_mb = mb;
+        self
+    }
+
+    /// Sets the size of `/tmp` in MB (default 512).
+    pub fn ephemeral_storage_mb(mut self, mb: u32) -> Self {
+        self.ephemeral_storage_mb = mb;
         self
     }
 
@@ -170,6 +184,14 @@ impl FunctionConfig {
             return Err(Error::InvalidConfig(format!(
                 "memory size {} MB is outside Lambda's range of {MIN_MEMORY_MB} to {MAX_MEMORY_MB} MB",
                 self.memory_size_mb
+            )));
+        }
+        if !(MIN_EPHEMERAL_STORAGE_MB..=MAX_EPHEMERAL_STORAGE_MB)
+            .contains(&self.ephemeral_storage_mb)
+        {
+            return Err(Error::InvalidConfig(format!(
+                "ephemeral storage {} MB is outside Lambda's range of {MIN_EPHEMERAL_STORAGE_MB} to {MAX_EPHEMERAL_STORAGE_MB} MB",
+                self.ephemeral_storage_mb
             )));
         }
         if self.timeout < Duration::from_secs(1) || self.timeout > MAX_TIMEOUT {

@@ -15,6 +15,7 @@ use crate::bindings::lambda_sim::handler::types;
 use crate::clock::{Clock, GuestMonotonicClock, GuestWallClock};
 use crate::cpu::{self, CpuMode};
 use crate::engine::EPOCH_TICK;
+use crate::ephemeral::Quota;
 use crate::function::FunctionInner;
 use crate::host::{Host, Killed, MemoryLimiter, Throttle};
 use crate::invocation::FunctionError;
@@ -100,6 +101,11 @@ impl Environment {
                 Error::Environment(format!("failed to open the /tmp directory: {err:#}"))
             })?;
 
+        let quota = Quota::new(
+            tmp.path(),
+            function.config.ephemeral_storage_mb,
+            logs.clone(),
+        );
         let host = Host {
             wasi: wasi.build(),
             table: wasmtime::component::ResourceTable::new(),
@@ -109,6 +115,7 @@ impl Environment {
             deadline: Instant::now(),
             throttle: None,
             kill: Arc::new(AtomicBool::new(false)),
+            quota,
         };
         let mut store = Store::new(&runtime.engine, host);
         store.limiter(|host| &mut host.memory);
@@ -166,35 +173,39 @@ impl Environment {
         })
     }
 
-    /// Runs the guest's `init` export under Lambda's 10 s Init limit, at simulation time `at`.
+    /// Runs the guest's `init` export at simulation time `at`, for at most `limit`: Lambda's
+    /// 10 s Init limit, or the function's timeout when a failed init is run again in the
+    /// Invoke phase.
     pub(crate) async fn init(
         &mut self,
         function: &FunctionInner,
         request_id: &str,
         at: Duration,
+        limit: Duration,
     ) -> PhaseOutcome {
         self.guest_time.store(nanos(at), Ordering::Release);
         let meter = Meter::of(function);
-        let limit = crate::config::INIT_LIMIT;
         meter.arm(&mut self.store, limit);
         let start = Instant::now();
         let result = self.instance.call_init(&mut self.store).await;
         let duration = meter.duration(&mut self.store, start.elapsed(), limit);
         let result = result.map(|init| init.map(|()| Vec::new()));
-        self.classify(result, duration, request_id, limit)
+        self.classify(result, duration, request_id, limit, limit)
     }
 
-    /// Runs the guest's `handle` export under the function's timeout, at simulation time `at`.
+    /// Runs the guest's `handle` export at simulation time `at`, for at most `budget` (the
+    /// function's timeout, less what an init run in the same Invoke phase took).
     pub(crate) async fn invoke(
         &mut self,
         function: &FunctionInner,
         event: &[u8],
         context: &types::Context,
         at: Duration,
+        budget: Duration,
     ) -> PhaseOutcome {
         self.guest_time.store(nanos(at), Ordering::Release);
         let meter = Meter::of(function);
-        let timeout = function.config.timeout;
+        let timeout = budget;
         meter.arm(&mut self.store, timeout);
         if self.store.data().kill.load(Ordering::Acquire) {
             // Killed as it starts: the guest stops at its first epoch check (a function entry).
@@ -206,7 +217,13 @@ impl Environment {
             .call_handle(&mut self.store, event, context)
             .await;
         let duration = meter.duration(&mut self.store, start.elapsed(), timeout);
-        self.classify(result, duration, &context.request_id, timeout)
+        self.classify(
+            result,
+            duration,
+            &context.request_id,
+            timeout,
+            function.config.timeout,
+        )
     }
 
     /// The files this environment's guest left in its `/tmp` (paths relative to `/tmp`).
@@ -254,6 +271,7 @@ impl Environment {
         duration: Duration,
         request_id: &str,
         limit: Duration,
+        named_limit: Duration,
     ) -> PhaseOutcome {
         let (result, kind) = match result {
             Ok(Ok(bytes)) => (Ok(bytes), Ending::Returned),
@@ -289,7 +307,7 @@ impl Environment {
                             "Sandbox.Timedout",
                             format!(
                                 "RequestId: {request_id} Error: Task timed out after {:.2} seconds",
-                                limit.as_secs_f64()
+                                named_limit.as_secs_f64()
                             ),
                         )),
                         Ending::TimedOut,

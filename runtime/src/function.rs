@@ -223,7 +223,9 @@ impl Function {
             let log_stream = inner.runtime.log_stream_name();
             let mut env = Environment::create(inner, log_stream, at).await?;
             let request_id = inner.runtime.request_id();
-            let outcome = env.init(inner, &request_id, at).await;
+            let outcome = env
+                .init(inner, &request_id, at, crate::config::INIT_LIMIT)
+                .await;
             if outcome.kind != Ending::Returned || outcome.result.is_err() {
                 env.destroy(inner);
                 let reason = outcome
@@ -304,8 +306,8 @@ impl Function {
         let inner = &*self.inner;
         let runtime = &inner.runtime;
         let clock = &runtime.clock;
-        let (mut env, init) = match warm {
-            Some(env) => (env, None),
+        let (ready, init) = match warm {
+            Some(env) => (Ready::Warm(env), None),
             None => {
                 let mut cold = ColdStart::default();
                 {
@@ -327,23 +329,34 @@ impl Function {
                 let mut env = Environment::create(inner, log_stream, init_at).await?;
                 inner.state().running.push(env.kill_switch().clone());
                 let outcome = env
-                    .init(inner, &request_id, init_at + cold.runtime_init)
+                    .init(
+                        inner,
+                        &request_id,
+                        init_at + cold.runtime_init,
+                        crate::config::INIT_LIMIT,
+                    )
                     .await;
                 cold.function_init = match (runtime.config.cpu, clock.is_virtual()) {
                     (CpuMode::Measured, false) => wall.elapsed(),
                     _ => outcome.duration,
                 };
+                let failed = outcome.result.is_err() || outcome.kind != Ending::Returned;
                 let init = InitPhase {
                     duration: cold.init_duration(),
                     log: env.take_log(),
                     error: outcome.result.err(),
+                    timed_out: outcome.kind == Ending::TimedOut,
                     started_at,
                     cold_start: cold,
                 };
-                if init.error.is_some() || outcome.kind != Ending::Returned {
-                    return Ok(self.failed_init(env, init, request_id, at));
+                if failed {
+                    // Lambda resets the environment and runs Init again in the Invoke phase.
+                    let log_stream = env.log_stream.clone();
+                    self.discard(env);
+                    (Ready::Reinit { log_stream }, Some(init))
+                } else {
+                    (Ready::Warm(env), Some(init))
                 }
-                (env, Some(init))
             }
         };
 
@@ -371,13 +384,14 @@ impl Function {
         if !delay.is_zero() && !clock.is_virtual() {
             tokio::time::sleep(delay).await;
         }
-        let handler_at = at
+        let invoke_at = at
             + delay
             + init
                 .as_ref()
                 .map_or(Duration::ZERO, |init| init.cold_start.total());
-        let started_at = wall_at(runtime, handler_at);
-        let deadline = started_at + inner.config.timeout;
+        let started_at = wall_at(runtime, invoke_at);
+        let timeout = inner.config.timeout;
+        let deadline = started_at + timeout;
         let context = types::Context {
             request_id,
             deadline_ms: deadline
@@ -388,6 +402,45 @@ impl Function {
             client_context: None,
             identity: None,
         };
+
+        let (mut env, init_retry) = match ready {
+            Ready::Warm(env) => (env, None),
+            Ready::Reinit { log_stream } => {
+                let wall = Instant::now();
+                let mut env = Environment::create(inner, log_stream, invoke_at).await?;
+                inner.state().running.push(env.kill_switch().clone());
+                if kill {
+                    env.kill_switch()
+                        .store(true, std::sync::atomic::Ordering::Release);
+                }
+                let outcome = env
+                    .init(inner, &context.request_id, invoke_at, timeout)
+                    .await;
+                let retry = InitPhase {
+                    duration: match (runtime.config.cpu, clock.is_virtual()) {
+                        (CpuMode::Measured, false) => wall.elapsed(),
+                        _ => outcome.duration,
+                    },
+                    log: env.take_log(),
+                    timed_out: outcome.kind == Ending::TimedOut,
+                    error: None,
+                    started_at,
+                    cold_start: ColdStart::default(),
+                };
+                if let Err(error) = outcome.result {
+                    let retry = InitPhase {
+                        error: Some(error),
+                        ..retry
+                    };
+                    return Ok(self.failed_reinit(env, init, retry, context, invoke_at));
+                }
+                (env, Some(retry))
+            }
+        };
+        let reinit = init_retry
+            .as_ref()
+            .map_or(Duration::ZERO, |retry| retry.duration);
+        let handler_at = invoke_at + reinit;
         if kill {
             env.kill_switch()
                 .store(true, std::sync::atomic::Ordering::Release);
@@ -405,8 +458,14 @@ impl Function {
                 kind: Ending::Returned,
             }
         } else {
-            env.invoke(inner, payload.as_bytes(), &context, handler_at)
-                .await
+            env.invoke(
+                inner,
+                payload.as_bytes(),
+                &context,
+                handler_at,
+                timeout.saturating_sub(reinit),
+            )
+            .await
         };
         let mut log = env.take_log();
         let mut result = outcome.result;
@@ -431,24 +490,28 @@ impl Function {
             (Ending::Failed, _) => Status::Failure,
             (Ending::TimedOut, _) => Status::Timeout,
         };
+        let duration = reinit + outcome.duration;
         if status == Status::Timeout {
-            let line = format!(
-                "{} {} Task timed out after {:.2} seconds\n",
-                crate::report::timestamp(started_at + outcome.duration),
-                context.request_id,
-                inner.config.timeout.as_secs_f64()
+            log.bytes.extend_from_slice(
+                timed_out_line(started_at + duration, &context, timeout).as_bytes(),
             );
-            log.bytes.extend_from_slice(line.as_bytes());
         }
-        let init_duration = init.as_ref().map(|init| init.duration);
-        let billed = billed_ms(outcome.duration, init_duration, runtime.config.bill_init);
+        let billed = billed_ms(
+            duration,
+            init.as_ref().map(|init| init.duration),
+            runtime.config.bill_init,
+        );
         let report = Report {
             request_id: context.request_id.clone(),
-            duration: outcome.duration,
+            duration,
             billed_duration_ms: billed,
             memory_size_mb: inner.config.memory_size_mb,
             max_memory_used_mb: mb_used(env.peak_memory()),
-            init_duration,
+            // A suppressed init's REPORT has no Init Duration: its time is in Duration.
+            init_duration: init
+                .as_ref()
+                .filter(|_| init_retry.is_none())
+                .map(|init| init.duration),
             status,
             error_type: match status {
                 Status::Failure => result.as_ref().err().map(|e| e.error_type.clone()),
@@ -457,7 +520,7 @@ impl Function {
         };
         let log_stream = env.log_stream.clone();
         env.free_at = if clock.is_virtual() {
-            handler_at + outcome.duration
+            invoke_at + duration
         } else {
             clock.now()
         };
@@ -469,6 +532,7 @@ impl Function {
             result,
             report,
             init,
+            init_retry,
             log,
             log_stream,
             region: inner.config.region.clone(),
@@ -482,45 +546,75 @@ impl Function {
         })
     }
 
-    /// The invocation of a cold start whose init failed: Lambda answers with the init's error
-    /// and the environment is not kept.
-    fn failed_init(
+    /// Destroys an environment whose Init failed, while its invocation goes on.
+    fn discard(&self, env: Environment) {
+        let inner = &*self.inner;
+        {
+            let switch = env.kill_switch();
+            inner.state().running.retain(|s| !Arc::ptr_eq(s, switch));
+        }
+        env.destroy(inner);
+    }
+
+    /// The invocation whose Init failed twice, in the Init phase and again at the start of
+    /// the Invoke phase: it fails with the second error, and the environment is not kept.
+    fn failed_reinit(
         &self,
         env: Environment,
-        init: InitPhase,
-        request_id: String,
-        at: Duration,
+        init: Option<InitPhase>,
+        retry: InitPhase,
+        context: types::Context,
+        invoke_at: Duration,
     ) -> Invocation {
         let inner = &*self.inner;
-        let error = init
+        let runtime = &inner.runtime;
+        let timeout = inner.config.timeout;
+        let error = retry
             .error
             .clone()
             .unwrap_or_else(|| FunctionError::new("Runtime.InitError", "init failed"));
+        let duration = if retry.timed_out {
+            timeout
+        } else {
+            retry.duration
+        };
+        let mut log = crate::logs::CapturedLog::default();
+        if retry.timed_out {
+            log.bytes.extend_from_slice(
+                timed_out_line(retry.started_at + duration, &context, timeout).as_bytes(),
+            );
+        }
         let billed = billed_ms(
-            Duration::ZERO,
-            Some(init.duration),
-            inner.runtime.config.bill_init,
+            duration,
+            init.as_ref().map(|init| init.duration),
+            runtime.config.bill_init,
         );
+        let status = if retry.timed_out {
+            Status::Timeout
+        } else {
+            Status::Failure
+        };
         let report = Report {
-            request_id: request_id.clone(),
-            duration: Duration::ZERO,
+            request_id: context.request_id.clone(),
+            duration,
             billed_duration_ms: billed,
             memory_size_mb: inner.config.memory_size_mb,
             max_memory_used_mb: mb_used(env.peak_memory()),
-            init_duration: Some(init.duration),
-            status: Status::Failure,
-            error_type: Some(error.error_type.clone()),
+            init_duration: None,
+            status,
+            error_type: (status == Status::Failure).then(|| error.error_type.clone()),
         };
         let log_stream = env.log_stream.clone();
-        let ends_at = at + init.cold_start.total();
-        inner.runtime.release(inner, env, false);
-        let started_at = init.started_at + init.duration;
+        let ends_at = invoke_at + duration;
+        let started_at = retry.started_at;
+        runtime.release(inner, env, false);
         Invocation {
-            request_id,
+            request_id: context.request_id,
             result: Err(error),
             report,
-            init: Some(init),
-            log: Default::default(),
+            init,
+            init_retry: Some(retry),
+            log,
             log_stream,
             region: inner.config.region.clone(),
             started_at,
@@ -532,6 +626,26 @@ impl Function {
             ends_at,
         }
     }
+}
+
+/// Whether the invocation has its environment, or must first run Init again.
+enum Ready {
+    Warm(Environment),
+    /// The cold start's Init failed: Lambda runs it again, in a reset environment with the
+    /// same log stream, once the Invoke phase has started.
+    Reinit {
+        log_stream: String,
+    },
+}
+
+/// The line Lambda's runtime prints when an invocation runs past its timeout.
+fn timed_out_line(at: SystemTime, context: &types::Context, timeout: Duration) -> String {
+    format!(
+        "{} {} Task timed out after {:.2} seconds\n",
+        crate::report::timestamp(at),
+        context.request_id,
+        timeout.as_secs_f64()
+    )
 }
 
 impl Drop for FunctionInner {

@@ -25,6 +25,8 @@ pub(crate) struct Host {
     /// Set by [`Function::kill_running`](crate::Function::kill_running): the guest is stopped
     /// at its next epoch check, as a sandbox killed from outside.
     pub(crate) kill: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// What is left of the environment's `/tmp` (its ephemeral storage).
+    pub(crate) quota: crate::ephemeral::SharedQuota,
 }
 
 /// The error a killed guest's call fails with.

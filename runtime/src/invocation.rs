@@ -49,10 +49,53 @@ pub struct InitPhase {
     pub log: CapturedLog,
     /// Why init failed, if it did.
     pub error: Option<FunctionError>,
+    /// Whether it failed by running past its limit (INIT_REPORT's `Status: timeout`).
+    pub timed_out: bool,
     /// When the phase started.
     pub started_at: SystemTime,
     /// What the cold start cost, component by component.
     pub cold_start: crate::coldstart::ColdStart,
+}
+
+impl InitPhase {
+    /// The `INIT_REPORT` line of a failed Init in `phase` (`init`, or `invoke` when it ran
+    /// again there); Lambda prints none for an Init that succeeds.
+    fn report_line(&self, phase: &str) -> Option<String> {
+        let duration = Millis(self.duration);
+        let error = self.error.as_ref()?;
+        Some(if self.timed_out {
+            format!("INIT_REPORT Init Duration: {duration} ms\tPhase: {phase}\tStatus: timeout")
+        } else {
+            format!(
+                "INIT_REPORT Init Duration: {duration} ms\tPhase: {phase}\tStatus: error\tError Type: {}",
+                error.error_type
+            )
+        })
+    }
+
+    /// What the guest printed, then the Telemetry API's `platform.initReport`.
+    fn push_records(&self, phase: &str, records: &mut Vec<Value>) {
+        for line in self.log.lines() {
+            records.push(
+                json!({ "time": timestamp(self.started_at), "type": "function", "record": line }),
+            );
+        }
+        let status = match (&self.error, self.timed_out) {
+            (None, _) => "success",
+            (Some(_), true) => "timeout",
+            (Some(_), false) => "error",
+        };
+        records.push(json!({
+            "time": timestamp(self.started_at + self.duration),
+            "type": "platform.initReport",
+            "record": {
+                "initializationType": "on-demand",
+                "phase": phase,
+                "status": status,
+                "metrics": { "durationMs": round2(self.duration) }
+            }
+        }));
+    }
 }
 
 /// The outcome of one invocation.
@@ -66,6 +109,10 @@ pub struct Invocation {
     pub report: Report,
     /// The Init phase, on a cold start.
     pub init: Option<InitPhase>,
+    /// When that Init phase failed or ran past 10 s: Init run again at the start of this
+    /// invocation's Invoke phase, under the function's timeout (Lambda's "suppressed init").
+    /// Its time is part of the REPORT's Duration, which then has no Init Duration.
+    pub init_retry: Option<InitPhase>,
     /// What the handler printed during the invocation.
     pub log: CapturedLog,
     /// The execution environment that served it (its log stream name).
@@ -116,15 +163,13 @@ impl Invocation {
                 self.runtime_arn()
             ));
             lines.extend(init.log.lines());
-            if let Some(err) = &init.error {
-                lines.push(format!(
-                    "INIT_REPORT Init Duration: {} ms\tPhase: init\tStatus: error\tError Type: {}",
-                    Millis(init.duration),
-                    err.error_type
-                ));
-            }
+            lines.extend(init.report_line("init"));
         }
         lines.push(format!("START RequestId: {id} Version: $LATEST"));
+        if let Some(retry) = &self.init_retry {
+            lines.extend(retry.log.lines());
+            lines.extend(retry.report_line("invoke"));
+        }
         lines.extend(self.log.lines());
         lines.push(format!("END RequestId: {id}"));
         lines.push(self.report.to_string());
@@ -147,30 +192,26 @@ impl Invocation {
                     "runtimeVersionArn": self.runtime_arn(),
                 }
             }));
-            for line in init.log.lines() {
-                records.push(json!({ "time": timestamp(init.started_at), "type": "function", "record": line }));
-            }
-            let status = if init.error.is_some() {
-                "error"
-            } else {
-                "success"
-            };
-            records.push(json!({
-                "time": timestamp(init.started_at + init.duration),
-                "type": "platform.initReport",
-                "record": {
-                    "initializationType": "on-demand",
-                    "phase": "init",
-                    "status": status,
-                    "metrics": { "durationMs": round2(init.duration) }
-                }
-            }));
+            init.push_records("init", &mut records);
         }
         records.push(json!({
             "time": timestamp(self.started_at),
             "type": "platform.start",
             "record": { "requestId": id, "version": "$LATEST" }
         }));
+        if let Some(retry) = &self.init_retry {
+            records.push(json!({
+                "time": timestamp(retry.started_at),
+                "type": "platform.initStart",
+                "record": {
+                    "initializationType": "on-demand",
+                    "phase": "invoke",
+                    "runtimeVersion": RUNTIME_VERSION,
+                    "runtimeVersionArn": self.runtime_arn(),
+                }
+            }));
+            retry.push_records("invoke", &mut records);
+        }
         let end = self.started_at + self.report.duration;
         for line in self.log.lines() {
             records.push(json!({ "time": timestamp(end), "type": "function", "record": line }));

@@ -40,6 +40,7 @@ mod config;
 mod cpu;
 mod engine;
 mod environment;
+mod ephemeral;
 mod error;
 mod event;
 mod faults;
@@ -58,8 +59,9 @@ pub use billing::{Architecture, Cost, PRICE_PER_REQUEST};
 pub use clock::{Clock, ClockMode, VIRTUAL_EPOCH};
 pub use coldstart::{ColdStart, ColdStartModel, Delay, VpcModel};
 pub use config::{
-    EvictionPolicy, FunctionConfig, INIT_LIMIT, MAX_MEMORY_MB, MAX_SYNC_PAYLOAD, MAX_TIMEOUT,
-    MIN_MEMORY_MB, RESERVED_ENV, RuntimeConfig, ScalingRate,
+    EvictionPolicy, FunctionConfig, INIT_LIMIT, MAX_EPHEMERAL_STORAGE_MB, MAX_MEMORY_MB,
+    MAX_SYNC_PAYLOAD, MAX_TIMEOUT, MIN_EPHEMERAL_STORAGE_MB, MIN_MEMORY_MB, RESERVED_ENV,
+    RuntimeConfig, ScalingRate,
 };
 pub use cpu::{CpuMode, DEFAULT_FUEL_PER_SECOND, FULL_VCPU_MB, cpu_share, vcpus};
 pub use error::{Error, Result};

@@ -75,6 +75,11 @@ impl LogSink {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Adds a line of the simulator's own to the log (`[lambda-sim] ...`).
+    pub(crate) fn note(&self, message: &str) {
+        self.append(format!("[lambda-sim] {message}\n").as_bytes());
+    }
+
     fn append(&self, bytes: &[u8]) {
         let mut buffer = self.lock();
         let room = buffer.cap.saturating_sub(buffer.bytes.len());

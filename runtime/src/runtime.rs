@@ -52,6 +52,11 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(|err| Error::Engine(format!("failed to add WASI to the linker: {err:#}")))?;
+        crate::ephemeral::add_to_linker(&mut linker).map_err(|err| {
+            Error::Engine(format!(
+                "failed to limit /tmp to the ephemeral storage: {err:#}"
+            ))
+        })?;
         bindings::Function::add_to_linker::<Host, HasSelf<Host>>(&mut linker, |host| host)
             .map_err(|err| {
                 Error::Engine(format!(

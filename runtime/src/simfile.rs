@@ -16,6 +16,7 @@
 //! name = "hello"
 //! path = "fixtures/guests/hello"   # a .wasm component or a handler crate, relative to this file
 //! memory_size_mb = 512
+//! ephemeral_storage_mb = 1024     # /tmp's size: 512 (default) to 10,240
 //! timeout = 3
 //! vpc = true
 //! reserved_concurrency = 5
@@ -108,6 +109,7 @@ struct FunctionEntry {
     path: PathBuf,
     name: String,
     memory_size_mb: Option<u32>,
+    ephemeral_storage_mb: Option<u32>,
     timeout: Option<f64>,
     #[serde(default)]
     environment: std::collections::BTreeMap<String, String>,
@@ -203,6 +205,9 @@ impl SimulationFile {
             let mut config = FunctionConfig::named(entry.name);
             if let Some(mb) = entry.memory_size_mb {
                 config.memory_size_mb = mb;
+            }
+            if let Some(mb) = entry.ephemeral_storage_mb {
+                config.ephemeral_storage_mb = mb;
             }
             if let Some(timeout) = entry.timeout {
                 config.timeout = std::time::Duration::try_from_secs_f64(timeout).map_err(|_| {

@@ -16,7 +16,9 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use crate::billing::Architecture;
-use crate::config::{MAX_MEMORY_MB, MIN_MEMORY_MB};
+use crate::config::{
+    MAX_EPHEMERAL_STORAGE_MB, MAX_MEMORY_MB, MIN_EPHEMERAL_STORAGE_MB, MIN_MEMORY_MB,
+};
 use crate::simfile::{FunctionSpec, SimulationFile};
 use crate::{Error, FunctionConfig, Result, RuntimeConfig};
 
@@ -76,6 +78,7 @@ struct Properties {
     vpc_config: Option<Spanned<IgnoredAny>>,
     reserved_concurrent_executions: Option<Spanned<Leaf>>,
     provisioned_concurrency_config: Option<ProvisionedConcurrency>,
+    ephemeral_storage: Option<EphemeralStorage>,
     architectures: Option<Vec<Spanned<Leaf>>>,
     auto_publish_alias: Option<Spanned<Leaf>>,
     events: Option<BTreeMap<String, Event>>,
@@ -94,6 +97,12 @@ struct Environment {
 #[serde(rename_all = "PascalCase")]
 struct ProvisionedConcurrency {
     provisioned_concurrent_executions: Spanned<Leaf>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct EphemeralStorage {
+    size: Spanned<Leaf>,
 }
 
 #[derive(Deserialize)]
@@ -545,6 +554,23 @@ impl Context<'_> {
             )? {
                 config.provisioned_concurrency = n;
             }
+        }
+        let storage = own
+            .ephemeral_storage
+            .as_ref()
+            .or(globals.ephemeral_storage.as_ref());
+        if let Some(storage) = storage
+            && let Some(mb) = self.count("EphemeralStorage.Size", &storage.size, warnings)?
+        {
+            if !(MIN_EPHEMERAL_STORAGE_MB..=MAX_EPHEMERAL_STORAGE_MB).contains(&mb) {
+                return Err(self.error(
+                    &storage.size,
+                    format!(
+                        "ephemeral storage {mb} MB is outside Lambda's range of {MIN_EPHEMERAL_STORAGE_MB} to {MAX_EPHEMERAL_STORAGE_MB} MB"
+                    ),
+                ));
+            }
+            config.ephemeral_storage_mb = mb;
         }
         let architectures = own
             .architectures

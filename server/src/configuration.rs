@@ -35,7 +35,7 @@ pub fn function_configuration(deployed: &Deployed, version: &str) -> Value {
         "LastUpdateStatus": "Successful",
         "PackageType": "Zip",
         "Architectures": [architecture],
-        "EphemeralStorage": { "Size": 512 },
+        "EphemeralStorage": { "Size": config.ephemeral_storage_mb },
         "LoggingConfig": {
             "LogFormat": "Text",
             "LogGroup": format!("/aws/lambda/{}", config.name),

@@ -146,6 +146,11 @@ async fn every_bad_input_gets_its_error_and_the_simulator_keeps_serving() {
         "InvalidParameterValueException: invalid configuration: timeout 901.000 s is outside Lambda's range of 1 to 900 seconds"
     );
     case!(
+        "ephemeral storage 511 MB",
+        config(FunctionConfig::named("s5").ephemeral_storage_mb(511)),
+        "InvalidParameterValueException: invalid configuration: ephemeral storage 511 MB is outside Lambda's range of 512 to 10240 MB"
+    );
+    case!(
         "a function name with a slash",
         config(FunctionConfig::named("../../etc/passwd")),
         "InvalidParameterValueException: invalid configuration: function name `../../etc/passwd` must be 1 to 64 letters, digits, hyphens or underscores"
@@ -219,6 +224,11 @@ async fn every_bad_input_gets_its_error_and_the_simulator_keeps_serving() {
         "yaml: timeout 0",
         sam("      Timeout: 0\n"),
         "InvalidParameterValueException: invalid configuration: template.yaml:6: function `Fn`: timeout 0 s is outside Lambda's range of 1 to 900 seconds"
+    );
+    case!(
+        "yaml: ephemeral storage 20,000 MB",
+        sam("      EphemeralStorage:\n        Size: 20000\n"),
+        "InvalidParameterValueException: invalid configuration: template.yaml:7: function `Fn`: ephemeral storage 20000 MB is outside Lambda's range of 512 to 10240 MB"
     );
     case!(
         "yaml: negative reserved concurrency",
@@ -430,5 +440,53 @@ async fn a_guest_cannot_reach_outside_its_tmp() {
     assert!(
         !Path::new("/tmp/escaped").exists() && !Path::new("/escaped").exists(),
         "nothing was written outside the environment's /tmp"
+    );
+}
+
+#[tokio::test]
+async fn tmp_is_bounded_by_the_ephemeral_storage() {
+    // One vCPU, so that writing half a gigabyte is not throttled to 128 MB's share.
+    let config = |name: &str| {
+        FunctionConfig::named(name)
+            .memory_size_mb(1_769)
+            .timeout(Duration::from_secs(60))
+    };
+    let fill = |mb: u64| format!(r#"{{"do": "fill-tmp", "mb": {mb}}}"#);
+    let default = load("misbehave", config("storage-default"));
+    let full = invoke(&default, &fill(600)).await;
+    // wasi-libc's WASI p2 streams report any failed write as EIO: the log says why.
+    assert_eq!(
+        json(&full),
+        serde_json::json!({ "written_mb": 512, "error": "I/O error (os error 29)" }),
+        "the default 512 MB"
+    );
+    // (The write is the stream's chunk, 64 KiB with wasmtime-wasi 48.)
+    assert!(
+        full.log_lines().iter().any(|line| line
+            .starts_with("[lambda-sim] no space left on /tmp: a write of ")
+            && line.ends_with(
+                " bytes would take it past the function's ephemeral storage of 512 MB (536870912 bytes used)"
+            )),
+        "{:?}",
+        full.log_lines()
+    );
+    let after = invoke(&default, &fill(300)).await;
+    assert!(
+        !after.is_cold(),
+        "a full /tmp is the guest's error, not a crash"
+    );
+    assert_eq!(
+        json(&after),
+        serde_json::json!({ "written_mb": 300, "error": null }),
+        "the space of a deleted file is free again"
+    );
+
+    let larger = load(
+        "misbehave",
+        config("storage-1024").ephemeral_storage_mb(1_024),
+    );
+    assert_eq!(
+        json(&invoke(&larger, &fill(600)).await),
+        serde_json::json!({ "written_mb": 600, "error": null })
     );
 }

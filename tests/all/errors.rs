@@ -213,34 +213,6 @@ async fn a_payload_the_handler_cannot_decode_names_the_json_path() {
     );
 }
 
-#[tokio::test]
-async fn a_failing_init_answers_its_error_and_keeps_no_environment() {
-    let failing = load(
-        "slow-init",
-        FunctionConfig::named("slow-init").env("FAIL_INIT", "1"),
-    );
-    let failed = invoke(&failing, "{}").await;
-    assert_eq!(
-        failed
-            .error()
-            .map(|e| (e.error_type.as_str(), e.error_message.as_str())),
-        Some(("InitError", "configuration is missing (FAIL_INIT=1)"))
-    );
-    let lines = failed.log_lines();
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("INIT_REPORT Init Duration: ")
-                && l.ends_with(" ms\tPhase: init\tStatus: error\tError Type: InitError")),
-        "{lines:?}"
-    );
-    assert_eq!(failing.warm_environments(), 0);
-    assert!(
-        invoke(&failing, "{}").await.is_cold(),
-        "init is tried again"
-    );
-}
-
 #[test]
 fn settings_outside_lambdas_ranges_are_refused() {
     for (config, message) in [

@@ -9,6 +9,7 @@ mod clients;
 mod corpus;
 mod errors;
 mod harness;
+mod init_retry;
 mod lifecycle;
 mod load;
 mod logs;
