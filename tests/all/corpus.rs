@@ -329,6 +329,25 @@ async fn every_bad_input_gets_its_error_and_the_simulator_keeps_serving() {
         "InitError: configuration is missing (FAIL_INIT=1)"
     );
     case!(
+        "init past the 10 s Init limit, run again past the timeout",
+        {
+            // Deterministic CPU on a virtual clock: 10 s of Init at 128 MB is 0.7 s of work.
+            let simulated =
+                lambda_sim_runtime::Runtime::new(crate::simulation(3)).expect("runtime");
+            let path = lambda_sim_fixtures::path("slow-init").expect("slow-init");
+            let slow = simulated
+                .load_file(
+                    path,
+                    FunctionConfig::named("g2b")
+                        .env("INIT_SPIN", "1000000000")
+                        .timeout(Duration::from_secs(1)),
+                )
+                .expect("loads");
+            function_error(&invoke(&slow, "{}").await)
+        },
+        "Sandbox.Timedout: RequestId: <id> Error: Task timed out after 1.00 seconds"
+    );
+    case!(
         "a panic",
         run("panic", FunctionConfig::named("g3"), "{}").await,
         "alloc::boxed::Box<dyn core::any::Any + core::marker::Send>: Lambda panicked: boom"
