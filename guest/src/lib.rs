@@ -39,10 +39,12 @@ pub mod __private;
 mod context;
 mod diagnostic;
 mod event;
+mod stores;
 
 pub use context::{Config, Context};
 pub use diagnostic::Diagnostic;
 pub use event::LambdaEvent;
+pub use stores::{StoreError, firehose, keyvalue, s3};
 
 /// The error type most handlers return, as in `lambda_runtime`.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -58,6 +60,7 @@ pub mod bindings {
         path: "../wit",
         world: "function",
         pub_export_macro: true,
+        generate_all,
         default_bindings_module: "lambda_sim_guest::bindings",
     });
 }

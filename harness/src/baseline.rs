@@ -46,7 +46,9 @@ impl Bare {
     pub fn new(engine: &Engine, path: &str) -> wasmtime::Result<Self> {
         let mut linker = Linker::new(engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        Bindings::add_to_linker::<BareHost, HasSelf<BareHost>>(&mut linker, |h| h)?;
+        // The handler world's own imports minus the stores, which a baseline handler does
+        // not call.
+        runtime_api::add_to_linker::<BareHost, HasSelf<BareHost>>(&mut linker, |h| h)?;
         let component = Component::from_file(engine, path)?;
         let pre = FunctionPre::new(linker.instantiate_pre(&component)?)?;
         let context = types::Context {

@@ -143,9 +143,15 @@ pub async fn check_stateless(
     options: &CheckOptions,
 ) -> lambda_sim_runtime::Result<Verdict> {
     let mut at = function.clock().now();
+    // State kept outside the environment (the key-value store) is part of the event's input,
+    // not of the environment: every pass gives each event the store as the first pass gave
+    // it, so that only what an environment keeps can make answers differ.
+    let store = &function.services().keyvalue;
+    let mut seen = Vec::with_capacity(events.len());
     // (a) Each event in a fresh environment.
     let mut fresh = Vec::with_capacity(events.len());
     for event in events {
+        seen.push(store.snapshot());
         function.evict_all();
         fresh.push(answer(
             &in_turn(function, &event.payload, &mut at).await?,
@@ -155,7 +161,9 @@ pub async fn check_stateless(
     // (b) In order on one warm environment.
     function.evict_all();
     let mut difference = None;
+    let after = store.snapshot();
     for (i, event) in events.iter().enumerate() {
+        store.restore(seen[i].clone());
         let warm = answer(&in_turn(function, &event.payload, &mut at).await?, options);
         if difference.is_none() && warm != fresh[i] {
             difference = Some(differ(&event.name, Run::Warm, &fresh[i], warm));
@@ -172,6 +180,7 @@ pub async fn check_stateless(
             if rng.random_bool(options.eviction_rate.clamp(0.0, 1.0)) {
                 function.evict_all();
             }
+            store.restore(seen[i].clone());
             let shuffled = answer(
                 &in_turn(function, &events[i].payload, &mut at).await?,
                 options,
@@ -183,6 +192,7 @@ pub async fn check_stateless(
         }
     }
     function.evict_all();
+    store.restore(after);
     Ok(Verdict {
         events: events.len(),
         difference,

@@ -252,6 +252,9 @@ pub struct RuntimeConfig {
     /// The seed of every random draw (cold-start delays, request ids, log stream names);
     /// `None` draws one. Default `None`.
     pub seed: Option<u64>,
+    /// Where the object store (S3 buckets, Firehose's deliveries) keeps its files; `None`
+    /// uses a temporary directory removed with the runtime. Default `None`.
+    pub objects_dir: Option<PathBuf>,
     /// Real or virtual time. Default real.
     pub clock: ClockMode,
     /// Measured or deterministic CPU. Default measured.
@@ -330,6 +333,7 @@ impl Default for RuntimeConfig {
             ready_tmp_dirs: 64,
             bill_init: true,
             seed: None,
+            objects_dir: None,
             clock: ClockMode::Real,
             cpu: CpuMode::Measured,
             fuel_per_second: DEFAULT_FUEL_PER_SECOND,
@@ -365,6 +369,12 @@ impl RuntimeConfig {
     /// Sets whether the Init phase is billed (default `true`, the 2025 rule).
     pub fn bill_init(mut self, billed: bool) -> Self {
         self.bill_init = billed;
+        self
+    }
+
+    /// Sets the object store's directory (default: a temporary one).
+    pub fn objects_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.objects_dir = dir;
         self
     }
 

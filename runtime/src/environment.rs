@@ -116,6 +116,12 @@ impl Environment {
             throttle: None,
             kill: Arc::new(AtomicBool::new(false)),
             quota,
+            services: runtime.services.clone(),
+            clock: if runtime.clock.is_virtual() {
+                Clock::fixed(guest_time.clone())
+            } else {
+                runtime.clock.clone()
+            },
         };
         let mut store = Store::new(&runtime.engine, host);
         store.limiter(|host| &mut host.memory);

@@ -128,6 +128,11 @@ impl Function {
         files
     }
 
+    /// The stores of the function's runtime (key-value, objects, Firehose).
+    pub fn services(&self) -> &lambda_sim_services::Services {
+        &self.inner.runtime.services
+    }
+
     /// Destroys every environment that serves no invocation: the next invocation is a cold
     /// start. Returns how many were destroyed. (The chaos API: an environment that is serving
     /// is not touched.)

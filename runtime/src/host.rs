@@ -27,6 +27,10 @@ pub(crate) struct Host {
     pub(crate) kill: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// What is left of the environment's `/tmp` (its ephemeral storage).
     pub(crate) quota: crate::ephemeral::SharedQuota,
+    /// The run's stores (key-value, objects, Firehose), shared by every environment.
+    pub(crate) services: lambda_sim_services::Services,
+    /// The guest's clock, which dates what it writes to the stores.
+    pub(crate) clock: crate::clock::Clock,
 }
 
 /// The error a killed guest's call fails with.

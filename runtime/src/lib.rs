@@ -52,6 +52,7 @@ mod payload;
 mod report;
 mod runtime;
 mod simfile;
+mod stores;
 mod template;
 mod tmp;
 
@@ -69,6 +70,8 @@ pub use event::{EventInvocation, EventOutcome, MAX_EVENT_PAYLOAD};
 pub use faults::{FAULT_ERROR_TYPE, Faults};
 pub use function::Function;
 pub use invocation::{FunctionError, InitPhase, Invocation, RUNTIME_VERSION};
+/// The stores guests reach (key-value, objects, Firehose): see [`Runtime::services`].
+pub use lambda_sim_services as services;
 pub use logs::CapturedLog;
 pub use payload::Payload;
 pub use report::{Report, Status};
@@ -85,5 +88,6 @@ pub mod bindings {
         world: "function",
         path: "../wit",
         exports: { default: async },
+        with: { "wasi:keyvalue/store.bucket": crate::stores::BucketHandle },
     });
 }

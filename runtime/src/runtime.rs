@@ -32,6 +32,8 @@ pub(crate) struct RuntimeInner {
     pub(crate) config: RuntimeConfig,
     pub(crate) tmp: TmpDirs,
     pub(crate) clock: Clock,
+    /// The stores guests reach (key-value, objects, Firehose).
+    pub(crate) services: lambda_sim_services::Services,
     rng: Mutex<ChaCha8Rng>,
     /// Every function loaded, for the account's concurrency limit.
     functions: Mutex<Vec<Weak<FunctionInner>>>,
@@ -67,6 +69,11 @@ impl Runtime {
         let ticker = EpochTicker::start(&engine)?;
         let seed = config.seed.unwrap_or_else(rand::random);
         let clock = Clock::new(config.clock);
+        let services = match &config.objects_dir {
+            Some(dir) => lambda_sim_services::Services::new(dir, seed),
+            None => lambda_sim_services::Services::temporary(seed),
+        }
+        .map_err(|err| Error::Engine(format!("failed to open the object store: {err}")))?;
         Ok(Runtime {
             inner: Arc::new(RuntimeInner {
                 engine,
@@ -74,6 +81,7 @@ impl Runtime {
                 config,
                 tmp,
                 clock,
+                services,
                 rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed)),
                 functions: Mutex::new(Vec::new()),
                 admission: Mutex::new(()),
@@ -97,6 +105,12 @@ impl Runtime {
     /// The simulation's clock.
     pub fn clock(&self) -> &Clock {
         &self.inner.clock
+    }
+
+    /// The stores guests reach: the key-value store, the object store, Firehose's delivery
+    /// streams (create them here before invoking handlers that write to them).
+    pub fn services(&self) -> &lambda_sim_services::Services {
+        &self.inner.services
     }
 
     /// A new request id (a UUID) from the run's seeded random source.

@@ -17,6 +17,7 @@ mod model;
 mod python;
 mod sandbox;
 mod serve;
+mod stores;
 
 use std::sync::OnceLock;
 
