@@ -18,6 +18,7 @@ mod compile;
 mod events;
 pub mod http_baseline;
 mod load;
+mod pipeline;
 mod python;
 mod report_line;
 mod stateless;
@@ -29,6 +30,10 @@ pub use compile::{BuildError, build_handler, component_for, ensure_wasm_target, 
 pub use events::{SOURCES, SampleOptions, sample_event};
 pub use lambda_sim_runtime as runtime;
 pub use load::{Arrivals, LoadOptions, LoadReport, PhaseStats, load_run};
+pub use pipeline::{
+    FunctionFigures, LambdaTarget, Percentiles, PipelineOptions, PipelineReport, PipelineTiming,
+    ShardOrder, pipeline_run,
+};
 pub use python::{
     COMPONENTIZE_PY_VERSION, PythonBuildError, build_python, build_python_with, componentize_py,
 };

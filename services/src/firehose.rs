@@ -136,6 +136,8 @@ struct DeliveryStream {
 struct Inner {
     streams: BTreeMap<String, DeliveryStream>,
     rng: ChaCha8Rng,
+    /// Every object written, in the order written.
+    log: Vec<WrittenObject>,
 }
 
 /// The delivery streams of a runtime; clones share them.
@@ -153,6 +155,7 @@ impl Firehose {
             inner: Arc::new(Mutex::new(Inner {
                 streams: BTreeMap::new(),
                 rng: ChaCha8Rng::seed_from_u64(seed),
+                log: Vec::new(),
             })),
         }
     }
@@ -217,7 +220,7 @@ impl Firehose {
             )));
         }
         let mut inner = self.lock();
-        let Inner { streams, rng } = &mut *inner;
+        let Inner { streams, rng, log } = &mut *inner;
         let stream = streams
             .get_mut(name)
             .ok_or_else(|| Error::NoSuchDeliveryStream(name.to_owned()))?;
@@ -227,6 +230,7 @@ impl Firehose {
         {
             written.extend(stream.flush(&self.objects, rng, due)?);
         }
+        log.extend(written.iter().cloned());
         for record in records {
             stream.first_at.get_or_insert(at);
             stream.stats.records_in += 1;
@@ -234,8 +238,11 @@ impl Firehose {
             stream.buffer.extend_from_slice(&record);
             stream.records += 1;
         }
-        if stream.buffer.len() >= (stream.config.buffer_size_mb as usize) << 20 {
-            written.extend(stream.flush(&self.objects, rng, at)?);
+        if stream.buffer.len() >= (stream.config.buffer_size_mb as usize) << 20
+            && let Some(object) = stream.flush(&self.objects, rng, at)?
+        {
+            log.push(object.clone());
+            written.push(object);
         }
         Ok((0, written))
     }
@@ -252,13 +259,16 @@ impl Firehose {
     /// Writes every buffer whose interval has ended by `now` (dated at its interval's end).
     pub fn flush_due(&self, now: SystemTime) -> Result<Vec<WrittenObject>> {
         let mut inner = self.lock();
-        let Inner { streams, rng } = &mut *inner;
+        let Inner { streams, rng, log } = &mut *inner;
         let mut written = Vec::new();
         for stream in streams.values_mut() {
             if let Some(due) = stream.due()
                 && due <= now
             {
-                written.extend(stream.flush(&self.objects, rng, due)?);
+                if let Some(object) = stream.flush(&self.objects, rng, due)? {
+                    log.push(object.clone());
+                    written.push(object);
+                }
             }
         }
         Ok(written)
@@ -267,14 +277,20 @@ impl Firehose {
     /// Writes every buffer that holds records now (at the end of a run).
     pub fn flush_all(&self, now: SystemTime) -> Vec<WrittenObject> {
         let mut inner = self.lock();
-        let Inner { streams, rng } = &mut *inner;
+        let Inner { streams, rng, log } = &mut *inner;
         let mut written = Vec::new();
         for stream in streams.values_mut() {
             if let Ok(Some(object)) = stream.flush(&self.objects, rng, now) {
+                log.push(object.clone());
                 written.push(object);
             }
         }
         written
+    }
+
+    /// Every object written so far, in the order written.
+    pub fn written(&self) -> Vec<WrittenObject> {
+        self.lock().log.clone()
     }
 
     /// What `name` has taken and written.

@@ -14,6 +14,7 @@ mod lifecycle;
 mod load;
 mod logs;
 mod model;
+mod pipeline;
 mod python;
 mod sandbox;
 mod serve;

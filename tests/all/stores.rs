@@ -117,9 +117,9 @@ async fn the_forwarder_sends_a_kinesis_batch_to_firehose_and_s3() {
     assert_eq!(
         json(&answer),
         json!({ "batchItemFailures": [{ "itemIdentifier": "3" }] }),
-        "the first bad record and what follows are reported"
+        "the bad record is reported, the others are sent"
     );
-    assert_eq!(firehose.stats("events").map(|s| s.records_in), Some(2));
+    assert_eq!(firehose.stats("events").map(|s| s.records_in), Some(3));
     let written = firehose.flush_all(runtime.clock().wall());
     assert_eq!(written.len(), 1);
     assert!(
@@ -135,7 +135,7 @@ async fn the_forwarder_sends_a_kinesis_batch_to_firehose_and_s3() {
         .expect("written");
     assert_eq!(
         String::from_utf8_lossy(&object),
-        "{\"id\":1,\"sequenceNumber\":\"1\",\"type\":\"click\"}\n{\"id\":2,\"sequenceNumber\":\"2\",\"type\":\"view\"}\n"
+        "{\"id\":1,\"sequenceNumber\":\"1\",\"type\":\"click\"}\n{\"id\":2,\"sequenceNumber\":\"2\",\"type\":\"view\"}\n{\"id\":4,\"sequenceNumber\":\"4\",\"type\":\"click\"}\n"
     );
 
     // A stream that does not exist is the handler's error, worded as Firehose words it.

@@ -1,0 +1,799 @@
+//! The serverless analytics pipeline behind the project, in simulated time: analytics events
+//! go into a Kinesis stream; a forwarder function reads them in batches and sends them to a
+//! Firehose delivery stream, which buffers them into S3; an aggregating function reads the same
+//! stream and keeps counts in the key-value store. Environments are killed and handler errors
+//! forced at random, from the seed. The report says what reached S3 (delivered, duplicated,
+//! lost), whether each shard kept its order, what cold starts cost, where time went and what a
+//! month would cost at the simulated rate.
+//!
+//! Everything runs on one task, in the order of simulated time: the same seed, functions and
+//! settings give the same objects and the same report (with deterministic CPU).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+use hdrhistogram::Histogram;
+use lambda_sim_pipeline::{
+    KinesisMapping, KinesisMappingConfig, Outcome, Source as _, Stream, StreamConfig, Target,
+};
+use lambda_sim_runtime::services::{DeliveryStreamConfig, WrittenObject};
+use lambda_sim_runtime::{ColdStart, Cost, Error, Faults, Function, Payload, Runtime};
+use rand::{RngExt as _, SeedableRng as _};
+use rand_chacha::ChaCha8Rng;
+use serde_json::Value;
+
+/// The kinds of analytics events the producer sends.
+const EVENT_TYPES: [&str; 4] = ["view", "click", "add_to_cart", "purchase"];
+
+/// Settings of a pipeline run.
+#[derive(Clone, Debug)]
+pub struct PipelineOptions {
+    /// Analytics events sent into the stream. Default 100,000.
+    pub records: usize,
+    /// Events per second (evenly spaced). Default 1,000.
+    pub rate: f64,
+    /// The stream's shards. Default 4.
+    pub shards: usize,
+    /// Distinct users: the events' partition keys. Default 1,000.
+    pub users: usize,
+    /// Events whose data is not JSON (the forwarder reports them as batch item failures).
+    /// Default 0.
+    pub poison: usize,
+    /// The chance that an invocation's environment is killed once it starts. Default 0.05.
+    pub kill_rate: f64,
+    /// The chance that an invocation fails with an injected error after its handler ran
+    /// (AWS FIS's `invocation-error` without `preventExecution`). Default 0.01.
+    pub error_rate: f64,
+    /// The seed of the events, kills and errors. Default 0.
+    pub seed: u64,
+    /// The forwarder's event-source mapping. Default: batches of 100, ReportBatchItemFailures,
+    /// bisection on error, 3 retries, an on-failure destination.
+    pub mapping: KinesisMappingConfig,
+    /// The delivery stream the forwarder writes to (its name is the forwarder's
+    /// `DELIVERY_STREAM`). Default `analytics-events` into bucket `analytics`, prefix
+    /// `events/`, 1 MB or 60 s.
+    pub delivery: DeliveryStreamConfig,
+}
+
+impl Default for PipelineOptions {
+    fn default() -> Self {
+        let mut mapping = KinesisMappingConfig::default();
+        mapping.batch_size = 100;
+        mapping.maximum_retry_attempts = 3;
+        mapping.bisect_batch_on_function_error = true;
+        mapping.function_response_types =
+            vec![lambda_sim_pipeline::kinesis::FunctionResponseType::ReportBatchItemFailures];
+        mapping.destination_config = Some(lambda_sim_pipeline::kinesis::DestinationConfig {
+            on_failure: Some(lambda_sim_pipeline::kinesis::OnFailure {
+                destination: "arn:aws:sqs:us-east-1:123456789012:analytics-failures".to_owned(),
+            }),
+        });
+        let mut delivery = DeliveryStreamConfig::new("analytics-events", "analytics");
+        delivery.prefix = "events/".to_owned();
+        delivery.buffer_size_mb = 1;
+        delivery.buffer_interval_s = 60;
+        PipelineOptions {
+            records: 100_000,
+            rate: 1_000.0,
+            shards: 4,
+            users: 1_000,
+            poison: 0,
+            kill_rate: 0.05,
+            error_rate: 0.01,
+            seed: 0,
+            mapping,
+            delivery,
+        }
+    }
+}
+
+/// What one function did in the run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FunctionFigures {
+    /// Invocations made.
+    pub invocations: u64,
+    /// Of them, those that failed (function errors, kills, injected errors).
+    pub errors: u64,
+    /// Environments killed during an invocation.
+    pub kills: u64,
+    /// Injected errors.
+    pub injected_errors: u64,
+    /// Cold starts.
+    pub cold_starts: u64,
+    /// The cold starts' components, summed.
+    pub cold: ColdStart,
+    /// Init Duration per cold start.
+    pub init: Percentiles,
+    /// Duration per invocation.
+    pub duration: Percentiles,
+    /// The bill.
+    pub cost: Cost,
+}
+
+/// A distribution's percentiles, in milliseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Percentiles {
+    /// Samples.
+    pub count: u64,
+    /// Median.
+    pub p50_ms: f64,
+    /// 99th percentile.
+    pub p99_ms: f64,
+    /// The largest.
+    pub max_ms: f64,
+}
+
+/// One shard's ordering verdict: for every partition key of the shard, the first delivery of
+/// each event must come in the order the events were sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShardOrder {
+    /// The shard.
+    pub shard_id: String,
+    /// Events sent to it.
+    pub records: usize,
+    /// Events delivered before an earlier event of the same partition key.
+    pub out_of_order: usize,
+}
+
+/// What a pipeline run saw; its `Display` is the run's report (deterministic).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PipelineReport {
+    /// Events sent into the stream.
+    pub records: usize,
+    /// Of them, poison events (not JSON).
+    pub poison: usize,
+    /// Distinct events found in S3.
+    pub delivered: usize,
+    /// Extra copies of events in S3 (an event delivered three times counts two).
+    pub duplicates: usize,
+    /// Events that exhausted their retries, found in the on-failure destination's records.
+    pub to_destination: usize,
+    /// Events neither in S3 nor in the on-failure destination: must be 0.
+    pub lost: usize,
+    /// Ordering per shard.
+    pub shards: Vec<ShardOrder>,
+    /// The forwarder's figures.
+    pub forwarder: FunctionFigures,
+    /// The aggregator's figures, when it ran.
+    pub aggregator: Option<FunctionFigures>,
+    /// The forwarder's mapping.
+    pub mapping: lambda_sim_pipeline::kinesis::KinesisStats,
+    /// The on-failure destination's records.
+    pub destination_records: Vec<Value>,
+    /// Time from an event's arrival in the stream to the invocation that first carried it
+    /// (the iterator age).
+    pub iterator_age: Percentiles,
+    /// Time from an event's arrival in the stream to the S3 object that first held it.
+    pub end_to_end: Percentiles,
+    /// Objects the delivery stream wrote.
+    pub objects: Vec<WrittenObject>,
+    /// The aggregator's counts per event type, from the key-value store.
+    pub counts: BTreeMap<String, u64>,
+    /// Simulated time from the first event to the last object.
+    pub simulated: Duration,
+    /// Events per second of simulated time.
+    pub rate: f64,
+}
+
+/// Host figures of a run, which vary from run to run (not part of the report).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PipelineTiming {
+    /// Wall time of the whole run.
+    pub wall: Duration,
+    /// Wall time spent in Lambda invocations (sandboxes, host calls, handlers).
+    pub in_invocations: Duration,
+}
+
+impl PipelineTiming {
+    /// Events per second of wall time.
+    pub fn throughput(&self, records: usize) -> f64 {
+        records as f64 / self.wall.as_secs_f64().max(1e-9)
+    }
+}
+
+/// A loaded function as an event-source mapping's [`Target`]: each batch is a synchronous
+/// invocation at the mapping's simulated time; the function's figures (invocations, errors,
+/// cold starts, durations, bill) are kept. In a pipeline run, environment kills and injected
+/// errors are drawn from the run's seed.
+pub struct LambdaTarget {
+    function: Function,
+    kill_rate: f64,
+    error_rate: f64,
+    rng: ChaCha8Rng,
+    figures: FunctionFigures,
+    init: Histogram<u64>,
+    duration: Histogram<u64>,
+    wall: Duration,
+}
+
+impl LambdaTarget {
+    /// A target that invokes `function` as it is (no kills, no injected errors).
+    pub fn new(function: &Function) -> Self {
+        LambdaTarget::with_chaos(function, 0.0, 0.0, 0)
+    }
+
+    /// A target whose invocations' environments are killed with chance `kill_rate` and fail
+    /// with an injected error (after the handler ran) with chance `error_rate`, drawn from
+    /// `seed`.
+    pub fn with_chaos(function: &Function, kill_rate: f64, error_rate: f64, seed: u64) -> Self {
+        LambdaTarget {
+            function: function.clone(),
+            kill_rate,
+            error_rate,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            figures: FunctionFigures::default(),
+            init: histogram(),
+            duration: histogram(),
+            wall: Duration::ZERO,
+        }
+    }
+
+    /// What the function did so far (percentiles are filled by [`LambdaTarget::finish`]).
+    pub fn figures(&self) -> &FunctionFigures {
+        &self.figures
+    }
+
+    /// The function's figures, and the wall time spent in its invocations.
+    pub fn finish(mut self) -> (FunctionFigures, Duration) {
+        self.figures.init = percentiles(&self.init);
+        self.figures.duration = percentiles(&self.duration);
+        (self.figures, self.wall)
+    }
+}
+
+impl Target for LambdaTarget {
+    async fn invoke(&mut self, at: Duration, event: Vec<u8>) -> Outcome {
+        let kill = self.rng.random_bool(self.kill_rate.clamp(0.0, 1.0));
+        let inject = self.rng.random_bool(self.error_rate.clamp(0.0, 1.0));
+        if kill {
+            self.function.kill_next();
+        }
+        self.function.inject_faults(Faults {
+            error_percentage: if inject { 100.0 } else { 0.0 },
+            ..Faults::default()
+        });
+        let payload = match Payload::json(&event) {
+            Ok(payload) => payload,
+            Err(err) => {
+                return Outcome {
+                    result: Err(("InvalidRequestContentException".to_owned(), err.to_string())),
+                    throttled: false,
+                    ends_at: at,
+                };
+            }
+        };
+        let wall = Instant::now();
+        let result = self.function.invoke_at(at, &payload).await;
+        self.wall += wall.elapsed();
+        if kill {
+            self.function.cancel_kill_next();
+        }
+        match result {
+            Ok(invocation) => {
+                let figures = &mut self.figures;
+                figures.invocations += 1;
+                figures.cost.add(&invocation.cost);
+                let _ = self.duration.record(micros(invocation.report.duration));
+                if let Some(init) = &invocation.init {
+                    figures.cold_starts += 1;
+                    figures.cold.eni += init.cold_start.eni;
+                    figures.cold.placement += init.cold_start.placement;
+                    figures.cold.runtime_init += init.cold_start.runtime_init;
+                    figures.cold.function_init += init.cold_start.function_init;
+                    let _ = self.init.record(micros(init.duration));
+                }
+                if let Err(err) = &invocation.result {
+                    figures.errors += 1;
+                    if err.error_type == lambda_sim_runtime::FAULT_ERROR_TYPE {
+                        figures.injected_errors += 1;
+                    } else if err.error_message.ends_with("signal: killed") {
+                        figures.kills += 1;
+                    }
+                }
+                Outcome {
+                    result: invocation
+                        .result
+                        .map_err(|err| (err.error_type, err.error_message)),
+                    throttled: false,
+                    ends_at: invocation.ends_at,
+                }
+            }
+            Err(err @ Error::Throttled { .. }) => Outcome {
+                result: Err(("TooManyRequestsException".to_owned(), err.to_string())),
+                throttled: true,
+                ends_at: at,
+            },
+            Err(err) => Outcome {
+                result: Err((err.error_type().to_owned(), err.to_string())),
+                throttled: false,
+                ends_at: at,
+            },
+        }
+    }
+}
+
+/// One analytics event as the producer sends it.
+struct Sent {
+    shard: usize,
+    user: String,
+    /// The event's place among its user's events.
+    nth: u64,
+    arrival: Duration,
+}
+
+/// Runs the pipeline: `forwarder` reads the stream into Firehose (its `DELIVERY_STREAM` must
+/// name `options.delivery`), `aggregator` (if any) reads it into the key-value store.
+pub async fn pipeline_run(
+    runtime: &Runtime,
+    forwarder: &Function,
+    aggregator: Option<&Function>,
+    options: &PipelineOptions,
+) -> Result<(PipelineReport, PipelineTiming), String> {
+    let started = Instant::now();
+    let services = runtime.services();
+    if !services.firehose.names().contains(&options.delivery.name) {
+        services
+            .firehose
+            .create(options.delivery.clone())
+            .map_err(|err| err.to_string())?;
+    }
+    let stream = Stream::new(StreamConfig {
+        name: "analytics".to_owned(),
+        shard_count: options.shards,
+        ..StreamConfig::default()
+    })
+    .map_err(|err| err.to_string())?;
+    let mut mapping = options.mapping.clone();
+    mapping.function_name = forwarder.config().name.clone();
+    let mut forwarding =
+        KinesisMapping::new(stream.clone(), mapping).map_err(|err| err.to_string())?;
+    let mut aggregating = match aggregator {
+        Some(function) => {
+            let mut config = KinesisMappingConfig::default();
+            config.function_name = function.config().name.clone();
+            config.batch_size = 500;
+            Some(KinesisMapping::new(stream.clone(), config).map_err(|err| err.to_string())?)
+        }
+        None => None,
+    };
+    let chaos = |function, stream: u64| {
+        LambdaTarget::with_chaos(
+            function,
+            options.kill_rate,
+            options.error_rate,
+            options.seed ^ (stream << 32),
+        )
+    };
+    let mut forward_target = chaos(forwarder, 1);
+    let mut aggregate_target = aggregator.map(|f| chaos(f, 2));
+
+    // The producer's events, evenly spaced, users drawn from the seed.
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    let spacing = Duration::from_secs_f64(1.0 / options.rate.max(1e-6));
+    let poison: BTreeSet<usize> = (0..options.poison)
+        .map(|i| (i * 7_919 + 13) % options.records.max(1))
+        .collect();
+    let mut sent: Vec<Sent> = Vec::with_capacity(options.records);
+    let mut per_user: BTreeMap<String, u64> = BTreeMap::new();
+    let mut by_sequence: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let start = runtime.clock().now();
+    let mut next = 0usize;
+    let epoch = UNIX_EPOCH + lambda_sim_runtime::VIRTUAL_EPOCH;
+    let at_wall = |t: Duration| epoch + t;
+
+    loop {
+        let produce_at = (next < options.records)
+            .then(|| start + spacing * u32::try_from(next).unwrap_or(u32::MAX));
+        let mut due = [
+            produce_at,
+            forwarding.next_at(),
+            aggregating.as_ref().and_then(|m| m.next_at()),
+            services
+                .firehose
+                .next_flush_at()
+                .and_then(|t| t.duration_since(epoch).ok()),
+        ];
+        // A flush is only worth a step once nothing else comes earlier.
+        if due.iter().all(Option::is_none) {
+            break;
+        }
+        let now = due.iter().flatten().min().copied().unwrap_or(start);
+        if due[0] == Some(now) {
+            // Every event due up to the next other step goes in at once.
+            let until = due[1..].iter().flatten().min().copied();
+            while next < options.records {
+                let at = start + spacing * u32::try_from(next).unwrap_or(u32::MAX);
+                if until.is_some_and(|u| at > u) || at > now + Duration::from_secs(1) {
+                    break;
+                }
+                let user = format!("user-{}", rng.random_range(0..options.users.max(1)));
+                let nth = {
+                    let n = per_user.entry(user.clone()).or_default();
+                    *n += 1;
+                    *n
+                };
+                let kind = EVENT_TYPES[rng.random_range(0..EVENT_TYPES.len())];
+                let data = if poison.contains(&next) {
+                    format!("not json: event {next}").into_bytes()
+                } else {
+                    format!(r#"{{"id":{next},"user":"{user}","nth":{nth},"type":"{kind}"}}"#)
+                        .into_bytes()
+                };
+                let (shard_id, sequence) = stream.put_record(&user, data, at);
+                by_sequence.insert((shard_id, sequence), next);
+                sent.push(Sent {
+                    shard: stream.shard_for(&user),
+                    user,
+                    nth,
+                    arrival: at,
+                });
+                next += 1;
+            }
+            continue;
+        }
+        due[0] = None;
+        if due[1] == Some(now) {
+            forwarding.step(now, &mut forward_target).await;
+        } else if due[2] == Some(now) {
+            if let (Some(mapping), Some(target)) = (aggregating.as_mut(), aggregate_target.as_mut())
+            {
+                mapping.step(now, target).await;
+            }
+        } else {
+            services
+                .firehose
+                .flush_due(at_wall(now))
+                .map_err(|err| err.to_string())?;
+        }
+    }
+    let end = forward_target
+        .function
+        .clock()
+        .now()
+        .max(start + spacing * u32::try_from(options.records).unwrap_or(u32::MAX));
+    services.firehose.flush_all(at_wall(end));
+
+    // What reached S3, in the order written.
+    let objects: Vec<WrittenObject> = services
+        .firehose
+        .written()
+        .into_iter()
+        .filter(|o| o.stream == options.delivery.name)
+        .collect();
+    let mut copies = vec![0u32; sent.len()];
+    let mut first_object = vec![None; sent.len()];
+    let mut order: Vec<usize> = Vec::with_capacity(sent.len());
+    for object in &objects {
+        let body = services
+            .objects
+            .get(&object.bucket, &object.key)
+            .map_err(|err| err.to_string())?
+            .unwrap_or_default();
+        for line in body.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            let Some(id) = serde_json::from_slice::<Value>(line)
+                .ok()
+                .and_then(|v| v.get("id").and_then(Value::as_u64))
+                .and_then(|id| usize::try_from(id).ok())
+                .filter(|&id| id < sent.len())
+            else {
+                continue;
+            };
+            if copies[id] == 0 {
+                order.push(id);
+                first_object[id] = Some(object.at);
+            }
+            copies[id] += 1;
+        }
+    }
+    // Ordering: per partition key, first deliveries in the order sent.
+    let mut last_nth: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut out_of_order = vec![0usize; options.shards];
+    for &id in &order {
+        let event = &sent[id];
+        let last = last_nth.entry(&event.user).or_insert(0);
+        if event.nth < *last {
+            out_of_order[event.shard] += 1;
+        }
+        *last = (*last).max(event.nth);
+    }
+    let shard_ids = stream.shard_ids();
+    let shards = (0..options.shards)
+        .map(|shard| ShardOrder {
+            shard_id: shard_ids.get(shard).cloned().unwrap_or_default(),
+            records: sent.iter().filter(|e| e.shard == shard).count(),
+            out_of_order: out_of_order[shard],
+        })
+        .collect();
+    // The on-failure destination's records name their batches by sequence numbers.
+    let destination_records = forwarding.destination_records().to_vec();
+    let mut in_destination = vec![false; sent.len()];
+    for record in &destination_records {
+        let info = &record["KinesisBatchInfo"];
+        let (Some(shard), Some(first), Some(last)) = (
+            info["shardId"].as_str(),
+            info["startSequenceNumber"].as_str(),
+            info["endSequenceNumber"].as_str(),
+        ) else {
+            continue;
+        };
+        let from = (shard.to_owned(), first.to_owned());
+        let to = (shard.to_owned(), last.to_owned());
+        for (_, &id) in by_sequence.range(from..=to) {
+            in_destination[id] = true;
+        }
+    }
+    let delivered = copies.iter().filter(|&&c| c > 0).count();
+    let duplicates = copies.iter().map(|&c| c.saturating_sub(1) as usize).sum();
+    let to_destination = in_destination.iter().filter(|&&d| d).count();
+    let lost = (0..sent.len())
+        .filter(|&id| copies[id] == 0 && !in_destination[id])
+        .count();
+
+    // Latencies: iterator age at the first invocation that carried an event, and arrival to
+    // its first S3 object.
+    let mut iterator_age = histogram();
+    let mut first_carried: BTreeMap<(String, String), Duration> = BTreeMap::new();
+    for invocation in forwarding.invocations() {
+        let from = (
+            invocation.shard_id.clone(),
+            invocation.first_sequence_number.clone(),
+        );
+        let to = (
+            invocation.shard_id.clone(),
+            invocation.last_sequence_number.clone(),
+        );
+        for (key, _) in by_sequence.range(from..=to) {
+            first_carried
+                .entry(key.clone())
+                .or_insert(invocation.invoked_at);
+        }
+    }
+    for (key, invoked_at) in &first_carried {
+        if let Some(&id) = by_sequence.get(key) {
+            let _ = iterator_age.record(micros(invoked_at.saturating_sub(sent[id].arrival)));
+        }
+    }
+    let mut end_to_end = histogram();
+    for (id, written) in first_object.iter().enumerate() {
+        if let Some(written) = written {
+            let arrival = at_wall(sent[id].arrival);
+            let took = written.duration_since(arrival).unwrap_or_default();
+            let _ = end_to_end.record(micros(took));
+        }
+    }
+
+    let counts = services
+        .keyvalue
+        .snapshot()
+        .remove("aggregates")
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(key, value)| {
+            let kind = key.strip_prefix("count/")?.to_owned();
+            let n = std::str::from_utf8(&value).ok()?.parse().ok()?;
+            Some((kind, n))
+        })
+        .collect();
+    let last_write = objects
+        .last()
+        .and_then(|o| o.at.duration_since(epoch).ok())
+        .unwrap_or(end);
+    let simulated = last_write.max(end).saturating_sub(start);
+
+    let (forwarder_figures, mut in_invocations) = forward_target.finish();
+    let aggregator_figures = aggregate_target.map(|target| {
+        let (figures, wall) = target.finish();
+        in_invocations += wall;
+        figures
+    });
+    let report = PipelineReport {
+        records: sent.len(),
+        poison: poison.len(),
+        delivered,
+        duplicates,
+        to_destination,
+        lost,
+        shards,
+        forwarder: forwarder_figures,
+        aggregator: aggregator_figures,
+        mapping: forwarding.stats(),
+        destination_records,
+        iterator_age: percentiles(&iterator_age),
+        end_to_end: percentiles(&end_to_end),
+        objects,
+        counts,
+        simulated,
+        rate: options.rate,
+    };
+    let timing = PipelineTiming {
+        wall: started.elapsed(),
+        in_invocations,
+    };
+    Ok((report, timing))
+}
+
+fn histogram() -> Histogram<u64> {
+    let mut histogram =
+        Histogram::new(3).expect("3 significant digits are a valid histogram precision");
+    histogram.auto(true);
+    histogram
+}
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX).max(1)
+}
+
+fn percentiles(h: &Histogram<u64>) -> Percentiles {
+    if h.is_empty() {
+        return Percentiles::default();
+    }
+    let ms = |us: u64| us as f64 / 1000.0;
+    Percentiles {
+        count: h.len(),
+        p50_ms: ms(h.value_at_quantile(0.5)),
+        p99_ms: ms(h.value_at_quantile(0.99)),
+        max_ms: ms(h.max()),
+    }
+}
+
+impl fmt::Display for Percentiles {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            self.p50_ms, self.p99_ms, self.max_ms
+        )
+    }
+}
+
+impl PipelineReport {
+    /// Whether every event reached S3 or the on-failure destination, and every shard kept
+    /// its order.
+    pub fn holds(&self) -> bool {
+        self.lost == 0 && self.shards.iter().all(|s| s.out_of_order == 0)
+    }
+
+    /// The cost of a 30-day month at the simulated event rate.
+    pub fn monthly_cost(&self) -> f64 {
+        let seconds = self.simulated.as_secs_f64().max(1e-9);
+        let mut total = self.forwarder.cost;
+        if let Some(aggregator) = &self.aggregator {
+            total.add(&aggregator.cost);
+        }
+        total.total_usd() / seconds * 30.0 * 86_400.0
+    }
+}
+
+fn function_lines(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    figures: &FunctionFigures,
+) -> fmt::Result {
+    writeln!(
+        f,
+        "  {name}: {} invocations, {} failed ({} killed, {} injected errors), {} cold starts",
+        figures.invocations,
+        figures.errors,
+        figures.kills,
+        figures.injected_errors,
+        figures.cold_starts
+    )?;
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    writeln!(
+        f,
+        "    cold starts cost {:.1} ms in all: placement {:.1} ms, runtime init {:.1} ms, function init {:.1} ms, ENI {:.1} ms",
+        ms(figures.cold.total()),
+        ms(figures.cold.placement),
+        ms(figures.cold.runtime_init),
+        ms(figures.cold.function_init),
+        ms(figures.cold.eni)
+    )?;
+    writeln!(f, "    init duration: {}", figures.init)?;
+    writeln!(f, "    duration:      {}", figures.duration)?;
+    writeln!(
+        f,
+        "    bill: {} requests, {:.3} GB-s, ${:.6}",
+        figures.cost.requests,
+        figures.cost.gb_seconds,
+        figures.cost.total_usd()
+    )
+}
+
+impl fmt::Display for PipelineReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "events: {} in ({} poison), {} delivered to S3, {} duplicated, {} to the on-failure destination, {} lost",
+            self.records,
+            self.poison,
+            self.delivered,
+            self.duplicates,
+            self.to_destination,
+            self.lost
+        )?;
+        writeln!(
+            f,
+            "ordering per shard (per partition key, first deliveries):"
+        )?;
+        for shard in &self.shards {
+            let verdict = if shard.out_of_order == 0 {
+                "in order".to_owned()
+            } else {
+                format!("{} out of order", shard.out_of_order)
+            };
+            writeln!(
+                f,
+                "  {}: {} events, {verdict}",
+                shard.shard_id, shard.records
+            )?;
+        }
+        let m = &self.mapping;
+        writeln!(
+            f,
+            "forwarder's mapping: {} batches sent, {} succeeded, {} retried, {} bisections, {} throttled, {} records to the destination",
+            m.invocations,
+            m.successful_batches,
+            m.retried_batches,
+            m.bisections,
+            m.throttles,
+            m.records_to_destination
+        )?;
+        writeln!(f, "functions:")?;
+        function_lines(f, "forwarder", &self.forwarder)?;
+        if let Some(aggregator) = &self.aggregator {
+            function_lines(f, "aggregator", aggregator)?;
+        }
+        writeln!(f, "latency:")?;
+        writeln!(
+            f,
+            "  iterator age (arrival to first invocation): {}",
+            self.iterator_age
+        )?;
+        writeln!(
+            f,
+            "  end to end (arrival to S3 object):          {}",
+            self.end_to_end
+        )?;
+        let bytes: usize = self.objects.iter().map(|o| o.bytes).sum();
+        writeln!(
+            f,
+            "S3: {} objects, {} bytes{}",
+            self.objects.len(),
+            bytes,
+            self.objects
+                .first()
+                .map(|o| format!(" (first: s3://{}/{})", o.bucket, o.key))
+                .unwrap_or_default()
+        )?;
+        if !self.counts.is_empty() {
+            let total: u64 = self.counts.values().sum();
+            let listed: Vec<String> = self
+                .counts
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            writeln!(
+                f,
+                "aggregates (key-value store): {} ({total} events counted once each)",
+                listed.join(", ")
+            )?;
+        }
+        writeln!(
+            f,
+            "simulated {:.1} s at {:.0} events/s: Lambda would cost ${:.2} per month at this rate",
+            self.simulated.as_secs_f64(),
+            self.rate,
+            self.monthly_cost()
+        )?;
+        write!(
+            f,
+            "verdict: {}",
+            if self.holds() {
+                "nothing lost, every shard in order"
+            } else {
+                "FAILED: events lost or out of order"
+            }
+        )
+    }
+}

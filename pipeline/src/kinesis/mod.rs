@@ -1,0 +1,18 @@
+//! Kinesis: a stream of shards and the event-source mapping that reads it.
+
+mod config;
+mod event;
+mod lane;
+mod mapping;
+mod stats;
+mod stream;
+#[cfg(test)]
+mod tests;
+
+pub use config::{
+    DestinationConfig, FunctionResponseType, KinesisMappingConfig, OnFailure, StartingPosition,
+};
+pub use event::DiscardCondition;
+pub use mapping::{KinesisMapping, POLL_INTERVAL};
+pub use stats::{KinesisInvocation, KinesisStats};
+pub use stream::{StoredRecord, Stream, StreamConfig};

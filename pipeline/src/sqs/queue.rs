@@ -1,0 +1,415 @@
+//! An SQS standard queue: messages, visibility timeout, receive counts, redrive to a
+//! dead-letter queue.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::error::ConfigError;
+use crate::ids::uuid_from;
+
+/// How much a received message counts toward a batch's payload besides its body: its
+/// attributes, ids and receipt handle in the event.
+pub(crate) const MESSAGE_OVERHEAD: usize = 1024;
+
+/// A queue's settings, checked by [`Queue::new`].
+#[derive(Debug, Clone)]
+pub struct QueueConfig {
+    /// The queue's name (1-80 letters, digits, `-`, `_`). Default `queue`.
+    pub name: String,
+    /// The region in the queue's ARN. Default `us-east-1`.
+    pub region: String,
+    /// The account in the queue's ARN (and the events' `SenderId`). Default `123456789012`.
+    pub account: String,
+    /// How long a received message stays invisible (0 s to 12 h). Default 30 s.
+    pub visibility_timeout: Duration,
+    /// Where a message goes when received more than `max_receive_count` times. Default none.
+    pub redrive_policy: Option<RedrivePolicy>,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        Self {
+            name: "queue".into(),
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+            visibility_timeout: Duration::from_secs(30),
+            redrive_policy: None,
+        }
+    }
+}
+
+/// A queue's `RedrivePolicy`.
+#[derive(Debug, Clone)]
+pub struct RedrivePolicy {
+    /// The dead-letter queue.
+    pub dead_letter_queue: Queue,
+    /// Receives allowed before a message moves to the dead-letter queue (1-1,000): the
+    /// receive after the last allowed one moves it instead of delivering it.
+    pub max_receive_count: u32,
+}
+
+/// A message as the queue holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueMessage {
+    /// The message id (UUID-shaped, deterministic).
+    pub message_id: String,
+    /// The body.
+    pub body: String,
+    /// When it was sent (to this queue, or to the source queue for a dead-lettered message).
+    pub sent_at: Duration,
+    /// How many times it has been received.
+    pub receive_count: u32,
+    /// When it was first received.
+    pub first_received_at: Option<Duration>,
+    /// When it is (or becomes) visible.
+    pub visible_at: Duration,
+}
+
+/// A message handed out by a receive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedMessage {
+    /// The message as it is after this receive.
+    pub message: QueueMessage,
+    /// The handle that deletes it until the next receive.
+    pub receipt_handle: String,
+}
+
+#[derive(Debug)]
+struct Held {
+    message: QueueMessage,
+    receipt_handle: Option<String>,
+}
+
+#[derive(Debug)]
+struct QueueState {
+    config: QueueConfig,
+    arn: String,
+    /// By arrival order (a counter), so that ties in visibility keep sending order.
+    messages: BTreeMap<u64, Held>,
+    next_seq: u64,
+    moved_to_dead_letter: u64,
+    deleted: u64,
+}
+
+/// An SQS standard queue, shared by its producers and the mappings that read it.
+///
+/// Like [`Stream`](crate::Stream), `Queue` is an `Rc<RefCell<..>>` handle: clones share one
+/// queue. Receives hand out visible messages in order of the time they became visible, then of
+/// sending (a deterministic order; SQS standard queues promise none).
+#[derive(Debug, Clone)]
+pub struct Queue {
+    state: Rc<RefCell<QueueState>>,
+}
+
+impl Queue {
+    /// Creates a queue.
+    pub fn new(config: QueueConfig) -> Result<Self, ConfigError> {
+        ConfigError::check_name("queue", &config.name, 80, false)?;
+        let timeout = i64::try_from(config.visibility_timeout.as_secs()).unwrap_or(i64::MAX);
+        ConfigError::check("visibility timeout in seconds", "SQS", timeout, 0, 43_200)?;
+        if let Some(redrive) = &config.redrive_policy
+            && !(1..=1000).contains(&redrive.max_receive_count)
+        {
+            return Err(ConfigError::MaxReceiveCount {
+                value: redrive.max_receive_count,
+            });
+        }
+        let arn = format!(
+            "arn:aws:sqs:{}:{}:{}",
+            config.region, config.account, config.name
+        );
+        let state = QueueState {
+            config,
+            arn,
+            messages: BTreeMap::new(),
+            next_seq: 0,
+            moved_to_dead_letter: 0,
+            deleted: 0,
+        };
+        Ok(Self {
+            state: Rc::new(RefCell::new(state)),
+        })
+    }
+
+    /// The queue's ARN, `arn:aws:sqs:<region>:<account>:<name>`.
+    pub fn arn(&self) -> String {
+        self.state.borrow().arn.clone()
+    }
+
+    /// The queue's name.
+    pub fn name(&self) -> String {
+        self.state.borrow().config.name.clone()
+    }
+
+    /// The queue's region.
+    pub fn region(&self) -> String {
+        self.state.borrow().config.region.clone()
+    }
+
+    /// The queue's account.
+    pub fn account(&self) -> String {
+        self.state.borrow().config.account.clone()
+    }
+
+    /// The visibility timeout.
+    pub fn visibility_timeout(&self) -> Duration {
+        self.state.borrow().config.visibility_timeout
+    }
+
+    /// Sends a message at simulation time `at`; it is visible from `at`. Returns its id.
+    pub fn send_message(&self, body: &str, at: Duration) -> String {
+        let mut state = self.state.borrow_mut();
+        let seq = state.next_seq;
+        let message_id = uuid_from(&format!("{}:{seq}", state.arn));
+        state.insert(QueueMessage {
+            message_id: message_id.clone(),
+            body: body.to_owned(),
+            sent_at: at,
+            receive_count: 0,
+            first_received_at: None,
+            visible_at: at,
+        });
+        message_id
+    }
+
+    /// Receives up to `max` messages visible at `now`, whose bodies plus 1 KB each fit in
+    /// `max_bytes` (at least one). Each receive counts; a message past its redrive policy's
+    /// `max_receive_count` moves to the dead-letter queue instead of being returned.
+    pub fn receive_messages(
+        &self,
+        now: Duration,
+        max: usize,
+        max_bytes: usize,
+    ) -> Vec<ReceivedMessage> {
+        let mut state = self.state.borrow_mut();
+        let mut visible: Vec<(Duration, u64)> = state
+            .messages
+            .iter()
+            .filter(|(_, h)| h.message.visible_at <= now)
+            .map(|(&seq, h)| (h.message.visible_at, seq))
+            .collect();
+        visible.sort_unstable();
+        let visibility = state.config.visibility_timeout;
+        let redrive = state.config.redrive_policy.clone();
+        let mut out = Vec::new();
+        let mut bytes = 0;
+        for (_, seq) in visible {
+            if out.len() == max {
+                break;
+            }
+            let Some(held) = state.messages.get_mut(&seq) else {
+                continue;
+            };
+            let size = held.message.body.len() + MESSAGE_OVERHEAD;
+            if !out.is_empty() && bytes + size > max_bytes {
+                break;
+            }
+            held.message.receive_count += 1;
+            if let Some(redrive) = &redrive
+                && held.message.receive_count > redrive.max_receive_count
+            {
+                if let Some(held) = state.messages.remove(&seq) {
+                    state.moved_to_dead_letter += 1;
+                    redrive.dead_letter_queue.dead_letter(held.message, now);
+                }
+                continue;
+            }
+            bytes += size;
+            let message = &mut held.message;
+            message.first_received_at.get_or_insert(now);
+            message.visible_at = now + visibility;
+            let handle =
+                STANDARD.encode(format!("{}#{}", message.message_id, message.receive_count));
+            held.receipt_handle = Some(handle.clone());
+            out.push(ReceivedMessage {
+                message: message.clone(),
+                receipt_handle: handle,
+            });
+        }
+        out
+    }
+
+    /// Deletes the message `receipt_handle` was handed out for, if that was its latest
+    /// receive. Returns whether a message was deleted.
+    pub fn delete_message(&self, receipt_handle: &str) -> bool {
+        let mut state = self.state.borrow_mut();
+        let seq = state
+            .messages
+            .iter()
+            .find(|(_, h)| h.receipt_handle.as_deref() == Some(receipt_handle))
+            .map(|(&seq, _)| seq);
+        let Some(seq) = seq else { return false };
+        state.messages.remove(&seq);
+        state.deleted += 1;
+        true
+    }
+
+    /// The messages held, visible or not, in sending order.
+    pub fn messages(&self) -> Vec<QueueMessage> {
+        self.state
+            .borrow()
+            .messages
+            .values()
+            .map(|h| h.message.clone())
+            .collect()
+    }
+
+    /// The number of messages held, visible or not.
+    pub fn len(&self) -> usize {
+        self.state.borrow().messages.len()
+    }
+
+    /// Whether the queue holds no message.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The number of messages visible at `now`.
+    pub fn visible_len(&self, now: Duration) -> usize {
+        let state = self.state.borrow();
+        state
+            .messages
+            .values()
+            .filter(|h| h.message.visible_at <= now)
+            .count()
+    }
+
+    /// Messages moved to the dead-letter queue so far.
+    pub fn moved_to_dead_letter(&self) -> u64 {
+        self.state.borrow().moved_to_dead_letter
+    }
+
+    /// Messages deleted so far.
+    pub fn deleted(&self) -> u64 {
+        self.state.borrow().deleted
+    }
+
+    /// The time at which `n` messages are visible (1: the first), if the queue holds `n`.
+    pub(crate) fn nth_visible_at(&self, n: usize) -> Option<Duration> {
+        let state = self.state.borrow();
+        let mut times: Vec<Duration> = state
+            .messages
+            .values()
+            .map(|h| h.message.visible_at)
+            .collect();
+        times.sort_unstable();
+        n.checked_sub(1).and_then(|i| times.get(i).copied())
+    }
+
+    /// Takes a message moved from a source queue, keeping its id, body and sending time.
+    fn dead_letter(&self, message: QueueMessage, now: Duration) {
+        self.state.borrow_mut().insert(QueueMessage {
+            receive_count: 0,
+            first_received_at: None,
+            visible_at: now,
+            ..message
+        });
+    }
+}
+
+impl QueueState {
+    fn insert(&mut self, message: QueueMessage) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.messages.insert(
+            seq,
+            Held {
+                message,
+                receipt_handle: None,
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MB: usize = 1 << 20;
+
+    fn secs(s: u64) -> Duration {
+        Duration::from_secs(s)
+    }
+
+    #[test]
+    fn a_received_message_is_invisible_for_the_visibility_timeout() {
+        let q = Queue::new(QueueConfig::default()).expect("valid queue");
+        assert_eq!(q.arn(), "arn:aws:sqs:us-east-1:123456789012:queue");
+        let id = q.send_message("hello", secs(0));
+        let first = q.receive_messages(secs(1), 10, MB);
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].message.message_id, id);
+        assert_eq!(first[0].message.receive_count, 1);
+        assert!(
+            q.receive_messages(secs(30), 10, MB).is_empty(),
+            "invisible until 31 s"
+        );
+        let second = q.receive_messages(secs(31), 10, MB);
+        assert_eq!(second[0].message.receive_count, 2);
+        assert!(
+            !q.delete_message(&first[0].receipt_handle),
+            "a stale receipt handle"
+        );
+        assert!(q.delete_message(&second[0].receipt_handle));
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn a_message_received_more_than_max_receive_count_moves_to_the_dead_letter_queue() {
+        let dlq = Queue::new(QueueConfig {
+            name: "dlq".into(),
+            ..QueueConfig::default()
+        })
+        .expect("valid queue");
+        let q = Queue::new(QueueConfig {
+            redrive_policy: Some(RedrivePolicy {
+                dead_letter_queue: dlq.clone(),
+                max_receive_count: 2,
+            }),
+            ..QueueConfig::default()
+        })
+        .expect("valid queue");
+        let id = q.send_message("poison", secs(0));
+        assert_eq!(q.receive_messages(secs(0), 10, MB).len(), 1);
+        assert_eq!(q.receive_messages(secs(30), 10, MB).len(), 1);
+        assert!(
+            q.receive_messages(secs(60), 10, MB).is_empty(),
+            "the third receive moves it"
+        );
+        assert!(q.is_empty());
+        assert_eq!(q.moved_to_dead_letter(), 1);
+        let moved = dlq.messages();
+        assert_eq!(moved.len(), 1);
+        assert_eq!(
+            (moved[0].message_id.as_str(), moved[0].body.as_str()),
+            (id.as_str(), "poison")
+        );
+    }
+
+    #[test]
+    fn bad_settings_are_refused() {
+        let e = Queue::new(QueueConfig {
+            name: "a/b".into(),
+            ..QueueConfig::default()
+        })
+        .expect_err("slash");
+        assert_eq!(
+            e.to_string(),
+            "queue name `a/b` must be 1 to 80 characters of letters, digits, `-`, `_`"
+        );
+        let e = Queue::new(QueueConfig {
+            visibility_timeout: secs(43_201),
+            ..QueueConfig::default()
+        })
+        .expect_err("too long");
+        assert_eq!(
+            e.to_string(),
+            "visibility timeout in seconds 43201 is outside SQS's range of 0 to 43200"
+        );
+    }
+}
