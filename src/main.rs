@@ -4,6 +4,7 @@ mod bench;
 mod build;
 mod chaos;
 mod check;
+mod demo;
 mod generate;
 mod invoke;
 mod load;
@@ -35,6 +36,10 @@ enum Command {
     /// Check that a function is stateless: the same events answered alike in fresh
     /// environments, on one warm environment, and shuffled with evictions (exit 1 if not).
     Check(check::CheckArgs),
+    /// Run the serverless analytics pipeline (Kinesis -> Lambda -> Firehose -> S3, and an
+    /// aggregating consumer) on the bundled handlers under seeded chaos, on a virtual clock,
+    /// and report what was delivered, duplicated and lost (exit 1 if anything was lost).
+    Demo(demo::DemoArgs),
     /// Print a sample event of a common source (API Gateway, S3, SQS, Kinesis, ...).
     GenerateEvent(generate::GenerateArgs),
     /// Run a load (open loop at a rate, or closed-loop clients) and print latency percentiles
@@ -69,6 +74,7 @@ fn main() -> std::process::ExitCode {
         Command::Build(args) => build::run(args),
         Command::Chaos(args) => chaos::run(args),
         Command::Check(args) => check::run(args),
+        Command::Demo(args) => demo::run(args),
         Command::GenerateEvent(args) => generate::run(args),
         Command::Load(args) => load::run(args),
         Command::Invoke(args) => invoke::run(*args),

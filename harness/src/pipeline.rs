@@ -47,17 +47,27 @@ pub struct PipelineOptions {
     pub error_rate: f64,
     /// The seed of the events, kills and errors. Default 0.
     pub seed: u64,
-    /// The forwarder's event-source mapping. Default: batches of 100, ReportBatchItemFailures,
-    /// bisection on error, 3 retries, an on-failure destination.
-    pub mapping: KinesisMappingConfig,
-    /// The delivery stream the forwarder writes to (its name is the forwarder's
-    /// `DELIVERY_STREAM`). Default `analytics-events` into bucket `analytics`, prefix
-    /// `events/`, 1 MB or 60 s.
+    /// The stream's name. Default `analytics`.
+    pub stream: String,
+    /// The delivery stream whose S3 objects are checked: a consumer writes each event there
+    /// as a JSON line that keeps the event's `id`. Default `analytics-events` into bucket
+    /// `analytics`, prefix `events/`, 1 MB or 60 s.
     pub delivery: DeliveryStreamConfig,
 }
 
-impl Default for PipelineOptions {
-    fn default() -> Self {
+/// A function reading the stream through an event-source mapping.
+#[derive(Clone)]
+pub struct Consumer {
+    /// The function.
+    pub function: Function,
+    /// Its mapping (`function_name` is filled from the function).
+    pub mapping: KinesisMappingConfig,
+}
+
+impl Consumer {
+    /// The bundled forwarder's mapping in the demo: batches of 100, ReportBatchItemFailures,
+    /// bisection on error, 3 retries, an on-failure destination.
+    pub fn forwarder(function: &Function) -> Self {
         let mut mapping = KinesisMappingConfig::default();
         mapping.batch_size = 100;
         mapping.maximum_retry_attempts = 3;
@@ -69,6 +79,26 @@ impl Default for PipelineOptions {
                 destination: "arn:aws:sqs:us-east-1:123456789012:analytics-failures".to_owned(),
             }),
         });
+        Consumer {
+            function: function.clone(),
+            mapping,
+        }
+    }
+
+    /// The bundled aggregator's mapping in the demo: batches of 500, Lambda's defaults
+    /// otherwise (retries until the records expire).
+    pub fn aggregator(function: &Function) -> Self {
+        let mut mapping = KinesisMappingConfig::default();
+        mapping.batch_size = 500;
+        Consumer {
+            function: function.clone(),
+            mapping,
+        }
+    }
+}
+
+impl Default for PipelineOptions {
+    fn default() -> Self {
         let mut delivery = DeliveryStreamConfig::new("analytics-events", "analytics");
         delivery.prefix = "events/".to_owned();
         delivery.buffer_size_mb = 1;
@@ -82,7 +112,7 @@ impl Default for PipelineOptions {
             kill_rate: 0.05,
             error_rate: 0.01,
             seed: 0,
-            mapping,
+            stream: "analytics".to_owned(),
             delivery,
         }
     }
@@ -136,6 +166,17 @@ pub struct ShardOrder {
     pub out_of_order: usize,
 }
 
+/// What one consumer did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConsumerReport {
+    /// The function's name.
+    pub name: String,
+    /// The function's figures.
+    pub figures: FunctionFigures,
+    /// Its mapping's.
+    pub mapping: lambda_sim_pipeline::kinesis::KinesisStats,
+}
+
 /// What a pipeline run saw; its `Display` is the run's report (deterministic).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineReport {
@@ -153,16 +194,12 @@ pub struct PipelineReport {
     pub lost: usize,
     /// Ordering per shard.
     pub shards: Vec<ShardOrder>,
-    /// The forwarder's figures.
-    pub forwarder: FunctionFigures,
-    /// The aggregator's figures, when it ran.
-    pub aggregator: Option<FunctionFigures>,
-    /// The forwarder's mapping.
-    pub mapping: lambda_sim_pipeline::kinesis::KinesisStats,
-    /// The on-failure destination's records.
+    /// Each consumer: its function's figures and its mapping's.
+    pub consumers: Vec<ConsumerReport>,
+    /// The on-failure destinations' records, consumer after consumer.
     pub destination_records: Vec<Value>,
-    /// Time from an event's arrival in the stream to the invocation that first carried it
-    /// (the iterator age).
+    /// Time from an event's arrival in the stream to the invocation of the first consumer
+    /// that first carried it (its iterator age).
     pub iterator_age: Percentiles,
     /// Time from an event's arrival in the stream to the S3 object that first held it.
     pub end_to_end: Percentiles,
@@ -322,12 +359,13 @@ struct Sent {
     arrival: Duration,
 }
 
-/// Runs the pipeline: `forwarder` reads the stream into Firehose (its `DELIVERY_STREAM` must
-/// name `options.delivery`), `aggregator` (if any) reads it into the key-value store.
+/// Runs the pipeline: the producer's events go into the stream, each consumer reads it
+/// through its mapping (the bundled forwarder into the delivery stream, the aggregator into
+/// the key-value store), and what reached S3 through `options.delivery` is checked. Runs on
+/// the runtime's clock: give it a virtual one.
 pub async fn pipeline_run(
     runtime: &Runtime,
-    forwarder: &Function,
-    aggregator: Option<&Function>,
+    consumers: &[Consumer],
     options: &PipelineOptions,
 ) -> Result<(PipelineReport, PipelineTiming), String> {
     let started = Instant::now();
@@ -339,34 +377,24 @@ pub async fn pipeline_run(
             .map_err(|err| err.to_string())?;
     }
     let stream = Stream::new(StreamConfig {
-        name: "analytics".to_owned(),
+        name: options.stream.clone(),
         shard_count: options.shards,
         ..StreamConfig::default()
     })
     .map_err(|err| err.to_string())?;
-    let mut mapping = options.mapping.clone();
-    mapping.function_name = forwarder.config().name.clone();
-    let mut forwarding =
-        KinesisMapping::new(stream.clone(), mapping).map_err(|err| err.to_string())?;
-    let mut aggregating = match aggregator {
-        Some(function) => {
-            let mut config = KinesisMappingConfig::default();
-            config.function_name = function.config().name.clone();
-            config.batch_size = 500;
-            Some(KinesisMapping::new(stream.clone(), config).map_err(|err| err.to_string())?)
-        }
-        None => None,
-    };
-    let chaos = |function, stream: u64| {
-        LambdaTarget::with_chaos(
-            function,
+    let mut mappings = Vec::with_capacity(consumers.len());
+    let mut targets = Vec::with_capacity(consumers.len());
+    for (i, consumer) in consumers.iter().enumerate() {
+        let mut config = consumer.mapping.clone();
+        config.function_name = consumer.function.config().name.clone();
+        mappings.push(KinesisMapping::new(stream.clone(), config).map_err(|err| err.to_string())?);
+        targets.push(LambdaTarget::with_chaos(
+            &consumer.function,
             options.kill_rate,
             options.error_rate,
-            options.seed ^ (stream << 32),
-        )
-    };
-    let mut forward_target = chaos(forwarder, 1);
-    let mut aggregate_target = aggregator.map(|f| chaos(f, 2));
+            options.seed ^ ((i as u64 + 1) << 32),
+        ));
+    }
 
     // The producer's events, evenly spaced, users drawn from the seed.
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
@@ -385,23 +413,26 @@ pub async fn pipeline_run(
     loop {
         let produce_at = (next < options.records)
             .then(|| start + spacing * u32::try_from(next).unwrap_or(u32::MAX));
-        let mut due = [
-            produce_at,
-            forwarding.next_at(),
-            aggregating.as_ref().and_then(|m| m.next_at()),
-            services
-                .firehose
-                .next_flush_at()
-                .and_then(|t| t.duration_since(epoch).ok()),
-        ];
-        // A flush is only worth a step once nothing else comes earlier.
-        if due.iter().all(Option::is_none) {
+        let flush_at = services
+            .firehose
+            .next_flush_at()
+            .and_then(|t| t.duration_since(epoch).ok());
+        let mapping_at = mappings
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| m.next_at().map(|at| (at, i)))
+            .min();
+        let others = [mapping_at.map(|(at, _)| at), flush_at];
+        let Some(now) = [produce_at, others[0], others[1]]
+            .into_iter()
+            .flatten()
+            .min()
+        else {
             break;
-        }
-        let now = due.iter().flatten().min().copied().unwrap_or(start);
-        if due[0] == Some(now) {
+        };
+        if produce_at == Some(now) {
             // Every event due up to the next other step goes in at once.
-            let until = due[1..].iter().flatten().min().copied();
+            let until = others.iter().flatten().min().copied();
             while next < options.records {
                 let at = start + spacing * u32::try_from(next).unwrap_or(u32::MAX);
                 if until.is_some_and(|u| at > u) || at > now + Duration::from_secs(1) {
@@ -432,14 +463,10 @@ pub async fn pipeline_run(
             }
             continue;
         }
-        due[0] = None;
-        if due[1] == Some(now) {
-            forwarding.step(now, &mut forward_target).await;
-        } else if due[2] == Some(now) {
-            if let (Some(mapping), Some(target)) = (aggregating.as_mut(), aggregate_target.as_mut())
-            {
-                mapping.step(now, target).await;
-            }
+        if let Some((at, i)) = mapping_at
+            && at == now
+        {
+            mappings[i].step(now, &mut targets[i]).await;
         } else {
             services
                 .firehose
@@ -447,8 +474,7 @@ pub async fn pipeline_run(
                 .map_err(|err| err.to_string())?;
         }
     }
-    let end = forward_target
-        .function
+    let end = runtime
         .clock()
         .now()
         .max(start + spacing * u32::try_from(options.records).unwrap_or(u32::MAX));
@@ -506,7 +532,10 @@ pub async fn pipeline_run(
         })
         .collect();
     // The on-failure destination's records name their batches by sequence numbers.
-    let destination_records = forwarding.destination_records().to_vec();
+    let destination_records: Vec<Value> = mappings
+        .iter()
+        .flat_map(|m| m.destination_records().iter().cloned())
+        .collect();
     let mut in_destination = vec![false; sent.len()];
     for record in &destination_records {
         let info = &record["KinesisBatchInfo"];
@@ -534,7 +563,11 @@ pub async fn pipeline_run(
     // its first S3 object.
     let mut iterator_age = histogram();
     let mut first_carried: BTreeMap<(String, String), Duration> = BTreeMap::new();
-    for invocation in forwarding.invocations() {
+    for invocation in mappings
+        .first()
+        .map(|m| m.invocations())
+        .unwrap_or_default()
+    {
         let from = (
             invocation.shard_id.clone(),
             invocation.first_sequence_number.clone(),
@@ -581,12 +614,21 @@ pub async fn pipeline_run(
         .unwrap_or(end);
     let simulated = last_write.max(end).saturating_sub(start);
 
-    let (forwarder_figures, mut in_invocations) = forward_target.finish();
-    let aggregator_figures = aggregate_target.map(|target| {
-        let (figures, wall) = target.finish();
-        in_invocations += wall;
-        figures
-    });
+    let mut in_invocations = Duration::ZERO;
+    let consumer_reports = consumers
+        .iter()
+        .zip(mappings.iter().map(|m| m.stats()))
+        .zip(targets)
+        .map(|((consumer, mapping), target)| {
+            let (figures, wall) = target.finish();
+            in_invocations += wall;
+            ConsumerReport {
+                name: consumer.function.config().name.clone(),
+                figures,
+                mapping,
+            }
+        })
+        .collect();
     let report = PipelineReport {
         records: sent.len(),
         poison: poison.len(),
@@ -595,9 +637,7 @@ pub async fn pipeline_run(
         to_destination,
         lost,
         shards,
-        forwarder: forwarder_figures,
-        aggregator: aggregator_figures,
-        mapping: forwarding.stats(),
+        consumers: consumer_reports,
         destination_records,
         iterator_age: percentiles(&iterator_age),
         end_to_end: percentiles(&end_to_end),
@@ -654,14 +694,14 @@ impl PipelineReport {
         self.lost == 0 && self.shards.iter().all(|s| s.out_of_order == 0)
     }
 
-    /// The cost of a 30-day month at the simulated event rate.
+    /// The Lambda cost of a 30-day month at the simulated event rate: the run's bill per
+    /// event, times the events of a month.
     pub fn monthly_cost(&self) -> f64 {
-        let seconds = self.simulated.as_secs_f64().max(1e-9);
-        let mut total = self.forwarder.cost;
-        if let Some(aggregator) = &self.aggregator {
-            total.add(&aggregator.cost);
+        let mut total = Cost::default();
+        for consumer in &self.consumers {
+            total.add(&consumer.figures.cost);
         }
-        total.total_usd() / seconds * 30.0 * 86_400.0
+        total.total_usd() / self.records.max(1) as f64 * self.rate * 30.0 * 86_400.0
     }
 }
 
@@ -728,26 +768,27 @@ impl fmt::Display for PipelineReport {
                 shard.shard_id, shard.records
             )?;
         }
-        let m = &self.mapping;
-        writeln!(
-            f,
-            "forwarder's mapping: {} batches sent, {} succeeded, {} retried, {} bisections, {} throttled, {} records to the destination",
-            m.invocations,
-            m.successful_batches,
-            m.retried_batches,
-            m.bisections,
-            m.throttles,
-            m.records_to_destination
-        )?;
-        writeln!(f, "functions:")?;
-        function_lines(f, "forwarder", &self.forwarder)?;
-        if let Some(aggregator) = &self.aggregator {
-            function_lines(f, "aggregator", aggregator)?;
+        writeln!(f, "consumers:")?;
+        for consumer in &self.consumers {
+            let m = &consumer.mapping;
+            writeln!(
+                f,
+                "  {}'s mapping: {} batches sent, {} succeeded, {} retried, {} bisections, {} throttled, {} records to the destination",
+                consumer.name,
+                m.invocations,
+                m.successful_batches,
+                m.retried_batches,
+                m.bisections,
+                m.throttles,
+                m.records_to_destination
+            )?;
+            function_lines(f, &consumer.name, &consumer.figures)?;
         }
         writeln!(f, "latency:")?;
         writeln!(
             f,
-            "  iterator age (arrival to first invocation): {}",
+            "  iterator age (arrival to first invocation of {}): {}",
+            self.consumers.first().map_or("-", |c| c.name.as_str()),
             self.iterator_age
         )?;
         writeln!(

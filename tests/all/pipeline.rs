@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use lambda_sim_harness::{LambdaTarget, PipelineOptions, PipelineReport, pipeline_run};
+use lambda_sim_harness::{Consumer, LambdaTarget, PipelineOptions, PipelineReport, pipeline_run};
 use lambda_sim_pipeline::kinesis::{DestinationConfig, FunctionResponseType, OnFailure};
 use lambda_sim_pipeline::{
     KinesisMapping, KinesisMappingConfig, Source as _, Stream, StreamConfig,
@@ -31,11 +31,15 @@ async fn run(
     seed: u64,
     objects: Option<std::path::PathBuf>,
     options: &PipelineOptions,
+    retries: i64,
 ) -> PipelineReport {
     let runtime = Runtime::new(simulation(seed).objects_dir(objects)).expect("runtime");
     let forwarder = load(&runtime, "kinesis-forwarder", "forwarder");
     let aggregator = load(&runtime, "aggregator", "aggregator");
-    let (report, _) = pipeline_run(&runtime, &forwarder, Some(&aggregator), options)
+    let mut forwarder = Consumer::forwarder(&forwarder);
+    forwarder.mapping.maximum_retry_attempts = retries;
+    let consumers = [forwarder, Consumer::aggregator(&aggregator)];
+    let (report, _) = pipeline_run(&runtime, &consumers, options)
         .await
         .expect("the pipeline runs");
     report
@@ -43,13 +47,12 @@ async fn run(
 
 #[tokio::test]
 async fn a_hundred_thousand_events_under_chaos_reach_s3_in_order() {
-    let mut options = PipelineOptions {
+    let options = PipelineOptions {
         seed: 42,
         poison: 5,
         ..PipelineOptions::default()
     };
-    options.mapping.maximum_retry_attempts = 10;
-    let report = run(42, None, &options).await;
+    let report = run(42, None, &options, 10).await;
     println!("{report}");
     assert_eq!((report.records, report.poison), (100_000, 5));
     assert_eq!(
@@ -68,7 +71,7 @@ async fn a_hundred_thousand_events_under_chaos_reach_s3_in_order() {
         100_000
     );
     // 5% kills and 1% injected errors really happened, and retries made duplicates.
-    let forwarder = &report.forwarder;
+    let forwarder = &report.consumers[0].figures;
     assert!(
         forwarder.kills > 0 && forwarder.injected_errors > 0,
         "{forwarder:?}"
@@ -111,8 +114,8 @@ async fn the_same_seed_writes_the_same_objects_and_report() {
         tempfile::tempdir().expect("dir"),
         tempfile::tempdir().expect("dir"),
     ];
-    let first = run(9, Some(dirs[0].path().to_owned()), &options).await;
-    let second = run(9, Some(dirs[1].path().to_owned()), &options).await;
+    let first = run(9, Some(dirs[0].path().to_owned()), &options, 3).await;
+    let second = run(9, Some(dirs[1].path().to_owned()), &options, 3).await;
     assert_eq!(first.to_string(), second.to_string());
     let files = |dir: &std::path::Path| {
         let mut files = Vec::new();
@@ -147,7 +150,7 @@ async fn the_same_seed_writes_the_same_objects_and_report() {
         assert!(x.1 == y.1, "same bytes in {}", x.0);
     }
     assert_ne!(
-        run(10, None, &options).await.to_string(),
+        run(10, None, &options, 3).await.to_string(),
         first.to_string(),
         "another seed, another run"
     );
