@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use lambda_sim_harness::{Consumer, PipelineOptions, pipeline_run};
+use lambda_sim_harness::{Consumer, ConsumerSource, PipelineOptions, pipeline_run};
 use lambda_sim_runtime::{
-    ClockMode, ColdStartModel, CpuMode, FunctionConfig, Runtime, RuntimeConfig,
+    ClockMode, ColdStartModel, CpuMode, FunctionConfig, MappingSpec, Runtime, SimulationFile,
 };
 
 /// Arguments of `lambda-sim demo`.
@@ -62,31 +62,51 @@ pub struct DemoArgs {
     /// The aggregating consumer: a handler crate or `.wasm` reading the same stream.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guests/aggregator"))]
     aggregator: PathBuf,
+    /// A `lambda-sim.toml` or SAM `template.yaml` describing the pipeline instead: its first
+    /// stream gets the events (and every queue a mapping reads gets a copy), its mappings'
+    /// functions consume them, its first delivery stream is the one checked in S3.
+    #[arg(long, conflicts_with_all = ["forwarder", "aggregator"])]
+    config: Option<PathBuf>,
 }
 
 pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    let build = |path: &PathBuf| {
-        lambda_sim_harness::component_for(path)
-            .with_context(|| format!("failed to build the handler `{}`", path.display()))
-    };
-    eprintln!("lambda-sim: building the handlers");
-    let forwarder_wasm = build(&args.forwarder)?;
-    let aggregator_wasm = build(&args.aggregator)?;
     let cold_start = ColdStartModel::preset(&args.cold_start).ok_or_else(|| {
         anyhow::anyhow!(
             "unknown cold-start model `{}` (none, rust, python or java)",
             args.cold_start
         )
     })?;
+    let file = args
+        .config
+        .as_ref()
+        .map(|path| SimulationFile::read(path))
+        .transpose()
+        .map_err(crate::lambda_error)?;
+    if let Some(file) = &file {
+        for warning in &file.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    // Virtual time and deterministic CPU whatever the file says: the same seed, the same run.
+    let settings = file.as_ref().map(|f| f.runtime.clone()).unwrap_or_default();
+    // A `lambda-sim.toml` may choose its cold-start model; a template has no such setting.
+    let template = args
+        .config
+        .as_ref()
+        .is_some_and(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"));
+    let settings = if file.is_some() && !template {
+        settings
+    } else {
+        settings.cold_start(cold_start)
+    };
     let runtime = Runtime::new(
-        RuntimeConfig::default()
+        settings
             .clock(ClockMode::Virtual)
             .cpu(CpuMode::Deterministic)
-            .cold_start(cold_start)
             .seed(args.seed)
             .objects_dir(args.objects.clone()),
     )?;
-    let options = PipelineOptions {
+    let mut options = PipelineOptions {
         records: args.records,
         rate: args.rate,
         shards: args.shards,
@@ -97,21 +117,30 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         ..PipelineOptions::default()
     };
-
-    let load = |wasm: &PathBuf, name: &str| {
-        runtime
-            .load_file(
-                wasm,
-                FunctionConfig::named(name)
-                    .memory_size_mb(args.memory)
-                    .env("DELIVERY_STREAM", &options.delivery.name),
-            )
-            .map_err(crate::lambda_error)
+    eprintln!("lambda-sim: building the handlers");
+    let consumers = match &file {
+        Some(file) => described(&runtime, file, &mut options)?,
+        None => {
+            let load = |path: &PathBuf, name: &str| -> anyhow::Result<_> {
+                let wasm = build(path)?;
+                runtime
+                    .load_file(
+                        &wasm,
+                        FunctionConfig::named(name)
+                            .memory_size_mb(args.memory)
+                            .env("DELIVERY_STREAM", &options.delivery.name),
+                    )
+                    .map_err(crate::lambda_error)
+            };
+            let mut forwarder = Consumer::forwarder(&load(&args.forwarder, "forwarder")?);
+            if let Some(mapping) = forwarder.kinesis_mut() {
+                mapping.batch_size = args.batch_size;
+                mapping.maximum_retry_attempts = args.max_retries;
+            }
+            let aggregator = Consumer::aggregator(&load(&args.aggregator, "aggregator")?);
+            vec![forwarder, aggregator]
+        }
     };
-    let mut forwarder = Consumer::forwarder(&load(&forwarder_wasm, "forwarder")?);
-    forwarder.mapping.batch_size = args.batch_size;
-    forwarder.mapping.maximum_retry_attempts = args.max_retries;
-    let aggregator = Consumer::aggregator(&load(&aggregator_wasm, "aggregator")?);
     eprintln!(
         "lambda-sim: {} events into {} shards at {} events/s (seed {}), {:.0}% kills, {:.0}% injected errors",
         options.records,
@@ -126,7 +155,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("failed to start the tokio runtime")?;
     let (report, timing) = tokio
-        .block_on(pipeline_run(&runtime, &[forwarder, aggregator], &options))
+        .block_on(pipeline_run(&runtime, &consumers, &options))
         .map_err(|err| anyhow::anyhow!("the pipeline failed: {err}"))?;
     println!("{report}");
     let share = timing.in_invocations.as_secs_f64() / timing.wall.as_secs_f64().max(1e-9);
@@ -151,4 +180,80 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         eprintln!("lambda-sim: the pipeline lost events or broke a shard's order");
         Ok(ExitCode::from(1))
     }
+}
+
+fn build(path: &PathBuf) -> anyhow::Result<PathBuf> {
+    lambda_sim_harness::component_for(path)
+        .with_context(|| format!("failed to build the handler `{}`", path.display()))
+}
+
+/// The consumers a file describes: its first stream's mappings, and the mappings of the
+/// queues (each queue gets a copy of every event); its delivery streams are created, the
+/// first is checked.
+fn described(
+    runtime: &Runtime,
+    file: &SimulationFile,
+    options: &mut PipelineOptions,
+) -> anyhow::Result<Vec<Consumer>> {
+    let pipeline = &file.pipeline;
+    let stream = pipeline.streams.first().ok_or_else(|| {
+        anyhow::anyhow!(
+            "the file describes no stream for the events (`[[stream]]` or `AWS::Kinesis::Stream`)"
+        )
+    })?;
+    options.stream = stream.name.clone();
+    options.shards = stream.shards;
+    let checked = pipeline.delivery_streams.first().ok_or_else(|| {
+        anyhow::anyhow!("the demo checks what reaches S3: the file describes no delivery stream (`[[delivery_stream]]` or `AWS::KinesisFirehose::DeliveryStream`)")
+    })?;
+    options.delivery = checked.clone();
+    for delivery in &pipeline.delivery_streams {
+        runtime
+            .services()
+            .firehose
+            .create(delivery.clone())
+            .map_err(|err| anyhow::anyhow!("{err}"))?;
+    }
+    let mut consumers = Vec::new();
+    for mapping in &pipeline.mappings {
+        let spec = file
+            .function(mapping.function())
+            .ok_or_else(|| anyhow::anyhow!("no function `{}`", mapping.function()))?;
+        let wasm = build(&spec.code)?;
+        let function = runtime
+            .load_file(&wasm, spec.config.clone())
+            .map_err(crate::lambda_error)?;
+        let source = match mapping {
+            MappingSpec::Kinesis {
+                stream: name,
+                config,
+            } => {
+                if name != &stream.name {
+                    eprintln!(
+                        "warning: the mapping of `{}` reads stream `{name}`, which gets no events (the demo feeds `{}`)",
+                        spec.config.name, stream.name
+                    );
+                    continue;
+                }
+                ConsumerSource::Kinesis(config.clone())
+            }
+            MappingSpec::Sqs { queue, config } => {
+                let spec_of = |name: &str| pipeline.queues.iter().find(|q| q.name == name).cloned();
+                let queue = spec_of(queue).ok_or_else(|| anyhow::anyhow!("no queue `{queue}`"))?;
+                let dead_letter = queue.dead_letter_queue.as_deref().and_then(spec_of);
+                ConsumerSource::Sqs {
+                    queue,
+                    dead_letter,
+                    mapping: config.clone(),
+                }
+            }
+        };
+        consumers.push(Consumer { function, source });
+    }
+    if consumers.is_empty() {
+        anyhow::bail!(
+            "the file maps no function to its stream or queues (`[[event_source_mapping]]` or a function's `Events`)"
+        );
+    }
+    Ok(consumers)
 }

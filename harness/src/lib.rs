@@ -31,8 +31,8 @@ pub use events::{SOURCES, SampleOptions, sample_event};
 pub use lambda_sim_runtime as runtime;
 pub use load::{Arrivals, LoadOptions, LoadReport, PhaseStats, load_run};
 pub use pipeline::{
-    Consumer, ConsumerReport, FunctionFigures, LambdaTarget, Percentiles, PipelineOptions,
-    PipelineReport, PipelineTiming, ShardOrder, pipeline_run,
+    Consumer, ConsumerReport, ConsumerSource, FunctionFigures, LambdaTarget, MappingStats,
+    Percentiles, PipelineOptions, PipelineReport, PipelineTiming, ShardOrder, pipeline_run,
 };
 pub use python::{
     COMPONENTIZE_PY_VERSION, PythonBuildError, build_python, build_python_with, componentize_py,

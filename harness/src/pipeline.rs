@@ -14,9 +14,13 @@ use std::fmt;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use hdrhistogram::Histogram;
+use lambda_sim_pipeline::kinesis::KinesisStats;
+use lambda_sim_pipeline::sqs::{QueueConfig, RedrivePolicy, SqsStats};
 use lambda_sim_pipeline::{
-    KinesisMapping, KinesisMappingConfig, Outcome, Source as _, Stream, StreamConfig, Target,
+    KinesisMapping, KinesisMappingConfig, Outcome, Queue, Source as _, SqsMapping,
+    SqsMappingConfig, Stream, StreamConfig, Target,
 };
+use lambda_sim_runtime::QueueSpec;
 use lambda_sim_runtime::services::{DeliveryStreamConfig, WrittenObject};
 use lambda_sim_runtime::{ColdStart, Cost, Error, Faults, Function, Payload, Runtime};
 use rand::{RngExt as _, SeedableRng as _};
@@ -55,13 +59,29 @@ pub struct PipelineOptions {
     pub delivery: DeliveryStreamConfig,
 }
 
-/// A function reading the stream through an event-source mapping.
+/// A function reading the pipeline's events through an event-source mapping.
 #[derive(Clone)]
 pub struct Consumer {
     /// The function.
     pub function: Function,
     /// Its mapping (`function_name` is filled from the function).
-    pub mapping: KinesisMappingConfig,
+    pub source: ConsumerSource,
+}
+
+/// Where a consumer reads the events.
+#[derive(Clone, Debug)]
+pub enum ConsumerSource {
+    /// The Kinesis stream.
+    Kinesis(KinesisMappingConfig),
+    /// An SQS queue that gets a copy of every event (as SNS fan-out to a queue would).
+    Sqs {
+        /// The queue.
+        queue: QueueSpec,
+        /// Its dead-letter queue, when its redrive policy names one.
+        dead_letter: Option<QueueSpec>,
+        /// The mapping.
+        mapping: SqsMappingConfig,
+    },
 }
 
 impl Consumer {
@@ -81,7 +101,15 @@ impl Consumer {
         });
         Consumer {
             function: function.clone(),
-            mapping,
+            source: ConsumerSource::Kinesis(mapping),
+        }
+    }
+
+    /// The Kinesis mapping's settings, for a consumer of the stream.
+    pub fn kinesis_mut(&mut self) -> Option<&mut KinesisMappingConfig> {
+        match &mut self.source {
+            ConsumerSource::Kinesis(mapping) => Some(mapping),
+            ConsumerSource::Sqs { .. } => None,
         }
     }
 
@@ -92,7 +120,7 @@ impl Consumer {
         mapping.batch_size = 500;
         Consumer {
             function: function.clone(),
-            mapping,
+            source: ConsumerSource::Kinesis(mapping),
         }
     }
 }
@@ -174,7 +202,63 @@ pub struct ConsumerReport {
     /// The function's figures.
     pub figures: FunctionFigures,
     /// Its mapping's.
-    pub mapping: lambda_sim_pipeline::kinesis::KinesisStats,
+    pub mapping: MappingStats,
+}
+
+/// A mapping's figures.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MappingStats {
+    /// A Kinesis mapping's.
+    Kinesis(KinesisStats),
+    /// An SQS mapping's, and the queue it read.
+    Sqs {
+        /// The queue.
+        queue: String,
+        /// The mapping's figures.
+        stats: SqsStats,
+    },
+}
+
+/// A mapping of either kind, as the driver steps it.
+enum AnyMapping {
+    Kinesis(KinesisMapping),
+    Sqs(SqsMapping),
+}
+
+impl AnyMapping {
+    fn next_at(&self) -> Option<Duration> {
+        match self {
+            AnyMapping::Kinesis(m) => m.next_at(),
+            AnyMapping::Sqs(m) => m.next_at(),
+        }
+    }
+
+    async fn step(&mut self, now: Duration, target: &mut LambdaTarget) {
+        match self {
+            AnyMapping::Kinesis(m) => m.step(now, target).await,
+            AnyMapping::Sqs(m) => m.step(now, target).await,
+        }
+    }
+
+    fn kinesis(&self) -> Option<&KinesisMapping> {
+        match self {
+            AnyMapping::Kinesis(m) => Some(m),
+            AnyMapping::Sqs(_) => None,
+        }
+    }
+}
+
+fn queue_of(spec: &QueueSpec, dead_letter: Option<Queue>) -> Result<Queue, String> {
+    Queue::new(QueueConfig {
+        name: spec.name.clone(),
+        visibility_timeout: Duration::from_secs(spec.visibility_timeout),
+        redrive_policy: dead_letter.map(|queue| RedrivePolicy {
+            dead_letter_queue: queue,
+            max_receive_count: spec.max_receive_count,
+        }),
+        ..QueueConfig::default()
+    })
+    .map_err(|err| err.to_string())
 }
 
 /// What a pipeline run saw; its `Display` is the run's report (deterministic).
@@ -384,10 +468,44 @@ pub async fn pipeline_run(
     .map_err(|err| err.to_string())?;
     let mut mappings = Vec::with_capacity(consumers.len());
     let mut targets = Vec::with_capacity(consumers.len());
+    // Queues by name: each gets a copy of every event.
+    let mut queues: BTreeMap<String, Queue> = BTreeMap::new();
+    let mut dead_letters: Vec<Queue> = Vec::new();
     for (i, consumer) in consumers.iter().enumerate() {
-        let mut config = consumer.mapping.clone();
-        config.function_name = consumer.function.config().name.clone();
-        mappings.push(KinesisMapping::new(stream.clone(), config).map_err(|err| err.to_string())?);
+        let name = consumer.function.config().name.clone();
+        match &consumer.source {
+            ConsumerSource::Kinesis(mapping) => {
+                let mut config = mapping.clone();
+                config.function_name = name;
+                mappings.push(AnyMapping::Kinesis(
+                    KinesisMapping::new(stream.clone(), config).map_err(|err| err.to_string())?,
+                ));
+            }
+            ConsumerSource::Sqs {
+                queue,
+                dead_letter,
+                mapping,
+            } => {
+                let handle = match queues.get(&queue.name) {
+                    Some(handle) => handle.clone(),
+                    None => {
+                        let dlq = dead_letter
+                            .as_ref()
+                            .map(|d| queue_of(d, None))
+                            .transpose()?;
+                        dead_letters.extend(dlq.clone());
+                        let handle = queue_of(queue, dlq)?;
+                        queues.insert(queue.name.clone(), handle.clone());
+                        handle
+                    }
+                };
+                let mut config = mapping.clone();
+                config.function_name = name;
+                mappings.push(AnyMapping::Sqs(
+                    SqsMapping::new(handle, config).map_err(|err| err.to_string())?,
+                ));
+            }
+        }
         targets.push(LambdaTarget::with_chaos(
             &consumer.function,
             options.kill_rate,
@@ -451,6 +569,9 @@ pub async fn pipeline_run(
                     format!(r#"{{"id":{next},"user":"{user}","nth":{nth},"type":"{kind}"}}"#)
                         .into_bytes()
                 };
+                for queue in queues.values() {
+                    queue.send_message(&String::from_utf8_lossy(&data), at);
+                }
                 let (shard_id, sequence) = stream.put_record(&user, data, at);
                 by_sequence.insert((shard_id, sequence), next);
                 sent.push(Sent {
@@ -534,6 +655,7 @@ pub async fn pipeline_run(
     // The on-failure destination's records name their batches by sequence numbers.
     let destination_records: Vec<Value> = mappings
         .iter()
+        .filter_map(AnyMapping::kinesis)
         .flat_map(|m| m.destination_records().iter().cloned())
         .collect();
     let mut in_destination = vec![false; sent.len()];
@@ -563,11 +685,8 @@ pub async fn pipeline_run(
     // its first S3 object.
     let mut iterator_age = histogram();
     let mut first_carried: BTreeMap<(String, String), Duration> = BTreeMap::new();
-    for invocation in mappings
-        .first()
-        .map(|m| m.invocations())
-        .unwrap_or_default()
-    {
+    let first = mappings.iter().find_map(AnyMapping::kinesis);
+    for invocation in first.map(|m| m.invocations()).unwrap_or_default() {
         let from = (
             invocation.shard_id.clone(),
             invocation.first_sequence_number.clone(),
@@ -615,9 +734,23 @@ pub async fn pipeline_run(
     let simulated = last_write.max(end).saturating_sub(start);
 
     let mut in_invocations = Duration::ZERO;
+    let stats = mappings
+        .iter()
+        .zip(consumers)
+        .map(|(m, c)| match (m, &c.source) {
+            (AnyMapping::Kinesis(m), _) => MappingStats::Kinesis(m.stats()),
+            (AnyMapping::Sqs(m), ConsumerSource::Sqs { queue, .. }) => MappingStats::Sqs {
+                queue: queue.name.clone(),
+                stats: m.stats(),
+            },
+            (AnyMapping::Sqs(m), _) => MappingStats::Sqs {
+                queue: String::new(),
+                stats: m.stats(),
+            },
+        });
     let consumer_reports = consumers
         .iter()
-        .zip(mappings.iter().map(|m| m.stats()))
+        .zip(stats)
         .zip(targets)
         .map(|((consumer, mapping), target)| {
             let (figures, wall) = target.finish();
@@ -770,25 +903,40 @@ impl fmt::Display for PipelineReport {
         }
         writeln!(f, "consumers:")?;
         for consumer in &self.consumers {
-            let m = &consumer.mapping;
-            writeln!(
-                f,
-                "  {}'s mapping: {} batches sent, {} succeeded, {} retried, {} bisections, {} throttled, {} records to the destination",
-                consumer.name,
-                m.invocations,
-                m.successful_batches,
-                m.retried_batches,
-                m.bisections,
-                m.throttles,
-                m.records_to_destination
-            )?;
+            match &consumer.mapping {
+                MappingStats::Kinesis(m) => writeln!(
+                    f,
+                    "  {}'s mapping: {} batches sent, {} succeeded, {} retried, {} bisections, {} throttled, {} records to the destination",
+                    consumer.name,
+                    m.invocations,
+                    m.successful_batches,
+                    m.retried_batches,
+                    m.bisections,
+                    m.throttles,
+                    m.records_to_destination
+                )?,
+                MappingStats::Sqs { queue, stats } => writeln!(
+                    f,
+                    "  {}'s mapping (queue `{queue}`): {} batches sent, {} succeeded, {} messages deleted, {} returned after the visibility timeout, {} throttled, {} to the dead-letter queue",
+                    consumer.name,
+                    stats.invocations,
+                    stats.successful_batches,
+                    stats.messages_deleted,
+                    stats.messages_returned,
+                    stats.throttles,
+                    stats.messages_to_dead_letter
+                )?,
+            }
             function_lines(f, &consumer.name, &consumer.figures)?;
         }
         writeln!(f, "latency:")?;
         writeln!(
             f,
             "  iterator age (arrival to first invocation of {}): {}",
-            self.consumers.first().map_or("-", |c| c.name.as_str()),
+            self.consumers
+                .iter()
+                .find(|c| matches!(c.mapping, MappingStats::Kinesis(_)))
+                .map_or("-", |c| c.name.as_str()),
             self.iterator_age
         )?;
         writeln!(

@@ -43,6 +43,7 @@ mod environment;
 mod ephemeral;
 mod error;
 mod event;
+mod event_sources;
 mod faults;
 mod function;
 mod host;
@@ -67,9 +68,12 @@ pub use config::{
 pub use cpu::{CpuMode, DEFAULT_FUEL_PER_SECOND, FULL_VCPU_MB, cpu_share, vcpus};
 pub use error::{Error, Result};
 pub use event::{EventInvocation, EventOutcome, MAX_EVENT_PAYLOAD};
+pub use event_sources::{MappingSpec, Pipeline, QueueSpec, StreamSpec};
 pub use faults::{FAULT_ERROR_TYPE, Faults};
 pub use function::Function;
 pub use invocation::{FunctionError, InitPhase, Invocation, RUNTIME_VERSION};
+/// The event sources of lambda-sim (Kinesis, SQS) and their mappings' settings.
+pub use lambda_sim_pipeline as pipeline;
 /// The stores guests reach (key-value, objects, Firehose): see [`Runtime::services`].
 pub use lambda_sim_services as services;
 pub use logs::CapturedLog;

@@ -41,6 +41,8 @@ pub struct SimulationFile {
     pub runtime: RuntimeConfig,
     /// The functions.
     pub functions: Vec<FunctionSpec>,
+    /// The event sources, their mappings to functions, and the delivery streams.
+    pub pipeline: crate::event_sources::Pipeline,
     /// What the file asks for that the simulator does not honour: unknown or unsupported
     /// properties, intrinsic functions it cannot evaluate, resources it does not simulate.
     pub warnings: Vec<String>,
@@ -77,6 +79,14 @@ struct File {
     simulation: Simulation,
     #[serde(default)]
     function: Vec<FunctionEntry>,
+    #[serde(default)]
+    stream: Vec<crate::event_sources::StreamSpec>,
+    #[serde(default)]
+    queue: Vec<crate::event_sources::QueueSpec>,
+    #[serde(default)]
+    delivery_stream: Vec<lambda_sim_services::DeliveryStreamConfig>,
+    #[serde(default)]
+    event_source_mapping: Vec<crate::event_sources::MappingEntry>,
 }
 
 #[derive(Default, Deserialize)]
@@ -251,9 +261,22 @@ impl SimulationFile {
                 description: None,
             });
         }
+        let pipeline = crate::event_sources::Pipeline {
+            streams: file.stream,
+            queues: file.queue,
+            delivery_streams: file.delivery_stream,
+            mappings: file
+                .event_source_mapping
+                .into_iter()
+                .map(crate::event_sources::MappingEntry::into_spec)
+                .collect::<Result<_>>()?,
+        };
+        let names: Vec<&str> = functions.iter().map(|f| f.config.name.as_str()).collect();
+        pipeline.check(&names)?;
         Ok(SimulationFile {
             runtime,
             functions,
+            pipeline,
             warnings: Vec::new(),
         })
     }

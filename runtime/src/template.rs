@@ -22,6 +22,8 @@ use crate::config::{
 use crate::simfile::{FunctionSpec, SimulationFile};
 use crate::{Error, FunctionConfig, Result, RuntimeConfig};
 
+mod sources;
+
 const FUNCTION: &str = "AWS::Serverless::Function";
 const STACK_NAME: &str = "lambda-sim";
 
@@ -109,6 +111,8 @@ struct EphemeralStorage {
 #[serde(rename_all = "PascalCase")]
 struct Event {
     r#type: String,
+    #[serde(default)]
+    properties: Option<sources::EventProperties>,
     #[serde(flatten)]
     _rest: BTreeMap<String, IgnoredAny>,
 }
@@ -128,7 +132,7 @@ enum Intrinsic {
     #[serde(alias = "Fn::Sub")]
     Sub(Value),
     #[serde(alias = "Fn::GetAtt")]
-    GetAtt(IgnoredAny),
+    GetAtt(Value),
     #[serde(alias = "Fn::Join")]
     Join(IgnoredAny),
     #[serde(alias = "Fn::Select")]
@@ -283,25 +287,41 @@ pub(crate) fn parse(text: &str, base: &Path, file: &str) -> Result<SimulationFil
         ));
     }
 
+    let mut pipeline = sources::read(text, file, &resolver, &mut warnings)?;
+    let names = sources::names(text, file)?;
     let mut functions = Vec::new();
     for (logical_id, resource) in template.resources {
         let line = resource.referenced.line();
         let resource = resource.value;
         if resource.r#type != FUNCTION {
-            warnings.push(format!(
-                "{file}:{line}: resource `{logical_id}` of type `{}` is not simulated (ignored)",
-                resource.r#type
-            ));
+            if !sources::TYPES.contains(&resource.r#type.as_str()) {
+                warnings.push(format!(
+                    "{file}:{line}: resource `{logical_id}` of type `{}` is not simulated (ignored)",
+                    resource.r#type
+                ));
+            }
             continue;
         }
         let properties = resource.properties.unwrap_or_default();
         let context = Context {
             file,
+            kind: "function",
             logical_id: &logical_id,
             resolver: &resolver,
+            sources: &names,
         };
-        functions.push(context.function(properties, &globals, base, &mut warnings)?);
+        functions.push(context.function(
+            properties,
+            &globals,
+            base,
+            &mut pipeline.mappings,
+            &mut warnings,
+        )?);
     }
+    let function_names: Vec<&str> = functions.iter().map(|f| f.config.name.as_str()).collect();
+    pipeline
+        .check(&function_names)
+        .map_err(|err| Error::InvalidConfig(format!("{file}: {}", strip_invalid(&err))))?;
     if functions.is_empty() {
         return Err(Error::InvalidConfig(format!(
             "{file}: the template has no `{FUNCTION}` resource"
@@ -310,23 +330,36 @@ pub(crate) fn parse(text: &str, base: &Path, file: &str) -> Result<SimulationFil
     Ok(SimulationFile {
         runtime: RuntimeConfig::default(),
         functions,
+        pipeline,
         warnings,
     })
+}
+
+fn strip_invalid(err: &Error) -> String {
+    let text = err.to_string();
+    text.strip_prefix("invalid configuration: ")
+        .unwrap_or(&text)
+        .to_owned()
 }
 
 /// One resource being read: names it in messages.
 struct Context<'a> {
     file: &'a str,
+    /// What the resource is, in messages: `function`, `stream`, ...
+    kind: &'a str,
     logical_id: &'a str,
     resolver: &'a Resolver,
+    /// The names of the template's streams, queues and buckets, by logical id.
+    sources: &'a BTreeMap<String, String>,
 }
 
 impl Context<'_> {
     fn error(&self, at: &Spanned<Leaf>, message: impl std::fmt::Display) -> Error {
         Error::InvalidConfig(format!(
-            "{}:{}: function `{}`: {message}",
+            "{}:{}: {} `{}`: {message}",
             self.file,
             at.referenced.line(),
+            self.kind,
             self.logical_id
         ))
     }
@@ -334,12 +367,16 @@ impl Context<'_> {
     fn warning(&self, at: Option<&Spanned<Leaf>>, message: impl std::fmt::Display) -> String {
         match at {
             Some(at) => format!(
-                "{}:{}: function `{}`: {message}",
+                "{}:{}: {} `{}`: {message}",
                 self.file,
                 at.referenced.line(),
+                self.kind,
                 self.logical_id
             ),
-            None => format!("{}: function `{}`: {message}", self.file, self.logical_id),
+            None => format!(
+                "{}: {} `{}`: {message}",
+                self.file, self.kind, self.logical_id
+            ),
         }
     }
 
@@ -428,6 +465,7 @@ impl Context<'_> {
         own: Properties,
         globals: &Properties,
         base: &Path,
+        mappings: &mut Vec<crate::event_sources::MappingSpec>,
         warnings: &mut Vec<String>,
     ) -> Result<FunctionSpec> {
         for key in own.other.keys() {
@@ -609,13 +647,20 @@ impl Context<'_> {
             aliases.push(alias);
         }
         for (key, event) in own.events.iter().flatten() {
-            warnings.push(self.warning(
-                None,
-                format!(
-                    "event source `{key}` of type `{}` is not simulated by `serve` (invoke the function directly)",
-                    event.r#type
-                ),
-            ));
+            match event.r#type.as_str() {
+                "Kinesis" | "SQS" => mappings.push(self.mapping(
+                    key,
+                    event,
+                    &config.name,
+                    warnings,
+                )?),
+                other => warnings.push(self.warning(
+                    None,
+                    format!(
+                        "event source `{key}` of type `{other}` is not simulated (invoke the function directly)"
+                    ),
+                )),
+            }
         }
         // Shown in FunctionConfiguration; no effect on a WebAssembly handler.
         let mut text = |property: &str, leaf: Option<Spanned<Leaf>>| -> Result<Option<String>> {

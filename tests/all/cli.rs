@@ -370,3 +370,49 @@ fn a_short_soak_accounts_for_every_event_and_leaks_nothing() {
     );
     assert!(stdout.contains("200 ok"), "{stdout}");
 }
+
+#[test]
+fn demo_runs_the_pipeline_and_a_team_can_describe_its_own() {
+    let demo = lambda_sim(&["demo", "--records", "5000", "--seed", "3"]);
+    let out = text(&demo.stdout);
+    assert!(demo.status.success(), "{out}{}", text(&demo.stderr));
+    assert!(
+        out.starts_with("events: 5000 in (3 poison), 4997 delivered to S3, "),
+        "{out}"
+    );
+    assert!(out.contains(" 0 lost\n"), "{out}");
+    for line in [
+        "  shardId-000000000000: ",
+        "  forwarder: ",
+        "  aggregator: ",
+        "aggregates (key-value store): ",
+        "verdict: nothing lost, every shard in order",
+        "host: ",
+    ] {
+        assert!(out.contains(line), "no `{line}` in:\n{out}");
+    }
+    assert!(
+        out.contains("(4997 events counted once each)"),
+        "the aggregator counted every event once: {out}"
+    );
+
+    // The same pipeline from a lambda-sim.toml and from a SAM template, with an SQS consumer.
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pipeline");
+    for file in ["lambda-sim.toml", "template.yaml"] {
+        let path = format!("{fixtures}/{file}");
+        let run = lambda_sim(&["demo", "--config", &path, "--records", "3000"]);
+        let out = text(&run.stdout);
+        assert!(run.status.success(), "{file}: {out}{}", text(&run.stderr));
+        assert!(out.contains(" 0 lost\n"), "{file}: {out}");
+        assert!(
+            out.contains("  aggregator's mapping (queue `analytics-queue`): "),
+            "{file}: {out}"
+        );
+        assert!(out.contains(" 3000 messages deleted"), "{file}: {out}");
+        assert!(
+            !text(&run.stderr).contains("warning"),
+            "{file}: {}",
+            text(&run.stderr)
+        );
+    }
+}

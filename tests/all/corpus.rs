@@ -209,6 +209,59 @@ async fn every_bad_input_gets_its_error_and_the_simulator_keeps_serving() {
         "InvalidParameterValueException: invalid configuration: function `f`: timeout 0.000 s is outside Lambda's range of 1 to 900 seconds"
     );
 
+    // Pipelines described in a file.
+    let pipeline = |extra: &str| {
+        toml(&format!(
+            "[[function]]\nname = \"f\"\npath = \"f.wasm\"\n[[stream]]\nname = \"s\"\n[[queue]]\nname = \"q\"\n{extra}"
+        ))
+    };
+    case!(
+        "toml: a mapping of an unknown stream",
+        pipeline("[[event_source_mapping]]\nfunction = \"f\"\nstream = \"nope\"\n"),
+        "InvalidParameterValueException: invalid configuration: the event source mapping of `f` reads stream `nope`, which is not a stream of the file"
+    );
+    case!(
+        "toml: a batch size of 0",
+        pipeline("[[event_source_mapping]]\nfunction = \"f\"\nstream = \"s\"\nbatch_size = 0\n"),
+        "InvalidParameterValueException: invalid configuration: event source mapping of `f`: batch size 0 is outside Lambda's range of 1 to 10000"
+    );
+    case!(
+        "toml: a mapping of both a stream and a queue",
+        pipeline("[[event_source_mapping]]\nfunction = \"f\"\nstream = \"s\"\nqueue = \"q\"\n"),
+        "InvalidParameterValueException: invalid configuration: event source mapping of `f` must name exactly one of `stream` and `queue`"
+    );
+    case!(
+        "toml: bisection on an SQS mapping",
+        pipeline(
+            "[[event_source_mapping]]\nfunction = \"f\"\nqueue = \"q\"\nbisect_batch_on_function_error = true\n"
+        ),
+        "InvalidParameterValueException: invalid configuration: event source mapping of `f`: `bisect_batch_on_function_error` is for Kinesis mappings (an SQS queue retries through its visibility timeout and dead-letter queue)"
+    );
+    case!(
+        "toml: 0 shards",
+        toml("[[stream]]\nname = \"s\"\nshards = 0\n"),
+        "InvalidParameterValueException: invalid configuration: stream `s`: 0 shards is outside Kinesis's range of 1 to 500"
+    );
+    case!(
+        "toml: a dead-letter queue that does not exist",
+        toml("[[queue]]\nname = \"q\"\ndead_letter_queue = \"dlq\"\n"),
+        "InvalidParameterValueException: invalid configuration: queue `q`: its dead-letter queue `dlq` is not another queue of the file"
+    );
+    case!(
+        "yaml: a Kinesis event of an unknown stream",
+        sam(
+            "      Events:\n        S:\n          Type: Kinesis\n          Properties:\n            Stream: !GetAtt Nope.Arn\n"
+        ),
+        "InvalidParameterValueException: invalid configuration: template.yaml:10: function `Fn`: `Events.S.Properties.Stream` refers to `Nope`, which is not a stream, queue or bucket of the template"
+    );
+    case!(
+        "yaml: a delivery stream to Redshift",
+        template(
+            "Resources:\n  D:\n    Type: AWS::KinesisFirehose::DeliveryStream\n    Properties:\n      RedshiftDestinationConfiguration: {}\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: f.wasm\n"
+        ),
+        "InvalidParameterValueException: invalid configuration: template.yaml: delivery stream `D`: only an S3 destination is simulated (`ExtendedS3DestinationConfiguration` or `S3DestinationConfiguration`)"
+    );
+
     // template.yaml.
     case!(
         "yaml: broken syntax",

@@ -37,7 +37,9 @@ async fn run(
     let forwarder = load(&runtime, "kinesis-forwarder", "forwarder");
     let aggregator = load(&runtime, "aggregator", "aggregator");
     let mut forwarder = Consumer::forwarder(&forwarder);
-    forwarder.mapping.maximum_retry_attempts = retries;
+    if let Some(mapping) = forwarder.kinesis_mut() {
+        mapping.maximum_retry_attempts = retries;
+    }
     let consumers = [forwarder, Consumer::aggregator(&aggregator)];
     let (report, _) = pipeline_run(&runtime, &consumers, options)
         .await
@@ -234,5 +236,43 @@ async fn bisection_isolates_the_record_that_crashes_the_function() {
     assert_eq!(
         destination[0]["responseContext"]["functionError"],
         "Unhandled"
+    );
+}
+
+#[test]
+fn a_lambda_sim_toml_and_a_sam_template_describe_the_same_pipeline() {
+    use lambda_sim_runtime::{MappingSpec, SimulationFile};
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pipeline");
+    let toml = SimulationFile::read(&fixtures.join("lambda-sim.toml")).expect("toml");
+    let yaml = SimulationFile::read(&fixtures.join("template.yaml")).expect("template");
+    assert!(yaml.warnings.is_empty(), "{:?}", yaml.warnings);
+    let (mut a, mut b) = (toml.pipeline.clone(), yaml.pipeline.clone());
+    for pipeline in [&mut a, &mut b] {
+        pipeline
+            .mappings
+            .sort_by(|x, y| x.function().cmp(y.function()));
+        pipeline.queues.sort_by(|x, y| x.name.cmp(&y.name));
+    }
+    assert_eq!(a, b);
+    assert_eq!(a.streams[0].shards, 4);
+    let MappingSpec::Kinesis { stream, config } = &a.mappings[1] else {
+        panic!("the forwarder reads the stream: {:?}", a.mappings);
+    };
+    assert_eq!(stream, "analytics");
+    assert_eq!(
+        (
+            config.batch_size,
+            config.maximum_retry_attempts,
+            config.bisect_batch_on_function_error
+        ),
+        (100, 3, true)
+    );
+    assert_eq!(
+        config.on_failure_destination(),
+        Some("arn:aws:sqs:us-east-1:123456789012:analytics-failures")
+    );
+    assert_eq!(
+        a.queues[1].dead_letter_queue.as_deref(),
+        Some("analytics-dlq")
     );
 }
