@@ -182,7 +182,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn build(path: &PathBuf) -> anyhow::Result<PathBuf> {
+fn build(path: &std::path::Path) -> anyhow::Result<PathBuf> {
     lambda_sim_harness::component_for(path)
         .with_context(|| format!("failed to build the handler `{}`", path.display()))
 }

@@ -94,6 +94,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         for warning in &file.warnings {
             eprintln!("warning: {warning}");
         }
+        for mapping in &file.pipeline.mappings {
+            eprintln!(
+                "warning: the event source mapping of `{}` is not run by `serve` (`lambda-sim demo --config` runs the file's pipeline)",
+                mapping.function()
+            );
+        }
     }
 
     let mut runtime_config = file.as_ref().map(|f| f.runtime.clone()).unwrap_or_default();

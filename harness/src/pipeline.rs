@@ -88,17 +88,20 @@ impl Consumer {
     /// The bundled forwarder's mapping in the demo: batches of 100, ReportBatchItemFailures,
     /// bisection on error, 3 retries, an on-failure destination.
     pub fn forwarder(function: &Function) -> Self {
-        let mut mapping = KinesisMappingConfig::default();
-        mapping.batch_size = 100;
-        mapping.maximum_retry_attempts = 3;
-        mapping.bisect_batch_on_function_error = true;
-        mapping.function_response_types =
-            vec![lambda_sim_pipeline::kinesis::FunctionResponseType::ReportBatchItemFailures];
-        mapping.destination_config = Some(lambda_sim_pipeline::kinesis::DestinationConfig {
-            on_failure: Some(lambda_sim_pipeline::kinesis::OnFailure {
-                destination: "arn:aws:sqs:us-east-1:123456789012:analytics-failures".to_owned(),
+        let mapping = KinesisMappingConfig {
+            batch_size: 100,
+            maximum_retry_attempts: 3,
+            bisect_batch_on_function_error: true,
+            function_response_types: vec![
+                lambda_sim_pipeline::kinesis::FunctionResponseType::ReportBatchItemFailures,
+            ],
+            destination_config: Some(lambda_sim_pipeline::kinesis::DestinationConfig {
+                on_failure: Some(lambda_sim_pipeline::kinesis::OnFailure {
+                    destination: "arn:aws:sqs:us-east-1:123456789012:analytics-failures".to_owned(),
+                }),
             }),
-        });
+            ..KinesisMappingConfig::default()
+        };
         Consumer {
             function: function.clone(),
             source: ConsumerSource::Kinesis(mapping),
@@ -116,8 +119,10 @@ impl Consumer {
     /// The bundled aggregator's mapping in the demo: batches of 500, Lambda's defaults
     /// otherwise (retries until the records expire).
     pub fn aggregator(function: &Function) -> Self {
-        let mut mapping = KinesisMappingConfig::default();
-        mapping.batch_size = 500;
+        let mapping = KinesisMappingConfig {
+            batch_size: 500,
+            ..KinesisMappingConfig::default()
+        };
         Consumer {
             function: function.clone(),
             source: ConsumerSource::Kinesis(mapping),

@@ -10,6 +10,13 @@ pub const COMPONENTIZE_PY_VERSION: &str = "0.25.1";
 
 const ADAPTER: &str = include_str!("../../guest-python/lambda_sim_adapter.py");
 const WIT: &str = include_str!("../../wit/handler.wit");
+/// The WIT packages the handler world imports, by file under `wit/deps/`.
+const WIT_DEPS: [(&str, &str); 4] = [
+    ("keyvalue/world.wit", include_str!("../../wit/deps/keyvalue/world.wit")),
+    ("keyvalue/store.wit", include_str!("../../wit/deps/keyvalue/store.wit")),
+    ("keyvalue/atomic.wit", include_str!("../../wit/deps/keyvalue/atomic.wit")),
+    ("keyvalue/batch.wit", include_str!("../../wit/deps/keyvalue/batch.wit")),
+];
 
 /// Why a Python handler could not be packaged.
 #[derive(Debug, thiserror::Error)]
@@ -150,6 +157,13 @@ fn write_build_files(build: &Path, handler: &str) -> Result<(PathBuf, PathBuf), 
     let wit = build.join("wit");
     std::fs::create_dir(&wit)?;
     std::fs::write(wit.join("handler.wit"), WIT)?;
+    for (file, text) in WIT_DEPS {
+        let path = wit.join("deps").join(file);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, text)?;
+    }
     let adapter = build.join("adapter");
     std::fs::create_dir(&adapter)?;
     std::fs::write(adapter.join("lambda_sim_adapter.py"), ADAPTER)?;

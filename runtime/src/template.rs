@@ -657,7 +657,7 @@ impl Context<'_> {
                 other => warnings.push(self.warning(
                     None,
                     format!(
-                        "event source `{key}` of type `{other}` is not simulated (invoke the function directly)"
+                        "event source `{key}` of type `{other}` is not simulated by `serve` (invoke the function directly)"
                     ),
                 )),
             }
@@ -748,6 +748,12 @@ Resources:
       CodeUri: counter.wasm
   Queue:
     Type: AWS::SQS::Queue
+  Stream:
+    Type: AWS::Kinesis::Stream
+    Properties:
+      ShardCount: 2
+  Topic:
+    Type: AWS::SNS::Topic
 "#;
 
     fn parse_ok(text: &str) -> SimulationFile {
@@ -807,10 +813,15 @@ Resources:
             [
                 "template.yaml: function `HelloFunction`: property `Policies` ignored: IAM is not simulated",
                 "template.yaml:29: function `HelloFunction`: `Environment.Variables.QUEUE` uses !GetAtt, which the simulator cannot evaluate (ignored)",
-                "template.yaml: function `HelloFunction`: event source `Stream` of type `Kinesis` is not simulated by `serve` (invoke the function directly)",
-                "template.yaml:48: resource `Queue` of type `AWS::SQS::Queue` is not simulated (ignored)",
+                "template.yaml:54: resource `Topic` of type `AWS::SNS::Topic` is not simulated (ignored)",
             ]
         );
+        // The Kinesis event is an event-source mapping of the stream, named by its logical id.
+        assert_eq!(file.pipeline.streams[0].name, "Stream");
+        assert_eq!(file.pipeline.streams[0].shards, 2);
+        assert_eq!(file.pipeline.queues[0].name, "Queue");
+        assert_eq!(file.pipeline.mappings.len(), 1);
+        assert_eq!(file.pipeline.mappings[0].function(), "hello");
     }
 
     #[test]

@@ -264,11 +264,10 @@ impl Firehose {
         for stream in streams.values_mut() {
             if let Some(due) = stream.due()
                 && due <= now
+                && let Some(object) = stream.flush(&self.objects, rng, due)?
             {
-                if let Some(object) = stream.flush(&self.objects, rng, due)? {
-                    log.push(object.clone());
-                    written.push(object);
-                }
+                log.push(object.clone());
+                written.push(object);
             }
         }
         Ok(written)

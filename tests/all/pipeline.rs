@@ -180,13 +180,15 @@ async fn one_shard(
                 .1
         })
         .collect();
-    let mut config = KinesisMappingConfig::default();
-    config.function_name = "forwarder".to_owned();
-    config.destination_config = Some(DestinationConfig {
-        on_failure: Some(OnFailure {
-            destination: "arn:aws:sqs:us-east-1:123456789012:failures".to_owned(),
+    let mut config = KinesisMappingConfig {
+        function_name: "forwarder".to_owned(),
+        destination_config: Some(DestinationConfig {
+            on_failure: Some(OnFailure {
+                destination: "arn:aws:sqs:us-east-1:123456789012:failures".to_owned(),
+            }),
         }),
-    });
+        ..KinesisMappingConfig::default()
+    };
     configure(&mut config);
     let mut mapping = KinesisMapping::new(stream, config).expect("mapping");
     let mut target = LambdaTarget::new(&forwarder);

@@ -66,7 +66,7 @@ async fn the_statelessness_check_passes_a_counter_kept_in_the_store() {
         .enumerate()
         .map(|(i, user)| NamedEvent {
             name: format!("{i}-{user}.json"),
-            payload: Payload::json(&format!(r#"{{"user": "{user}"}}"#)).expect("json"),
+            payload: Payload::json(format!(r#"{{"user": "{user}"}}"#)).expect("json"),
         })
         .collect();
     let verdict = check_stateless(&counter, &events, &CheckOptions::default())
