@@ -12,10 +12,22 @@ const ADAPTER: &str = include_str!("../../guest-python/lambda_sim_adapter.py");
 const WIT: &str = include_str!("../../wit/handler.wit");
 /// The WIT packages the handler world imports, by file under `wit/deps/`.
 const WIT_DEPS: [(&str, &str); 4] = [
-    ("keyvalue/world.wit", include_str!("../../wit/deps/keyvalue/world.wit")),
-    ("keyvalue/store.wit", include_str!("../../wit/deps/keyvalue/store.wit")),
-    ("keyvalue/atomic.wit", include_str!("../../wit/deps/keyvalue/atomic.wit")),
-    ("keyvalue/batch.wit", include_str!("../../wit/deps/keyvalue/batch.wit")),
+    (
+        "keyvalue/world.wit",
+        include_str!("../../wit/deps/keyvalue/world.wit"),
+    ),
+    (
+        "keyvalue/store.wit",
+        include_str!("../../wit/deps/keyvalue/store.wit"),
+    ),
+    (
+        "keyvalue/atomic.wit",
+        include_str!("../../wit/deps/keyvalue/atomic.wit"),
+    ),
+    (
+        "keyvalue/batch.wit",
+        include_str!("../../wit/deps/keyvalue/batch.wit"),
+    ),
 ];
 
 /// Why a Python handler could not be packaged.
