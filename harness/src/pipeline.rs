@@ -882,7 +882,7 @@ impl fmt::Display for PipelineReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "events: {} in ({} poison), {} delivered to S3, {} duplicated, {} to the on-failure destination, {} lost",
+            "events: {} in ({} poison), {} delivered to S3, {} duplicated, {} in on-failure destination records, {} lost",
             self.records,
             self.poison,
             self.delivered,
