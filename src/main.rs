@@ -11,6 +11,7 @@ mod load;
 mod process;
 mod serve;
 mod soak;
+mod tune;
 
 use clap::{Parser, Subcommand};
 
@@ -40,6 +41,9 @@ enum Command {
     /// aggregating consumer) on the bundled handlers under seeded chaos, on a virtual clock,
     /// and report what was delivered, duplicated and lost (exit 1 if anything was lost).
     Demo(demo::DemoArgs),
+    /// Run a function at several memory sizes and recommend one (AWS Lambda Power Tuning,
+    /// locally): duration, billed duration and cost per size, for cost, speed or a balance.
+    Tune(tune::TuneArgs),
     /// Print a sample event of a common source (API Gateway, S3, SQS, Kinesis, ...).
     GenerateEvent(generate::GenerateArgs),
     /// Run a load (open loop at a rate, or closed-loop clients) and print latency percentiles
@@ -80,6 +84,7 @@ fn main() -> std::process::ExitCode {
         Command::Invoke(args) => invoke::run(*args),
         Command::Serve(args) => serve::run(*args),
         Command::Soak(args) => soak::run(args),
+        Command::Tune(args) => tune::run(args),
     };
     match result {
         Ok(code) => code,

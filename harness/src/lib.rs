@@ -23,6 +23,7 @@ mod python;
 mod report_line;
 mod stateless;
 mod test_function;
+mod tune;
 
 pub use bench::{bench_cold_and_warm, criterion_median_ns};
 pub use chaos::{ChaosOptions, ChaosReport, chaos_run};
@@ -42,3 +43,6 @@ pub use stateless::{
     CheckOptions, Difference, NamedEvent, Run, Verdict, check_stateless, read_events,
 };
 pub use test_function::{TestError, TestFunction, TestFunctionBuilder, TestInvocation};
+pub use tune::{
+    DEFAULT_MEMORY_SIZES, SizeResult, Strategy, TuneError, TuneOptions, TuneReport, tune,
+};
