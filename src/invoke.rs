@@ -75,6 +75,16 @@ pub struct InvokeArgs {
     /// Project the bill of a 30-day month at this many requests per second.
     #[arg(long, value_name = "RPS")]
     monthly_rate: Option<f64>,
+    /// Turn on active tracing: an X-Ray trace id in each REPORT line and in the context.
+    #[arg(long)]
+    tracing: bool,
+    /// Write the invocations' segments as Chrome trace-event JSON (open it in Perfetto or
+    /// chrome://tracing).
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    /// Write the invocations' segments as OpenTelemetry OTLP JSON.
+    #[arg(long, value_name = "FILE")]
+    otlp: Option<PathBuf>,
 }
 
 pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
@@ -117,6 +127,7 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
         .context("failed to start the tokio runtime")?;
     let mut total = Cost::default();
     let mut cold = 0;
+    let mut traced = Vec::new();
     tokio.block_on(async {
         // One after the other: on a virtual clock, each arrives as the previous one ends.
         let mut at = runtime.clock().now();
@@ -153,9 +164,23 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             println!("{}", String::from_utf8_lossy(&invocation.payload()));
+            if args.trace.is_some() || args.otlp.is_some() {
+                traced.push(invocation);
+            }
         }
         anyhow::Ok(())
     })?;
+    let name = &function.config().name;
+    if let Some(path) = &args.trace {
+        let json = lambda_sim_runtime::chrome_trace(name, &traced);
+        std::fs::write(path, serde_json::to_vec_pretty(&json)?)
+            .with_context(|| format!("failed to write the trace `{}`", path.display()))?;
+    }
+    if let Some(path) = &args.otlp {
+        let json = lambda_sim_runtime::otlp(name, &traced);
+        std::fs::write(path, serde_json::to_vec_pretty(&json)?)
+            .with_context(|| format!("failed to write the OTLP trace `{}`", path.display()))?;
+    }
     if let LogFormat::Text = args.log_format {
         let config = function.config();
         eprintln!(
@@ -204,6 +229,9 @@ fn apply_simulation_flags(args: &InvokeArgs, config: &mut RuntimeConfig) -> anyh
 fn apply_function_flags(args: &InvokeArgs, config: &mut FunctionConfig) -> anyhow::Result<()> {
     if let Some(mb) = args.memory {
         config.memory_size_mb = mb;
+    }
+    if args.tracing {
+        config.tracing = true;
     }
     if let Some(timeout) = args.timeout {
         if !timeout.is_finite() || timeout <= 0.0 {

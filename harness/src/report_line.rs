@@ -19,6 +19,10 @@ pub struct ReportLine {
     pub status: Option<String>,
     /// `Error Type`, when present.
     pub error_type: Option<String>,
+    /// `XRAY TraceId`, when tracing is active.
+    pub xray_trace_id: Option<String>,
+    /// `SegmentId`, with the trace id.
+    pub segment_id: Option<String>,
 }
 
 /// Why a line is not a well-formed REPORT line.
@@ -76,6 +80,8 @@ impl ReportLine {
             init_duration_ms: None,
             status: None,
             error_type: None,
+            xray_trace_id: None,
+            segment_id: None,
         };
         for field in fields {
             let (key, value) = field
@@ -86,6 +92,13 @@ impl ReportLine {
                     report.init_duration_ms =
                         Some(ms(value).ok_or_else(|| fail("bad Init Duration"))?);
                 }
+                "XRAY TraceId" if report.xray_trace_id.is_none() && report.status.is_none() => {
+                    report.xray_trace_id = Some(value.to_owned());
+                }
+                "SegmentId" if report.xray_trace_id.is_some() && report.segment_id.is_none() => {
+                    report.segment_id = Some(value.to_owned());
+                }
+                "Sampled" if report.segment_id.is_some() && value == "true" => {}
                 "Status" if report.status.is_none() => report.status = Some(value.to_owned()),
                 "Error Type" if report.status.is_some() => {
                     report.error_type = Some(value.to_owned())

@@ -51,14 +51,18 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-/// Whether a cell reads as a figure (`1,024`, `-3.5 ms`, `$0.0000021`, `12%`), aligned right.
+/// Whether a cell reads as a figure, maybe with a unit (`1,024`, `-3.5 ms`, `$0.0000021`,
+/// `12%`, `1.5x`): those are aligned right.
 fn numeric(cell: &str) -> bool {
-    let rest = cell.trim().trim_start_matches(['-', '+', '$']);
-    rest.starts_with(|c: char| c.is_ascii_digit())
-        && rest
-            .split_whitespace()
-            .next()
-            .is_some_and(|n| n.trim_end_matches(['%', 'x']).replace(',', "").parse::<f64>().is_ok())
+    let mut words = cell.split_whitespace();
+    let (Some(figure), unit, None) = (words.next(), words.next(), words.next()) else {
+        return false;
+    };
+    let figure = figure.trim_start_matches(['-', '+', '$']);
+    let figure = figure.trim_end_matches(['%', 'x']).replace(',', "");
+    figure.starts_with(|c: char| c.is_ascii_digit())
+        && figure.parse::<f64>().is_ok()
+        && unit.is_none_or(|u| u.chars().all(|c| c.is_alphabetic() || c == '/'))
 }
 
 pub(crate) fn render(report: &HtmlReport) -> Result<String> {
@@ -127,4 +131,119 @@ fn render_table(page: &mut String, table: &Table) {
         page.push_str("</tr>\n");
     }
     page.push_str("</tbody>\n</table></div>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Chart, Lane, Samples, Series, Span, SpanKind};
+
+    /// A report with one chart of each kind and text that needs escaping everywhere.
+    fn report() -> HtmlReport {
+        HtmlReport::new("Tune <hello> & \"friends\"")
+            .with_subtitle("it's <b>not</b> bold")
+            .with_section(
+                Section::new("Power <tuning>")
+                    .with_paragraph("a < b && c > d")
+                    .with_table(
+                        Table::new(["memory <MB>", "cost"])
+                            .with_row(["128", "$0.0000021"])
+                            .with_row(["<script>alert(1)</script>"]),
+                    )
+                    .with_chart(Chart::Lines {
+                        title: "Cost <by> memory".into(),
+                        x_label: "memory (MB)".into(),
+                        x_log: true,
+                        left_label: "avg duration (ms)".into(),
+                        left: vec![Series::new("avg", [(128.0, 400.0), (1024.0, 50.0)])],
+                        right_label: "cost (USD)".into(),
+                        right: vec![Series::new("cost", [(128.0, 2e-7), (1024.0, 3e-7)])],
+                    }),
+            )
+            .with_section(
+                Section::new("Latency")
+                    .with_chart(Chart::Histogram {
+                        title: "Cold & warm".into(),
+                        x_label: "latency (ms)".into(),
+                        bins: 10,
+                        samples: vec![
+                            Samples::new("cold", [200.0, 220.0]),
+                            Samples::new("warm", [2.0, 3.0]),
+                        ],
+                    })
+                    .with_chart(Chart::Timeline {
+                        title: "Invocations".into(),
+                        x_label: "time (ms)".into(),
+                        lanes: vec![Lane::new("env 1", [Span::new(SpanKind::Invoke, 0.0, 5.0)])],
+                    }),
+            )
+    }
+
+    #[test]
+    fn the_page_has_one_svg_per_chart_and_the_counting_script() {
+        let report = report();
+        let page = report.render().expect("renders");
+        assert_eq!(report.chart_count(), 3);
+        assert_eq!(page.matches("<svg").count(), 3);
+        assert_eq!(page.matches("</svg>").count(), 3);
+        assert!(page.starts_with("<!DOCTYPE html>"));
+        assert!(page.contains("document.title='lambda-sim report: '+n+' charts'"));
+        assert!(page.trim_end().ends_with("</html>"));
+        let empty = HtmlReport::new("empty").render().expect("renders");
+        assert!(!empty.contains("<svg"));
+        assert!(empty.contains("<script>"));
+    }
+
+    #[test]
+    fn every_string_from_the_data_is_escaped() {
+        let page = report().render().expect("renders");
+        for text in [
+            "<title>Tune &lt;hello&gt; &amp; &quot;friends&quot;</title>",
+            "<h1>Tune &lt;hello&gt; &amp; &quot;friends&quot;</h1>",
+            "<p>it&#39;s &lt;b&gt;not&lt;/b&gt; bold</p>",
+            "<h2>Power &lt;tuning&gt;</h2>",
+            "<p>a &lt; b &amp;&amp; c &gt; d</p>",
+            "<th>memory &lt;MB&gt;</th>",
+            "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td><td></td>",
+            "Cost &lt;by&gt; memory",
+            "Cold &amp; warm",
+        ] {
+            assert!(page.contains(text), "`{text}` missing");
+        }
+        assert!(!page.contains("<b>not</b>"));
+        assert!(!page.contains("<script>alert"));
+        assert_eq!(page.matches("<script>").count(), 1);
+        assert!(page.contains("<td class=\"num\">$0.0000021</td>"));
+    }
+
+    #[test]
+    fn the_page_references_nothing_on_the_network() {
+        let page = report().render().expect("renders");
+        let without_namespaces = page.replace("http://www.w3.org/2000/svg", "");
+        assert!(!without_namespaces.contains("http://"));
+        assert!(!without_namespaces.contains("https://"));
+        for reference in ["<link", "<img", "src=", "@import", "url(", "@font-face"] {
+            assert!(!page.contains(reference), "`{reference}` in the page");
+        }
+        assert!(!page.contains("NaN"));
+    }
+
+    #[test]
+    fn figures_align_right_and_words_do_not() {
+        for cell in [
+            "128",
+            "1,024",
+            "-3.5 ms",
+            "$0.0000021",
+            "12%",
+            "1.5x",
+            "+4",
+            "3008 MB",
+        ] {
+            assert!(numeric(cell), "{cell}");
+        }
+        for cell in ["", "cold", "-", "$", "v1.2.3", "2024-01-01", "3 of 4 cold"] {
+            assert!(!numeric(cell), "{cell}");
+        }
+    }
 }

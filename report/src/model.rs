@@ -183,7 +183,9 @@ impl Span {
 }
 
 /// What a timeline span is; each kind has one colour in every chart of a report.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SpanKind {
     /// The platform's part of a cold start (placement, runtime start).

@@ -67,24 +67,20 @@ fn sample() -> HtmlReport {
                     right: vec![Series::new("cost", memory.iter().map(|&mb| (mb, cost(mb))))],
                 }),
         )
-        .with_section(
-            Section::new("Latency").with_chart(Chart::Histogram {
-                title: "Cold and warm latencies".into(),
-                x_label: "latency (ms)".into(),
-                bins: 30,
-                samples: vec![
-                    Samples::new("cold", latencies(180.0, 220.0, 40)),
-                    Samples::new("warm", latencies(2.0, 60.0, 400)),
-                ],
-            }),
-        )
-        .with_section(
-            Section::new("Invocations").with_chart(Chart::Timeline {
-                title: "Invocations by execution environment".into(),
-                x_label: "time (ms)".into(),
-                lanes,
-            }),
-        )
+        .with_section(Section::new("Latency").with_chart(Chart::Histogram {
+            title: "Cold and warm latencies".into(),
+            x_label: "latency (ms)".into(),
+            bins: 30,
+            samples: vec![
+                Samples::new("cold", latencies(180.0, 220.0, 40)),
+                Samples::new("warm", latencies(2.0, 60.0, 400)),
+            ],
+        }))
+        .with_section(Section::new("Invocations").with_chart(Chart::Timeline {
+            title: "Invocations by execution environment".into(),
+            x_label: "time (ms)".into(),
+            lanes,
+        }))
 }
 
 fn chromium() -> Option<PathBuf> {
@@ -178,18 +174,26 @@ fn the_sample_report_renders_in_chromium() {
     let page = dir.join("report.html");
     let report = sample();
     report.write(&page).expect("write the report");
-    let size = std::fs::metadata(&page).expect("the report's metadata").len();
+    let size = std::fs::metadata(&page)
+        .expect("the report's metadata")
+        .len();
     println!("report: {} ({size} bytes)", page.display());
 
     let (dom, stderr) = run_chromium(&chromium, &dir.join("profile-dom"), &["--dump-dom"], &page);
     assert!(
         dom.contains("<title>lambda-sim report: 3 charts</title>"),
         "the page's script did not count 3 charts; the title is {:?}",
-        dom.split("<title>").nth(1).and_then(|t| t.split("</title>").next())
+        dom.split("<title>")
+            .nth(1)
+            .and_then(|t| t.split("</title>").next())
     );
     assert!(dom.contains("<svg"), "no <svg> in the DOM");
     let console = console_lines(&stderr);
-    assert!(console.is_empty(), "console messages:\n{}", console.join("\n"));
+    assert!(
+        console.is_empty(),
+        "console messages:\n{}",
+        console.join("\n")
+    );
 
     let screenshot = target_dir().join("report-screenshot.png");
     let _ = std::fs::remove_file(&screenshot);
@@ -201,7 +205,11 @@ fn the_sample_report_renders_in_chromium() {
         &page,
     );
     let console = console_lines(&stderr);
-    assert!(console.is_empty(), "console messages:\n{}", console.join("\n"));
+    assert!(
+        console.is_empty(),
+        "console messages:\n{}",
+        console.join("\n")
+    );
     let png = std::fs::read(&screenshot).expect("chromium wrote the screenshot");
     assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
     println!("screenshot: {} ({} bytes)", screenshot.display(), png.len());

@@ -81,6 +81,9 @@ pub struct FunctionConfig {
     /// Provisioned concurrency: environments initialised before the first invocation, so that
     /// up to this many concurrent invocations see no cold start. Default 0.
     pub provisioned_concurrency: u32,
+    /// Active tracing (X-Ray): each invocation gets a trace id, passed to the handler in its
+    /// context and printed on the REPORT line. Default `false` (PassThrough).
+    pub tracing: bool,
 }
 
 impl Default for FunctionConfig {
@@ -97,6 +100,7 @@ impl Default for FunctionConfig {
             vpc: false,
             reserved_concurrency: None,
             provisioned_concurrency: 0,
+            tracing: false,
         }
     }
 }
@@ -149,6 +153,12 @@ impl FunctionConfig {
     /// Sets reserved concurrency (default none).
     pub fn reserved_concurrency(mut self, limit: u32) -> Self {
         self.reserved_concurrency = Some(limit);
+        self
+    }
+
+    /// Turns active tracing on (default off).
+    pub fn tracing(mut self, active: bool) -> Self {
+        self.tracing = active;
         self
     }
 

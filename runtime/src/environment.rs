@@ -31,6 +31,8 @@ pub(crate) struct PhaseOutcome {
     /// The phase's duration as Lambda would report it (see [`CpuMode`]).
     pub(crate) duration: Duration,
     pub(crate) kind: Ending,
+    /// The guest's calls to the stores, on the phase's reported timeline.
+    pub(crate) calls: Vec<crate::trace::HostCall>,
 }
 
 /// Whether the environment survives the phase, and what REPORT says of it.
@@ -122,6 +124,8 @@ impl Environment {
             } else {
                 runtime.clock.clone()
             },
+            phase_started: Instant::now(),
+            calls: Vec::new(),
         };
         let mut store = Store::new(&runtime.engine, host);
         store.limiter(|host| &mut host.memory);
@@ -192,11 +196,14 @@ impl Environment {
         self.guest_time.store(nanos(at), Ordering::Release);
         let meter = Meter::of(function);
         meter.arm(&mut self.store, limit);
-        let start = Instant::now();
+        let start = self.start_phase();
         let result = self.instance.call_init(&mut self.store).await;
-        let duration = meter.duration(&mut self.store, start.elapsed(), limit);
+        let wall = start.elapsed();
+        let duration = meter.duration(&mut self.store, wall, limit);
         let result = result.map(|init| init.map(|()| Vec::new()));
-        self.classify(result, duration, request_id, limit, limit)
+        let mut outcome = self.classify(result, duration, request_id, limit, limit);
+        outcome.calls = self.take_calls(wall, outcome.duration);
+        outcome
     }
 
     /// Runs the guest's `handle` export at simulation time `at`, for at most `budget` (the
@@ -217,19 +224,49 @@ impl Environment {
             // Killed as it starts: the guest stops at its first epoch check (a function entry).
             self.store.set_epoch_deadline(0);
         }
-        let start = Instant::now();
+        let start = self.start_phase();
         let result = self
             .instance
             .call_handle(&mut self.store, event, context)
             .await;
-        let duration = meter.duration(&mut self.store, start.elapsed(), timeout);
-        self.classify(
+        let wall = start.elapsed();
+        let duration = meter.duration(&mut self.store, wall, timeout);
+        let mut outcome = self.classify(
             result,
             duration,
             &context.request_id,
             timeout,
             function.config.timeout,
-        )
+        );
+        outcome.calls = self.take_calls(wall, outcome.duration);
+        outcome
+    }
+
+    /// Marks the start of a phase on the host: the origin of its host calls' offsets.
+    fn start_phase(&mut self) -> Instant {
+        let host = self.store.data_mut();
+        host.calls.clear();
+        host.phase_started = Instant::now();
+        host.phase_started
+    }
+
+    /// The phase's host calls, moved from the host's clock to the phase's reported one (on a
+    /// virtual clock or with deterministic CPU, the reported duration is not the wall time).
+    fn take_calls(&mut self, wall: Duration, reported: Duration) -> Vec<crate::trace::HostCall> {
+        let calls = std::mem::take(&mut self.store.data_mut().calls);
+        let scale = if wall.is_zero() {
+            1.0
+        } else {
+            reported.as_secs_f64() / wall.as_secs_f64()
+        };
+        calls
+            .into_iter()
+            .map(|call| crate::trace::HostCall {
+                offset: call.offset.mul_f64(scale).min(reported),
+                duration: call.duration.mul_f64(scale),
+                name: call.name,
+            })
+            .collect()
     }
 
     /// The files this environment's guest left in its `/tmp` (paths relative to `/tmp`).
@@ -346,6 +383,7 @@ impl Environment {
             result,
             duration,
             kind,
+            calls: Vec::new(),
         }
     }
 }

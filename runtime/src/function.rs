@@ -397,13 +397,31 @@ impl Function {
         let started_at = wall_at(runtime, invoke_at);
         let timeout = inner.config.timeout;
         let deadline = started_at + timeout;
+        let xray = inner.config.tracing.then(|| {
+            let (a, b) = {
+                use rand::Rng as _;
+                let mut rng = runtime.rng();
+                (rng.next_u64(), rng.next_u64())
+            };
+            let epoch = started_at
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            crate::report::Xray {
+                trace_id: format!(
+                    "1-{:08x}-{:024x}",
+                    epoch as u32,
+                    (u128::from(a) << 32 | u128::from(b >> 32)) & ((1u128 << 96) - 1)
+                ),
+                segment_id: format!("{b:016x}"),
+            }
+        });
         let context = types::Context {
             request_id,
             deadline_ms: deadline
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             invoked_function_arn: inner.arn.clone(),
-            xray_trace_id: None,
+            xray_trace_id: xray.as_ref().map(crate::report::Xray::header),
             client_context: None,
             identity: None,
         };
@@ -437,7 +455,7 @@ impl Function {
                         error: Some(error),
                         ..retry
                     };
-                    return Ok(self.failed_reinit(env, init, retry, context, invoke_at));
+                    return Ok(self.failed_reinit(env, init, retry, context, invoke_at, xray));
                 }
                 (env, Some(retry))
             }
@@ -461,6 +479,7 @@ impl Function {
                 result: Err(injected()),
                 duration: Duration::ZERO,
                 kind: Ending::Returned,
+                calls: Vec::new(),
             }
         } else {
             env.invoke(
@@ -522,6 +541,7 @@ impl Function {
                 Status::Failure => result.as_ref().err().map(|e| e.error_type.clone()),
                 _ => None,
             },
+            xray,
         };
         let log_stream = env.log_stream.clone();
         env.free_at = if clock.is_virtual() {
@@ -539,6 +559,8 @@ impl Function {
             init,
             init_retry,
             log,
+            host_calls: outcome.calls,
+            queued: delay,
             log_stream,
             region: inner.config.region.clone(),
             started_at,
@@ -570,6 +592,7 @@ impl Function {
         retry: InitPhase,
         context: types::Context,
         invoke_at: Duration,
+        xray: Option<crate::report::Xray>,
     ) -> Invocation {
         let inner = &*self.inner;
         let runtime = &inner.runtime;
@@ -608,6 +631,7 @@ impl Function {
             init_duration: None,
             status,
             error_type: (status == Status::Failure).then(|| error.error_type.clone()),
+            xray,
         };
         let log_stream = env.log_stream.clone();
         let ends_at = invoke_at + duration;
@@ -620,6 +644,8 @@ impl Function {
             init,
             init_retry: Some(retry),
             log,
+            host_calls: Vec::new(),
+            queued: Duration::ZERO,
             log_stream,
             region: inner.config.region.clone(),
             started_at,

@@ -31,6 +31,26 @@ pub(crate) struct Host {
     pub(crate) services: lambda_sim_services::Services,
     /// The guest's clock, which dates what it writes to the stores.
     pub(crate) clock: crate::clock::Clock,
+    /// When the running phase started on the host, for the host calls' offsets.
+    pub(crate) phase_started: Instant,
+    /// The running phase's calls to the stores, for its trace.
+    pub(crate) calls: Vec<crate::trace::HostCall>,
+}
+
+/// The most host calls a phase's trace keeps (a guest in a loop must not grow it forever).
+const MAX_TRACED_CALLS: usize = 10_000;
+
+impl Host {
+    /// Records a call to a store that started at `started` and ends now.
+    pub(crate) fn record(&mut self, name: &'static str, started: Instant) {
+        if self.calls.len() < MAX_TRACED_CALLS {
+            self.calls.push(crate::trace::HostCall {
+                name: name.to_owned(),
+                offset: started.saturating_duration_since(self.phase_started),
+                duration: started.elapsed(),
+            });
+        }
+    }
 }
 
 /// The error a killed guest's call fails with.

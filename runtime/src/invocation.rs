@@ -115,6 +115,11 @@ pub struct Invocation {
     pub init_retry: Option<InitPhase>,
     /// What the handler printed during the invocation.
     pub log: CapturedLog,
+    /// The handler's calls to the stores, for its trace.
+    pub host_calls: Vec<crate::trace::HostCall>,
+    /// How long the invocation waited before its handler started (an injected start-up
+    /// delay).
+    pub queued: std::time::Duration,
     /// The execution environment that served it (its log stream name).
     pub log_stream: String,
     /// The ARN of the function, for the runtime version ARN.

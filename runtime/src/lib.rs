@@ -56,6 +56,7 @@ mod simfile;
 mod stores;
 mod template;
 mod tmp;
+mod trace;
 
 pub use billing::{Architecture, Cost, PRICE_PER_REQUEST};
 pub use clock::{Clock, ClockMode, VIRTUAL_EPOCH};
@@ -78,9 +79,10 @@ pub use lambda_sim_pipeline as pipeline;
 pub use lambda_sim_services as services;
 pub use logs::CapturedLog;
 pub use payload::Payload;
-pub use report::{Report, Status};
+pub use report::{Report, Status, Xray};
 pub use runtime::Runtime;
 pub use simfile::{FunctionSpec, SimulationFile};
+pub use trace::{HostCall, Segment, SegmentKind, chrome_trace, otlp};
 
 /// Host bindings of the handler world (`wit/handler.wit`).
 #[expect(

@@ -50,6 +50,27 @@ pub struct Report {
     pub status: Status,
     /// The error type of a runtime failure (`Runtime.OutOfMemory`, ...).
     pub error_type: Option<String>,
+    /// The X-Ray ids, when the function's tracing is active.
+    pub xray: Option<Xray>,
+}
+
+/// An invocation's X-Ray ids (active tracing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Xray {
+    /// `1-<8 hex: epoch seconds>-<24 hex>`.
+    pub trace_id: String,
+    /// The function's segment: 16 hex digits.
+    pub segment_id: String,
+}
+
+impl Xray {
+    /// The `X-Amzn-Trace-Id` header value the handler sees (`context.xray-trace-id`).
+    pub fn header(&self) -> String {
+        format!(
+            "Root={};Parent={};Sampled=1",
+            self.trace_id, self.segment_id
+        )
+    }
 }
 
 impl Report {
@@ -72,6 +93,12 @@ impl Report {
         if let (Some(error_type), Some(map)) = (&self.error_type, record.as_object_mut()) {
             map.insert("errorType".to_owned(), json!(error_type));
         }
+        if let (Some(xray), Some(map)) = (&self.xray, record.as_object_mut()) {
+            map.insert(
+                "tracing".to_owned(),
+                json!({ "spanId": xray.segment_id, "type": "X-Amzn-Trace-Id", "value": xray.header() }),
+            );
+        }
         json!({ "time": timestamp(time), "type": "platform.report", "record": record })
     }
 }
@@ -90,6 +117,13 @@ impl fmt::Display for Report {
         )?;
         if let Some(init) = self.init_duration {
             write!(f, "Init Duration: {} ms\t", Millis(init))?;
+        }
+        if let Some(xray) = &self.xray {
+            write!(
+                f,
+                "XRAY TraceId: {}\tSegmentId: {}\tSampled: true\t",
+                xray.trace_id, xray.segment_id
+            )?;
         }
         match (self.status, &self.error_type) {
             (Status::Timeout, _) => write!(f, "Status: timeout\t"),
@@ -146,6 +180,7 @@ mod tests {
             init_duration: None,
             status: Status::Success,
             error_type: None,
+            xray: None,
         }
     }
 

@@ -129,6 +129,7 @@ struct FunctionEntry {
     vpc: Option<bool>,
     reserved_concurrency: Option<u32>,
     provisioned_concurrency: Option<u32>,
+    tracing: Option<bool>,
     #[serde(default)]
     aliases: Vec<String>,
 }
@@ -240,6 +241,7 @@ impl SimulationFile {
             config.vpc = entry.vpc.unwrap_or(false);
             config.reserved_concurrency = entry.reserved_concurrency;
             config.provisioned_concurrency = entry.provisioned_concurrency.unwrap_or(0);
+            config.tracing = entry.tracing.unwrap_or(false);
             config.validate().map_err(|err| {
                 Error::InvalidConfig(format!("function `{}`: {}", config.name, strip(&err)))
             })?;

@@ -20,6 +20,14 @@ pub struct BucketHandle {
 }
 
 impl Host {
+    /// Runs a store call, recording it for the phase's trace.
+    fn timed<T>(&mut self, name: &'static str, call: impl FnOnce(&mut Host) -> T) -> T {
+        let started = std::time::Instant::now();
+        let result = call(self);
+        self.record(name, started);
+        result
+    }
+
     fn bucket(&self, bucket: &Resource<BucketHandle>) -> Result<String, store::Error> {
         self.table
             .get(bucket)
@@ -30,9 +38,11 @@ impl Host {
 
 impl store::Host for Host {
     fn open(&mut self, identifier: String) -> Result<Resource<BucketHandle>, store::Error> {
-        self.table
-            .push(BucketHandle { name: identifier })
-            .map_err(|err| store::Error::Other(err.to_string()))
+        self.timed("keyvalue.open", |host| {
+            host.table
+                .push(BucketHandle { name: identifier })
+                .map_err(|err| store::Error::Other(err.to_string()))
+        })
     }
 }
 
@@ -42,8 +52,10 @@ impl store::HostBucket for Host {
         bucket: Resource<BucketHandle>,
         key: String,
     ) -> Result<Option<Vec<u8>>, store::Error> {
-        let name = self.bucket(&bucket)?;
-        Ok(self.services.keyvalue.get(&name, &key))
+        self.timed("keyvalue.get", |host| {
+            let name = host.bucket(&bucket)?;
+            Ok(host.services.keyvalue.get(&name, &key))
+        })
     }
 
     fn set(
@@ -52,15 +64,19 @@ impl store::HostBucket for Host {
         key: String,
         value: Vec<u8>,
     ) -> Result<(), store::Error> {
-        let name = self.bucket(&bucket)?;
-        self.services.keyvalue.set(&name, &key, value);
-        Ok(())
+        self.timed("keyvalue.set", |host| {
+            let name = host.bucket(&bucket)?;
+            host.services.keyvalue.set(&name, &key, value);
+            Ok(())
+        })
     }
 
     fn delete(&mut self, bucket: Resource<BucketHandle>, key: String) -> Result<(), store::Error> {
-        let name = self.bucket(&bucket)?;
-        self.services.keyvalue.delete(&name, &key);
-        Ok(())
+        self.timed("keyvalue.delete", |host| {
+            let name = host.bucket(&bucket)?;
+            host.services.keyvalue.delete(&name, &key);
+            Ok(())
+        })
     }
 
     fn exists(
@@ -68,8 +84,10 @@ impl store::HostBucket for Host {
         bucket: Resource<BucketHandle>,
         key: String,
     ) -> Result<bool, store::Error> {
-        let name = self.bucket(&bucket)?;
-        Ok(self.services.keyvalue.exists(&name, &key))
+        self.timed("keyvalue.exists", |host| {
+            let name = host.bucket(&bucket)?;
+            Ok(host.services.keyvalue.exists(&name, &key))
+        })
     }
 
     fn list_keys(
@@ -77,12 +95,14 @@ impl store::HostBucket for Host {
         bucket: Resource<BucketHandle>,
         cursor: Option<u64>,
     ) -> Result<store::KeyResponse, store::Error> {
-        let name = self.bucket(&bucket)?;
-        let (keys, cursor) = self
-            .services
-            .keyvalue
-            .list_keys(&name, cursor.unwrap_or(0), 1_000);
-        Ok(store::KeyResponse { keys, cursor })
+        self.timed("keyvalue.list-keys", |host| {
+            let name = host.bucket(&bucket)?;
+            let (keys, cursor) =
+                host.services
+                    .keyvalue
+                    .list_keys(&name, cursor.unwrap_or(0), 1_000);
+            Ok(store::KeyResponse { keys, cursor })
+        })
     }
 
     fn drop(&mut self, bucket: Resource<BucketHandle>) -> wasmtime::Result<()> {
@@ -98,11 +118,13 @@ impl atomics::Host for Host {
         key: String,
         delta: u64,
     ) -> Result<u64, store::Error> {
-        let name = self.bucket(&bucket)?;
-        self.services
-            .keyvalue
-            .increment(&name, &key, delta)
-            .map_err(store::Error::Other)
+        self.timed("keyvalue.increment", |host| {
+            let name = host.bucket(&bucket)?;
+            host.services
+                .keyvalue
+                .increment(&name, &key, delta)
+                .map_err(store::Error::Other)
+        })
     }
 }
 
@@ -112,12 +134,14 @@ impl batch::Host for Host {
         bucket: Resource<BucketHandle>,
         keys: Vec<String>,
     ) -> Result<Vec<Option<(String, Vec<u8>)>>, store::Error> {
-        let name = self.bucket(&bucket)?;
-        let kv = &self.services.keyvalue;
-        Ok(keys
-            .into_iter()
-            .map(|key| kv.get(&name, &key).map(|value| (key, value)))
-            .collect())
+        self.timed("keyvalue.get-many", |host| {
+            let name = host.bucket(&bucket)?;
+            let kv = &host.services.keyvalue;
+            Ok(keys
+                .into_iter()
+                .map(|key| kv.get(&name, &key).map(|value| (key, value)))
+                .collect())
+        })
     }
 
     fn set_many(
@@ -125,11 +149,13 @@ impl batch::Host for Host {
         bucket: Resource<BucketHandle>,
         key_values: Vec<(String, Vec<u8>)>,
     ) -> Result<(), store::Error> {
-        let name = self.bucket(&bucket)?;
-        for (key, value) in key_values {
-            self.services.keyvalue.set(&name, &key, value);
-        }
-        Ok(())
+        self.timed("keyvalue.set-many", |host| {
+            let name = host.bucket(&bucket)?;
+            for (key, value) in key_values {
+                host.services.keyvalue.set(&name, &key, value);
+            }
+            Ok(())
+        })
     }
 
     fn delete_many(
@@ -137,34 +163,42 @@ impl batch::Host for Host {
         bucket: Resource<BucketHandle>,
         keys: Vec<String>,
     ) -> Result<(), store::Error> {
-        let name = self.bucket(&bucket)?;
-        for key in keys {
-            self.services.keyvalue.delete(&name, &key);
-        }
-        Ok(())
+        self.timed("keyvalue.delete-many", |host| {
+            let name = host.bucket(&bucket)?;
+            for key in keys {
+                host.services.keyvalue.delete(&name, &key);
+            }
+            Ok(())
+        })
     }
 }
 
 impl object_store::Host for Host {
     fn put_object(&mut self, bucket: String, key: String, body: Vec<u8>) -> Result<(), String> {
-        self.services
-            .objects
-            .put(&bucket, &key, &body)
-            .map_err(|err| err.to_string())
+        self.timed("s3.put-object", |host| {
+            host.services
+                .objects
+                .put(&bucket, &key, &body)
+                .map_err(|err| err.to_string())
+        })
     }
 
     fn get_object(&mut self, bucket: String, key: String) -> Result<Option<Vec<u8>>, String> {
-        self.services
-            .objects
-            .get(&bucket, &key)
-            .map_err(|err| err.to_string())
+        self.timed("s3.get-object", |host| {
+            host.services
+                .objects
+                .get(&bucket, &key)
+                .map_err(|err| err.to_string())
+        })
     }
 
     fn list_objects(&mut self, bucket: String, prefix: String) -> Result<Vec<String>, String> {
-        self.services
-            .objects
-            .list(&bucket, &prefix)
-            .map_err(|err| err.to_string())
+        self.timed("s3.list-objects", |host| {
+            host.services
+                .objects
+                .list(&bucket, &prefix)
+                .map_err(|err| err.to_string())
+        })
     }
 }
 
@@ -174,11 +208,13 @@ impl firehose::Host for Host {
         delivery_stream: String,
         records: Vec<Vec<u8>>,
     ) -> Result<u32, String> {
-        let at = self.clock.wall();
-        self.services
-            .firehose
-            .put_record_batch(&delivery_stream, records, at)
-            .map(|(failed, _)| failed)
-            .map_err(|err| err.to_string())
+        self.timed("firehose.put-record-batch", |host| {
+            let at = host.clock.wall();
+            host.services
+                .firehose
+                .put_record_batch(&delivery_stream, records, at)
+                .map(|(failed, _)| failed)
+                .map_err(|err| err.to_string())
+        })
     }
 }

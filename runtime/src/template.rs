@@ -81,6 +81,7 @@ struct Properties {
     reserved_concurrent_executions: Option<Spanned<Leaf>>,
     provisioned_concurrency_config: Option<ProvisionedConcurrency>,
     ephemeral_storage: Option<EphemeralStorage>,
+    tracing: Option<Spanned<Leaf>>,
     architectures: Option<Vec<Spanned<Leaf>>>,
     auto_publish_alias: Option<Spanned<Leaf>>,
     events: Option<BTreeMap<String, Event>>,
@@ -472,7 +473,6 @@ impl Context<'_> {
             let why = match key.as_str() {
                 "Policies" | "Role" | "PermissionsBoundary" => "IAM is not simulated",
                 "Layers" => "layers are not simulated",
-                "Tracing" => "tracing is not simulated yet",
                 _ => "not simulated",
             };
             warnings.push(self.warning(None, format!("property `{key}` ignored: {why}")));
@@ -592,6 +592,20 @@ impl Context<'_> {
             )? {
                 config.provisioned_concurrency = n;
             }
+        }
+        if let Some(leaf) = pick(&own.tracing, &globals.tracing)
+            && let Some(mode) = self.string("Tracing", &leaf, warnings)?
+        {
+            config.tracing = match mode.as_str() {
+                "Active" => true,
+                "PassThrough" | "Disabled" => false,
+                other => {
+                    return Err(self.error(
+                        &leaf,
+                        format!("`Tracing` must be Active or PassThrough, not `{other}`"),
+                    ));
+                }
+            };
         }
         let storage = own
             .ephemeral_storage

@@ -30,7 +30,7 @@ pub fn function_configuration(deployed: &Deployed, version: &str) -> Value {
         "CodeSha256": deployed.code_sha256,
         "Version": version,
         "Environment": { "Variables": config.environment },
-        "TracingConfig": { "Mode": "PassThrough" },
+        "TracingConfig": { "Mode": if config.tracing { "Active" } else { "PassThrough" } },
         "State": "Active",
         "LastUpdateStatus": "Successful",
         "PackageType": "Zip",

@@ -286,18 +286,14 @@ Resources:
     assert_eq!(configuration["MemorySize"], 256, "from Globals");
     assert_eq!(configuration["Timeout"], 7);
     assert_eq!(configuration["Environment"]["Variables"]["STAGE"], "test");
+    assert_eq!(configuration["TracingConfig"]["Mode"], "Active");
     let warnings: Vec<&str> = log.lines().filter(|l| l.starts_with("warning: ")).collect();
     let file = path.display();
     assert_eq!(
         warnings,
-        [
-            format!(
-                "warning: {file}: function `HelloFunction`: property `Tracing` ignored: tracing is not simulated yet"
-            ),
-            format!(
-                "warning: {file}: function `HelloFunction`: event source `Api` of type `Api` is not simulated by `serve` (invoke the function directly)"
-            ),
-        ]
+        [format!(
+            "warning: {file}: function `HelloFunction`: event source `Api` of type `Api` is not simulated by `serve` (invoke the function directly)"
+        ),]
     );
 }
 

@@ -19,6 +19,7 @@ mod python;
 mod sandbox;
 mod serve;
 mod stores;
+mod trace;
 mod tune;
 
 use std::sync::OnceLock;

@@ -65,5 +65,8 @@ async fn tune_recommends_by_cost_and_by_speed_with_lambdas_prices() {
     let ratio = at(128).average_ms / at(256).average_ms;
     assert!((ratio - 2.0).abs() < 0.01, "{ratio}");
     let flat = at(10240).average_ms / at(1769).average_ms;
-    assert!((flat - 1.0).abs() < 0.001, "no faster above one vCPU: {flat}");
+    assert!(
+        (flat - 1.0).abs() < 0.001,
+        "no faster above one vCPU: {flat}"
+    );
 }

@@ -22,7 +22,11 @@ struct Buckets {
 }
 
 fn bucket(samples: &[Samples], bins: usize) -> Option<Buckets> {
-    let bins = if bins == 0 { DEFAULT_BINS } else { bins.min(MAX_BINS) };
+    let bins = if bins == 0 {
+        DEFAULT_BINS
+    } else {
+        bins.min(MAX_BINS)
+    };
     let (lo, hi) = axis::extent(samples.iter().flat_map(|s| s.values.iter().copied()))?;
     let range = axis::padded(lo, hi, 0.0, false);
     let (lo, hi) = (range.start, range.end);
@@ -79,7 +83,7 @@ pub(super) fn draw(
     let x = buckets.lo..buckets.hi;
     let (x_ticks, y_ticks) = (axis::ticks(&x), axis::ticks(&y));
     let mut plot = ChartBuilder::on(area)
-        .caption(title, font(18).color(&TEXT))
+        .caption(title, font(17).color(&TEXT))
         .margin(10)
         .margin_right(30)
         .x_label_area_size(48)
@@ -91,7 +95,7 @@ pub(super) fn draw(
         .x_label_formatter(&x_ticks)
         .y_label_formatter(&y_ticks)
         .label_style(font(12).color(&TEXT))
-        .axis_desc_style(font(14).color(&TEXT))
+        .axis_desc_style(font(13).color(&TEXT))
         .bold_line_style(BLACK.mix(0.08))
         .light_line_style(TRANSPARENT)
         .axis_style(TEXT.mix(0.6))
@@ -100,11 +104,18 @@ pub(super) fn draw(
     let width = (buckets.hi - buckets.lo) / bins as f64;
     for (set, counts) in samples.iter().zip(&buckets.counts) {
         let color = palette.series(&set.name);
-        let bars = counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(i, &c)| {
-            let x0 = buckets.lo + width * i as f64;
-            [(x0, 0.0), (x0 + width, c as f64)]
-        });
-        plot.draw_series(bars.clone().map(|r| Rectangle::new(r, color.mix(0.45).filled())))?;
+        let bars = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(i, &c)| {
+                let x0 = buckets.lo + width * i as f64;
+                [(x0, 0.0), (x0 + width, c as f64)]
+            });
+        plot.draw_series(
+            bars.clone()
+                .map(|r| Rectangle::new(r, color.mix(0.45).filled())),
+        )?;
         plot.draw_series(bars.map(|r| Rectangle::new(r, color.stroke_width(1))))?;
     }
     Ok(())
@@ -123,7 +134,10 @@ mod tests {
         let buckets = bucket(&samples, 4).expect("finite values");
         assert_eq!(buckets.counts[0].iter().sum::<u64>(), 3);
         assert_eq!(buckets.counts[1], vec![2, 0, 0, 0]);
-        assert_eq!(buckets.counts[0][3], 1, "the maximum falls in the last bucket");
+        assert_eq!(
+            buckets.counts[0][3], 1,
+            "the maximum falls in the last bucket"
+        );
     }
 
     #[test]

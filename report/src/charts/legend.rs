@@ -50,7 +50,8 @@ fn layout(entries: &[Entry], width: u32) -> (Vec<(i32, i32)>, u32) {
     let (mut x, mut y) = (LEFT, PAD);
     let mut corners = Vec::with_capacity(entries.len());
     for entry in entries {
-        let chars = i32::try_from(shortened(&entry.label).chars().count()).unwrap_or(MAX_CHARS as i32);
+        let chars =
+            i32::try_from(shortened(&entry.label).chars().count()).unwrap_or(MAX_CHARS as i32);
         let advance = MARK + 6 + chars * CHAR + 24;
         if x > LEFT && x + advance > width {
             x = LEFT;
@@ -129,7 +130,9 @@ mod tests {
     fn entries_wrap_into_rows_that_fit_the_width() {
         assert_eq!(height(&[], 800), 0);
         let one_row = height(&[entry("cold"), entry("warm")], 800);
-        let many: Vec<Entry> = (0..12).map(|i| entry(&format!("series number {i}"))).collect();
+        let many: Vec<Entry> = (0..12)
+            .map(|i| entry(&format!("series number {i}")))
+            .collect();
         let (corners, rows_height) = layout(&many, 800);
         assert!(rows_height > one_row);
         assert!(corners.iter().all(|&(x, _)| x < 800));

@@ -69,7 +69,10 @@ pub(super) fn legend(left: &[Series], right: &[Series], palette: &Palette) -> Ve
 pub(super) fn draw(area: &Area, chart: &Lines, palette: &Palette) -> DrawResult {
     let left = drawable(chart.left, chart.x_log, palette);
     let right = drawable(chart.right, chart.x_log, palette);
-    let xs = left.iter().chain(&right).flat_map(|l| l.points.iter().map(|p| p.0));
+    let xs = left
+        .iter()
+        .chain(&right)
+        .flat_map(|l| l.points.iter().map(|p| p.0));
     let Some((x_lo, x_hi)) = axis::extent(xs) else {
         return no_data(area, chart.title);
     };
@@ -85,11 +88,25 @@ pub(super) fn draw(area: &Area, chart: &Lines, palette: &Palette) -> DrawResult 
         let x = axis::log_padded(x_lo, x_hi);
         let ticks = axis::ticks(&x);
         let x = x.log_scale().base(2.0);
-        draw_on(area, chart, (&left, left_range), (&right, right_range), x, &ticks)
+        draw_on(
+            area,
+            chart,
+            (&left, left_range),
+            (&right, right_range),
+            x,
+            &ticks,
+        )
     } else {
         let x = axis::padded(x_lo, x_hi, 0.04, false);
         let ticks = axis::ticks(&x);
-        draw_on(area, chart, (&left, left_range), (&right, right_range), x, &ticks)
+        draw_on(
+            area,
+            chart,
+            (&left, left_range),
+            (&right, right_range),
+            x,
+            &ticks,
+        )
     }
 }
 
@@ -110,7 +127,7 @@ where
     let left_ticks = axis::ticks(&left_range);
     let right_ticks = axis::ticks(&right_range);
     let mut plot = ChartBuilder::on(area)
-        .caption(chart.title, font(18).color(&TEXT))
+        .caption(chart.title, font(17).color(&TEXT))
         .margin(10)
         .margin_right(if has_right { 10 } else { 30 })
         .x_label_area_size(48)
@@ -124,7 +141,7 @@ where
         .x_label_formatter(x_ticks)
         .y_label_formatter(&left_ticks)
         .label_style(font(12).color(&TEXT))
-        .axis_desc_style(font(14).color(&TEXT))
+        .axis_desc_style(font(13).color(&TEXT))
         .bold_line_style(BLACK.mix(0.08))
         .light_line_style(TRANSPARENT)
         .axis_style(TEXT.mix(0.6))
@@ -134,7 +151,7 @@ where
             .y_desc(chart.right_label)
             .y_label_formatter(&right_ticks)
             .label_style(font(12).color(&TEXT))
-            .axis_desc_style(font(14).color(&TEXT))
+            .axis_desc_style(font(13).color(&TEXT))
             .axis_style(TEXT.mix(0.6))
             .draw()?;
     }

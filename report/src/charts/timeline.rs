@@ -111,7 +111,9 @@ pub(super) fn draw(area: &Area, title: &str, x_label: &str, lanes: &[Lane]) -> D
         .map(|l| shortened(&l.name).chars().count())
         .max()
         .unwrap_or(0);
-    let label_area = u32::try_from(name_chars * 7 + 24).unwrap_or(200).clamp(64, 200);
+    let label_area = u32::try_from(name_chars * 7 + 24)
+        .unwrap_or(200)
+        .clamp(64, 200);
     let plot_pixels = f64::from(area.dim_in_pixel().1.saturating_sub(110)).max(1.0);
     let every = ((rows * LABEL_SPACING / plot_pixels).ceil() as usize).max(1);
     // Lane i is drawn as row n-1-i, so the first lane is at the top.
@@ -127,7 +129,7 @@ pub(super) fn draw(area: &Area, title: &str, x_label: &str, lanes: &[Lane]) -> D
     };
 
     let mut plot = ChartBuilder::on(area)
-        .caption(title, font(18).color(&TEXT))
+        .caption(title, font(17).color(&TEXT))
         .margin(10)
         .margin_right(30)
         .x_label_area_size(48)
@@ -139,7 +141,7 @@ pub(super) fn draw(area: &Area, title: &str, x_label: &str, lanes: &[Lane]) -> D
         .x_label_formatter(&x_ticks)
         .y_label_formatter(&name_of)
         .label_style(font(12).color(&TEXT))
-        .axis_desc_style(font(14).color(&TEXT))
+        .axis_desc_style(font(13).color(&TEXT))
         .bold_line_style(BLACK.mix(0.08))
         .light_line_style(TRANSPARENT)
         .axis_style(TEXT.mix(0.6))
@@ -155,10 +157,7 @@ pub(super) fn draw(area: &Area, title: &str, x_label: &str, lanes: &[Lane]) -> D
         .iter()
         .map(|&(lane, start, end, span)| {
             let end = end.max(start + min_width);
-            let corners = [
-                (start, row(lane) + inset),
-                (end, row(lane) + 1.0 - inset),
-            ];
+            let corners = [(start, row(lane) + inset), (end, row(lane) + 1.0 - inset)];
             (corners, span)
         })
         .collect();
@@ -170,8 +169,10 @@ pub(super) fn draw(area: &Area, title: &str, x_label: &str, lanes: &[Lane]) -> D
     let label_style = font(11)
         .color(&WHITE)
         .pos(Pos::new(HPos::Center, VPos::Center));
-    let labels = bars.iter().filter(|(_, span)| !span.label.is_empty()).filter_map(
-        |([(x0, y0), (x1, y1)], span)| {
+    let labels = bars
+        .iter()
+        .filter(|(_, span)| !span.label.is_empty())
+        .filter_map(|([(x0, y0), (x1, y1)], span)| {
             let pixels = plot.backend_coord(&(*x1, *y0)).0 - plot.backend_coord(&(*x0, *y0)).0;
             let needed = i32::try_from(span.label.chars().count()).unwrap_or(i32::MAX);
             (pixels > needed.saturating_mul(7).saturating_add(8)).then(|| {
@@ -181,8 +182,7 @@ pub(super) fn draw(area: &Area, title: &str, x_label: &str, lanes: &[Lane]) -> D
                     label_style.clone(),
                 )
             })
-        },
-    );
+        });
     let labels: Vec<_> = labels.collect();
     plot.draw_series(labels)?;
     Ok(())
