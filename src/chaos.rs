@@ -48,6 +48,9 @@ pub struct ChaosArgs {
     /// Memory size in MB.
     #[arg(long, default_value_t = 128)]
     memory: u32,
+    /// Write an HTML report to this file.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
 }
 
 pub fn run(args: ChaosArgs) -> anyhow::Result<ExitCode> {
@@ -94,6 +97,10 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<ExitCode> {
         .context("failed to start the tokio runtime")?;
     let report = tokio.block_on(chaos_run(&function, &payload, &options))?;
     println!("{report}");
+    if let Some(path) = &args.report {
+        report.to_html().write(path)?;
+        eprintln!("lambda-sim: report written to {}", path.display());
+    }
     if report.holds() {
         Ok(ExitCode::SUCCESS)
     } else {

@@ -3,11 +3,12 @@
 //! bundled handlers (or a team's own) under a seeded chaos schedule, on a virtual clock with
 //! deterministic CPU; exits 1 if an event is lost or a shard's order broken.
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use lambda_sim_harness::{Consumer, ConsumerSource, PipelineOptions, pipeline_run};
+use lambda_sim_harness::{Consumer, ConsumerSource, PipelineOptions, pipeline_run_with_progress};
 use lambda_sim_runtime::{
     ClockMode, ColdStartModel, CpuMode, FunctionConfig, MappingSpec, Runtime, SimulationFile,
 };
@@ -67,6 +68,9 @@ pub struct DemoArgs {
     /// functions consume them, its first delivery stream is the one checked in S3.
     #[arg(long, conflicts_with_all = ["forwarder", "aggregator"])]
     config: Option<PathBuf>,
+    /// Write an HTML report (latencies, a timeline of batches) to this file.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
 }
 
 pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
@@ -154,10 +158,34 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("failed to start the tokio runtime")?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(options.records as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} events {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
     let (report, timing) = tokio
-        .block_on(pipeline_run(&runtime, &consumers, &options))
+        .block_on(pipeline_run_with_progress(
+            &runtime,
+            &consumers,
+            &options,
+            |sent| {
+                if let Some(bar) = &bar {
+                    bar.set_position(sent as u64);
+                }
+            },
+        ))
         .map_err(|err| anyhow::anyhow!("the pipeline failed: {err}"))?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     println!("{report}");
+    if let Some(path) = &args.report {
+        report.to_html(&timing).write(path)?;
+        eprintln!("lambda-sim: report written to {}", path.display());
+    }
     let share = timing.in_invocations.as_secs_f64() / timing.wall.as_secs_f64().max(1e-9);
     println!(
         "host: {:.2} s of wall time, {:.0} events/s; {:.0}% in Lambda invocations (sandboxes, host calls, handlers), {:.0}% in the simulator (stream, mappings, Firehose, checks)",

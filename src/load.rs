@@ -41,6 +41,9 @@ pub struct LoadArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Write an HTML report to this file.
+    #[arg(long, value_name = "FILE")]
+    report: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
@@ -119,6 +122,10 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{report}");
+    }
+    if let Some(path) = &args.report {
+        report.to_html().write(path)?;
+        eprintln!("lambda-sim: report written to {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

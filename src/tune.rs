@@ -42,6 +42,9 @@ pub struct TuneArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Write an HTML report (charts of time and cost, latencies, a timeline) to this file.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
@@ -105,6 +108,10 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("{report}");
+    }
+    if let Some(path) = &args.out {
+        report.to_html().write(path)?;
+        eprintln!("lambda-sim: report written to {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -16,6 +16,7 @@ mod bench;
 mod chaos;
 mod compile;
 mod events;
+mod html;
 pub mod http_baseline;
 mod load;
 mod pipeline;
@@ -29,11 +30,13 @@ pub use bench::{bench_cold_and_warm, criterion_median_ns};
 pub use chaos::{ChaosOptions, ChaosReport, chaos_run};
 pub use compile::{BuildError, build_handler, component_for, ensure_wasm_target, function_name};
 pub use events::{SOURCES, SampleOptions, sample_event};
+pub use lambda_sim_report::HtmlReport;
 pub use lambda_sim_runtime as runtime;
 pub use load::{Arrivals, LoadOptions, LoadReport, PhaseStats, load_run};
 pub use pipeline::{
     Consumer, ConsumerReport, ConsumerSource, FunctionFigures, LambdaTarget, MappingStats,
-    Percentiles, PipelineOptions, PipelineReport, PipelineTiming, ShardOrder, pipeline_run,
+    Percentiles, PipelineOptions, PipelineReport, PipelineTiming, ShardOrder, TimelineSpan,
+    pipeline_run, pipeline_run_with_progress,
 };
 pub use python::{
     COMPONENTIZE_PY_VERSION, PythonBuildError, build_python, build_python_with, componentize_py,
@@ -44,5 +47,6 @@ pub use stateless::{
 };
 pub use test_function::{TestError, TestFunction, TestFunctionBuilder, TestInvocation};
 pub use tune::{
-    DEFAULT_MEMORY_SIZES, SizeResult, Strategy, TuneError, TuneOptions, TuneReport, tune,
+    DEFAULT_MEMORY_SIZES, Run as TuneRun, SizeResult, Strategy, TuneError, TuneOptions, TuneReport,
+    tune,
 };

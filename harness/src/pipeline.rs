@@ -172,6 +172,23 @@ pub struct FunctionFigures {
     pub duration: Percentiles,
     /// The bill.
     pub cost: Cost,
+    /// Every warm invocation's Duration, ms (for a histogram).
+    pub warm_ms: Vec<f64>,
+    /// Every cold invocation's Init Duration plus Duration, ms.
+    pub cold_ms: Vec<f64>,
+}
+
+/// One invocation of the first Kinesis consumer on the run's timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimelineSpan {
+    /// The shard (and lane) it read.
+    pub lane: String,
+    /// When it was sent, ms after the first event.
+    pub start_ms: f64,
+    /// When it ended, ms after the first event.
+    pub end_ms: f64,
+    /// Whether its batch succeeded.
+    pub ok: bool,
 }
 
 /// A distribution's percentiles, in milliseconds.
@@ -296,6 +313,8 @@ pub struct PipelineReport {
     pub objects: Vec<WrittenObject>,
     /// The aggregator's counts per event type, from the key-value store.
     pub counts: BTreeMap<String, u64>,
+    /// The first Kinesis consumer's first invocations (at most 400), for a timeline.
+    pub timeline: Vec<TimelineSpan>,
     /// Simulated time from the first event to the last object.
     pub simulated: Duration,
     /// Events per second of simulated time.
@@ -401,6 +420,13 @@ impl Target for LambdaTarget {
                 figures.invocations += 1;
                 figures.cost.add(&invocation.cost);
                 let _ = self.duration.record(micros(invocation.report.duration));
+                let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+                match &invocation.init {
+                    Some(init) => figures
+                        .cold_ms
+                        .push(ms(init.duration + invocation.report.duration)),
+                    None => figures.warm_ms.push(ms(invocation.report.duration)),
+                }
                 if let Some(init) = &invocation.init {
                     figures.cold_starts += 1;
                     figures.cold.eni += init.cold_start.eni;
@@ -456,6 +482,17 @@ pub async fn pipeline_run(
     runtime: &Runtime,
     consumers: &[Consumer],
     options: &PipelineOptions,
+) -> Result<(PipelineReport, PipelineTiming), String> {
+    pipeline_run_with_progress(runtime, consumers, options, |_| {}).await
+}
+
+/// [`pipeline_run`], calling `progress` with the number of events sent so far (for a progress
+/// bar).
+pub async fn pipeline_run_with_progress(
+    runtime: &Runtime,
+    consumers: &[Consumer],
+    options: &PipelineOptions,
+    mut progress: impl FnMut(usize),
 ) -> Result<(PipelineReport, PipelineTiming), String> {
     let started = Instant::now();
     let services = runtime.services();
@@ -587,6 +624,7 @@ pub async fn pipeline_run(
                 });
                 next += 1;
             }
+            progress(next);
             continue;
         }
         if let Some((at, i)) = mapping_at
@@ -691,6 +729,19 @@ pub async fn pipeline_run(
     let mut iterator_age = histogram();
     let mut first_carried: BTreeMap<(String, String), Duration> = BTreeMap::new();
     let first = mappings.iter().find_map(AnyMapping::kinesis);
+    let ms = |d: Duration| d.saturating_sub(start).as_secs_f64() * 1000.0;
+    let timeline = first
+        .map(|m| m.invocations())
+        .unwrap_or_default()
+        .iter()
+        .take(400)
+        .map(|i| TimelineSpan {
+            lane: format!("{} lane {}", i.shard_id, i.lane),
+            start_ms: ms(i.invoked_at),
+            end_ms: ms(i.ends_at),
+            ok: i.end.is_success(),
+        })
+        .collect();
     for invocation in first.map(|m| m.invocations()).unwrap_or_default() {
         let from = (
             invocation.shard_id.clone(),
@@ -781,6 +832,7 @@ pub async fn pipeline_run(
         end_to_end: percentiles(&end_to_end),
         objects,
         counts,
+        timeline,
         simulated,
         rate: options.rate,
     };

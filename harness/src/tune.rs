@@ -101,6 +101,21 @@ pub struct SizeResult {
     pub durations_ms: Vec<f64>,
     /// The cold invocations' Durations plus Init Durations, ms.
     pub cold_ms: Vec<f64>,
+    /// Every invocation on the size's simulated timeline, for the report's timeline.
+    pub runs: Vec<Run>,
+}
+
+/// One invocation of a tuning run on its size's timeline.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Run {
+    /// When its Init (cold) or Invoke phase started, ms after the size's first invocation.
+    pub start_ms: f64,
+    /// Its Init Duration, ms (0 when warm).
+    pub init_ms: f64,
+    /// Its Duration, ms.
+    pub duration_ms: f64,
+    /// Whether it failed.
+    pub failed: bool,
 }
 
 /// What a tuning run found.
@@ -173,12 +188,23 @@ pub async fn tune(
         let mut at = runtime.clock().now();
         let mut measured = Vec::new();
         let mut cold = Vec::new();
+        let mut runs = Vec::new();
+        let mut first_start = None;
         for run in 0..options.runs {
             if options.cold_only {
                 function.evict_all();
             }
             let invocation = function.invoke_at(at, event).await?;
             at = invocation.ends_at;
+            let init = invocation.report.init_duration.unwrap_or_default();
+            let begin = invocation.started_at - init;
+            let origin = *first_start.get_or_insert(begin);
+            runs.push(Run {
+                start_ms: begin.duration_since(origin).map(ms).unwrap_or_default(),
+                init_ms: ms(init),
+                duration_ms: ms(invocation.report.duration),
+                failed: invocation.error().is_some(),
+            });
             if invocation.is_cold() {
                 cold.push(invocation.clone());
             }
@@ -186,7 +212,9 @@ pub async fn tune(
                 measured.push(invocation);
             }
         }
-        results.push(size_result(memory, options.architecture, &measured, &cold));
+        let mut result = size_result(memory, options.architecture, &measured, &cold);
+        result.runs = runs;
+        results.push(result);
     }
     let (recommended_mb, reason) = recommend(&results, options.strategy);
     Ok(TuneReport {
@@ -252,6 +280,7 @@ fn size_result(
             .iter()
             .map(|i| ms(i.report.duration + i.report.init_duration.unwrap_or_default()))
             .collect(),
+        runs: Vec::new(),
     }
 }
 

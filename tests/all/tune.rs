@@ -70,3 +70,85 @@ async fn tune_recommends_by_cost_and_by_speed_with_lambdas_prices() {
         "no faster above one vCPU: {flat}"
     );
 }
+
+/// Runs headless Chromium on `page` with `args`; `None` (with a printed reason) when Chromium
+/// is not installed (CI installs Debian's).
+fn chromium(page: &std::path::Path, args: &[&str]) -> Option<(String, String)> {
+    let binary = ["chromium", "/usr/bin/chromium", "chromium-browser"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    let Some(binary) = binary else {
+        println!("skipped: chromium is not installed (apt-get install chromium)");
+        return None;
+    };
+    let profile = tempfile::tempdir().expect("profile dir");
+    let out = std::process::Command::new(binary)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium runs");
+    Some((
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
+}
+
+#[tokio::test]
+async fn the_tune_report_renders_its_charts_in_chromium() {
+    let report = tuned(Strategy::Balanced { weight: 0.5 }).await;
+    let html = report.to_html().render().expect("renders");
+    assert_eq!(html.matches("<svg").count(), 3, "three charts");
+    assert!(html.contains("Recommended: "));
+    let without_namespaces = html.replace("http://www.w3.org/2000/svg", "");
+    assert!(
+        !without_namespaces.contains("http://") && !without_namespaces.contains("https://"),
+        "self-contained"
+    );
+    let target = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target dir")
+        .to_owned();
+    let page = target.join("tune-report.html");
+    std::fs::write(&page, &html).expect("writes");
+    let Some((dom, log)) = chromium(&page, &["--dump-dom"]) else {
+        return;
+    };
+    assert!(
+        dom.contains("<title>lambda-sim report: 3 charts</title>"),
+        "{}",
+        &dom[..dom.len().min(400)]
+    );
+    assert!(dom.contains("<svg"));
+    assert!(
+        !log.lines()
+            .any(|l| l.contains(":CONSOLE") || l.contains("Uncaught")),
+        "console errors: {log}"
+    );
+    let screenshot = target.join("tune-report.png");
+    let _ = std::fs::remove_file(&screenshot);
+    chromium(
+        &page,
+        &[
+            &format!("--screenshot={}", screenshot.display()),
+            "--window-size=1200,2400",
+            "--hide-scrollbars",
+        ],
+    );
+    let png = std::fs::read(&screenshot).expect("a screenshot under target/");
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
+}
