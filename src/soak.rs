@@ -213,10 +213,27 @@ async fn soak(
         })
     };
     let mut samples = Vec::new();
+    // A bar of the run's time on a terminal; nothing otherwise.
+    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+        let bar = indicatif::ProgressBar::new(args.duration.as_secs().max(1));
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {elapsed} of {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message(humantime::format_duration(args.duration).to_string());
+        bar
+    });
+    let started = Instant::now();
     while Instant::now() < deadline {
         samples.push(usage());
+        if let Some(bar) = &bar {
+            bar.set_position(started.elapsed().as_secs());
+        }
         let left = deadline.saturating_duration_since(Instant::now());
-        tokio::time::sleep(left.min(Duration::from_secs(5))).await;
+        tokio::time::sleep(left.min(Duration::from_secs(1))).await;
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
     for client in clients {
         client.await.context("a client task failed")??;
