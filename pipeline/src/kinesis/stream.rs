@@ -261,10 +261,9 @@ impl Stream {
     pub(crate) fn first_arrival_from(&self, shard: usize, offset: u64) -> Option<Duration> {
         let state = self.state.borrow();
         let s = state.shards.get(shard)?;
-        s.records
-            .iter()
-            .find(|r| r.offset >= offset)
-            .map(|r| r.arrival)
+        // Records are kept in offset order: a binary search, not a scan of the retention.
+        let from = s.records.partition_point(|r| r.offset < offset);
+        s.records.get(from).map(|r| r.arrival)
     }
 
     /// Reads `shard` from `offset`: the records that arrived by `until`, after trimming at
@@ -281,10 +280,12 @@ impl Stream {
         };
         let first_retained = s.records.front().map_or(s.next_offset, |r| r.offset);
         let trimmed = first_retained.saturating_sub(offset);
+        // In offset order, and arrivals never go back: from `offset` while arrived by `until`.
+        let from = s.records.partition_point(|r| r.offset < offset);
         let records: Vec<StoredRecord> = s
             .records
-            .iter()
-            .filter(|r| r.offset >= offset && r.arrival <= until)
+            .range(from..)
+            .take_while(|r| r.arrival <= until)
             .cloned()
             .collect();
         let next_offset = records

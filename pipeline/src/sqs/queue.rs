@@ -91,6 +91,11 @@ struct QueueState {
     arn: String,
     /// By arrival order (a counter), so that ties in visibility keep sending order.
     messages: BTreeMap<u64, Held>,
+    /// The held messages by visibility time, then sending order: a receive reads the visible
+    /// ones without scanning the rest.
+    by_visibility: std::collections::BTreeSet<(Duration, u64)>,
+    /// The held messages by their latest receipt handle.
+    by_handle: BTreeMap<String, u64>,
     next_seq: u64,
     moved_to_dead_letter: u64,
     deleted: u64,
@@ -127,6 +132,8 @@ impl Queue {
             config,
             arn,
             messages: BTreeMap::new(),
+            by_visibility: std::collections::BTreeSet::new(),
+            by_handle: BTreeMap::new(),
             next_seq: 0,
             moved_to_dead_letter: 0,
             deleted: 0,
@@ -186,14 +193,13 @@ impl Queue {
         max: usize,
         max_bytes: usize,
     ) -> Vec<ReceivedMessage> {
-        let mut state = self.state.borrow_mut();
-        let mut visible: Vec<(Duration, u64)> = state
-            .messages
-            .iter()
-            .filter(|(_, h)| h.message.visible_at <= now)
-            .map(|(&seq, h)| (h.message.visible_at, seq))
+        let mut guard = self.state.borrow_mut();
+        let state = &mut *guard;
+        let visible: Vec<(Duration, u64)> = state
+            .by_visibility
+            .range(..=(now, u64::MAX))
+            .copied()
             .collect();
-        visible.sort_unstable();
         let visibility = state.config.visibility_timeout;
         let redrive = state.config.redrive_policy.clone();
         let mut out = Vec::new();
@@ -213,7 +219,7 @@ impl Queue {
             if let Some(redrive) = &redrive
                 && held.message.receive_count > redrive.max_receive_count
             {
-                if let Some(held) = state.messages.remove(&seq) {
+                if let Some(held) = state.remove(seq) {
                     state.moved_to_dead_letter += 1;
                     redrive.dead_letter_queue.dead_letter(held.message, now);
                 }
@@ -222,10 +228,15 @@ impl Queue {
             bytes += size;
             let message = &mut held.message;
             message.first_received_at.get_or_insert(now);
+            state.by_visibility.remove(&(message.visible_at, seq));
             message.visible_at = now + visibility;
+            state.by_visibility.insert((message.visible_at, seq));
             let handle =
                 STANDARD.encode(format!("{}#{}", message.message_id, message.receive_count));
-            held.receipt_handle = Some(handle.clone());
+            if let Some(old) = held.receipt_handle.replace(handle.clone()) {
+                state.by_handle.remove(&old);
+            }
+            state.by_handle.insert(handle.clone(), seq);
             out.push(ReceivedMessage {
                 message: message.clone(),
                 receipt_handle: handle,
@@ -238,13 +249,10 @@ impl Queue {
     /// receive. Returns whether a message was deleted.
     pub fn delete_message(&self, receipt_handle: &str) -> bool {
         let mut state = self.state.borrow_mut();
-        let seq = state
-            .messages
-            .iter()
-            .find(|(_, h)| h.receipt_handle.as_deref() == Some(receipt_handle))
-            .map(|(&seq, _)| seq);
-        let Some(seq) = seq else { return false };
-        state.messages.remove(&seq);
+        let Some(&seq) = state.by_handle.get(receipt_handle) else {
+            return false;
+        };
+        state.remove(seq);
         state.deleted += 1;
         true
     }
@@ -271,11 +279,10 @@ impl Queue {
 
     /// The number of messages visible at `now`.
     pub fn visible_len(&self, now: Duration) -> usize {
-        let state = self.state.borrow();
-        state
-            .messages
-            .values()
-            .filter(|h| h.message.visible_at <= now)
+        self.state
+            .borrow()
+            .by_visibility
+            .range(..=(now, u64::MAX))
             .count()
     }
 
@@ -292,13 +299,8 @@ impl Queue {
     /// The time at which `n` messages are visible (1: the first), if the queue holds `n`.
     pub(crate) fn nth_visible_at(&self, n: usize) -> Option<Duration> {
         let state = self.state.borrow();
-        let mut times: Vec<Duration> = state
-            .messages
-            .values()
-            .map(|h| h.message.visible_at)
-            .collect();
-        times.sort_unstable();
-        n.checked_sub(1).and_then(|i| times.get(i).copied())
+        let i = n.checked_sub(1)?;
+        state.by_visibility.iter().nth(i).map(|&(at, _)| at)
     }
 
     /// Takes a message moved from a source queue, keeping its id, body and sending time.
@@ -313,9 +315,20 @@ impl Queue {
 }
 
 impl QueueState {
+    /// Takes a message out of the queue and its indexes.
+    fn remove(&mut self, seq: u64) -> Option<Held> {
+        let held = self.messages.remove(&seq)?;
+        self.by_visibility.remove(&(held.message.visible_at, seq));
+        if let Some(handle) = &held.receipt_handle {
+            self.by_handle.remove(handle);
+        }
+        Some(held)
+    }
+
     fn insert(&mut self, message: QueueMessage) {
         let seq = self.next_seq;
         self.next_seq += 1;
+        self.by_visibility.insert((message.visible_at, seq));
         self.messages.insert(
             seq,
             Held {
