@@ -55,6 +55,7 @@
 //! embedded font. Text is written as SVG `<text font-family="sans-serif">` and the browser
 //! draws it with its own sans-serif face; layout uses plotters' estimate of text widths.
 
+pub mod browser;
 mod charts;
 mod html;
 mod model;
@@ -84,6 +85,9 @@ pub enum ReportError {
         #[source]
         source: std::io::Error,
     },
+    /// The headless browser could not check a page.
+    #[error("failed to check the page in chromium: {0}")]
+    Browser(String),
 }
 
 /// A result whose error is a [`ReportError`].

@@ -2,10 +2,10 @@
 //! its three charts, and a screenshot is saved for a human to look at.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use lambda_sim_report::{Chart, HtmlReport, Lane, Samples, Section, Series, Span, SpanKind, Table};
+use lambda_sim_report::{
+    Chart, HtmlReport, Lane, Samples, Section, Series, Span, SpanKind, Table, browser,
+};
 
 /// Power tuning, cold vs warm latencies and a three-environment timeline, as `tune`, `load`
 /// and `chaos` would report them.
@@ -83,18 +83,6 @@ fn sample() -> HtmlReport {
         }))
 }
 
-fn chromium() -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("chromium"))
-            .find(|candidate| candidate.is_file())
-    });
-    on_path.or_else(|| {
-        let usr = PathBuf::from("/usr/bin/chromium");
-        usr.is_file().then_some(usr)
-    })
-}
-
 /// The target directory: `CARGO_TARGET_DIR`, or the `target` directory above this test's
 /// executable, or the directory above the profile's (`target/debug/deps/browser-*`).
 fn target_dir() -> PathBuf {
@@ -109,63 +97,9 @@ fn target_dir() -> PathBuf {
         .to_owned()
 }
 
-/// Runs Chromium headless with `args` on `page`, killed after a minute; returns its stdout and
-/// stderr.
-fn run_chromium(chromium: &Path, profile: &Path, args: &[&str], page: &Path) -> (String, String) {
-    let out_dir = profile.with_extension("out");
-    std::fs::create_dir_all(&out_dir).expect("create the output directory");
-    let stdout_path = out_dir.join("stdout");
-    let stderr_path = out_dir.join("stderr");
-    let mut child = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&stdout_path).expect("create stdout file"))
-        .stderr(std::fs::File::create(&stderr_path).expect("create stderr file"))
-        .spawn()
-        .expect("start chromium");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(status) = child.try_wait().expect("wait for chromium") {
-            let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
-            assert!(status.success(), "chromium failed ({status}):\n{stderr}");
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within a minute");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (
-        std::fs::read_to_string(&stdout_path).expect("read chromium's stdout"),
-        std::fs::read_to_string(&stderr_path).expect("read chromium's stderr"),
-    )
-}
-
-/// Console messages as Chromium logs them (`...:INFO:CONSOLE:1] "Uncaught ..."`); the page
-/// writes none, so any is an error.
-fn console_lines(stderr: &str) -> Vec<&str> {
-    stderr
-        .lines()
-        .filter(|line| line.contains(":CONSOLE") || line.contains("Uncaught"))
-        .collect()
-}
-
 #[test]
 fn the_sample_report_renders_in_chromium() {
-    let Some(chromium) = chromium() else {
+    let Some(chromium) = browser::chromium() else {
         println!("skipped: chromium is not installed (apt-get install chromium)");
         return;
     };
@@ -179,38 +113,25 @@ fn the_sample_report_renders_in_chromium() {
         .len();
     println!("report: {} ({size} bytes)", page.display());
 
-    let (dom, stderr) = run_chromium(&chromium, &dir.join("profile-dom"), &["--dump-dom"], &page);
-    assert!(
-        dom.contains("<title>lambda-sim report: 3 charts</title>"),
-        "the page's script did not count 3 charts; the title is {:?}",
-        dom.split("<title>")
-            .nth(1)
-            .and_then(|t| t.split("</title>").next())
+    let seen = browser::check(&chromium, &page).expect("chromium opens the page");
+    assert_eq!(
+        seen.title, "lambda-sim report: 3 charts",
+        "the page's script counted the charts"
     );
-    assert!(dom.contains("<svg"), "no <svg> in the DOM");
-    let console = console_lines(&stderr);
+    assert!(seen.svg_elements >= 3, "no <svg> in the DOM");
     assert!(
-        console.is_empty(),
+        seen.console.is_empty(),
         "console messages:\n{}",
-        console.join("\n")
+        seen.console.join("\n")
     );
 
-    let screenshot = target_dir().join("report-screenshot.png");
-    let _ = std::fs::remove_file(&screenshot);
-    let arg = format!("--screenshot={}", screenshot.display());
-    let (_, stderr) = run_chromium(
-        &chromium,
-        &dir.join("profile-screenshot"),
-        &[&arg, "--window-size=1200,2400", "--hide-scrollbars"],
-        &page,
-    );
-    let console = console_lines(&stderr);
+    let png = target_dir().join("report-screenshot.png");
+    let console = browser::screenshot(&chromium, &page, &png, (1200, 2400)).expect("a screenshot");
     assert!(
         console.is_empty(),
         "console messages:\n{}",
         console.join("\n")
     );
-    let png = std::fs::read(&screenshot).expect("chromium wrote the screenshot");
-    assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
-    println!("screenshot: {} ({} bytes)", screenshot.display(), png.len());
+    let bytes = std::fs::read(&png).expect("chromium wrote the screenshot");
+    println!("screenshot: {} ({} bytes)", png.display(), bytes.len());
 }

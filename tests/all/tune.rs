@@ -2,6 +2,7 @@
 //! with costs that follow Lambda's billing rules.
 
 use lambda_sim_harness::{Strategy, TuneOptions, tune};
+use lambda_sim_report::browser;
 use lambda_sim_runtime::{Architecture, PRICE_PER_REQUEST, Payload};
 
 async fn tuned(strategy: Strategy) -> lambda_sim_harness::TuneReport {
@@ -71,43 +72,6 @@ async fn tune_recommends_by_cost_and_by_speed_with_lambdas_prices() {
     );
 }
 
-/// Runs headless Chromium on `page` with `args`; `None` (with a printed reason) when Chromium
-/// is not installed (CI installs Debian's).
-fn chromium(page: &std::path::Path, args: &[&str]) -> Option<(String, String)> {
-    let binary = ["chromium", "/usr/bin/chromium", "chromium-browser"]
-        .into_iter()
-        .find(|b| {
-            std::process::Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
-    let Some(binary) = binary else {
-        println!("skipped: chromium is not installed (apt-get install chromium)");
-        return None;
-    };
-    let profile = tempfile::tempdir().expect("profile dir");
-    let out = std::process::Command::new(binary)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(args)
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("chromium runs");
-    Some((
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
-}
-
 #[tokio::test]
 async fn the_tune_report_renders_its_charts_in_chromium() {
     let report = tuned(Strategy::Balanced { weight: 0.5 }).await;
@@ -125,30 +89,21 @@ async fn the_tune_report_renders_its_charts_in_chromium() {
         .to_owned();
     let page = target.join("tune-report.html");
     std::fs::write(&page, &html).expect("writes");
-    let Some((dom, log)) = chromium(&page, &["--dump-dom"]) else {
+    let Some(chromium) = browser::chromium() else {
+        println!("skipped: chromium is not installed (apt-get install chromium)");
         return;
     };
+    let seen = browser::check(&chromium, &page).expect("chromium opens the report");
+    assert_eq!(seen.title, "lambda-sim report: 3 charts");
+    assert_eq!(seen.svg_elements, 3);
     assert!(
-        dom.contains("<title>lambda-sim report: 3 charts</title>"),
-        "{}",
-        &dom[..dom.len().min(400)]
+        seen.console.is_empty(),
+        "console errors: {:?}",
+        seen.console
     );
-    assert!(dom.contains("<svg"));
-    assert!(
-        !log.lines()
-            .any(|l| l.contains(":CONSOLE") || l.contains("Uncaught")),
-        "console errors: {log}"
-    );
-    let screenshot = target.join("tune-report.png");
-    let _ = std::fs::remove_file(&screenshot);
-    chromium(
-        &page,
-        &[
-            &format!("--screenshot={}", screenshot.display()),
-            "--window-size=1200,2400",
-            "--hide-scrollbars",
-        ],
-    );
-    let png = std::fs::read(&screenshot).expect("a screenshot under target/");
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
+    let png = target.join("tune-report.png");
+    let console = browser::screenshot(&chromium, &page, &png, (1200, 2400)).expect("a screenshot");
+    assert!(console.is_empty(), "console errors: {console:?}");
+    let bytes = std::fs::read(&png).expect("a screenshot under target/");
+    assert!(bytes.len() > 10_000, "{} bytes", bytes.len());
 }
