@@ -3,7 +3,6 @@
 //! bundled handlers (or a team's own) under a seeded chaos schedule, on a virtual clock with
 //! deterministic CPU; exits 1 if an event is lost or a shard's order broken.
 
-use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -158,14 +157,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("failed to start the tokio runtime")?;
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(options.records as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} events {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
+    let bar = crate::progress::bar(
+        options.records as u64,
+        "{bar:40} {pos}/{len} events {elapsed}",
+    );
     let (report, timing) = tokio
         .block_on(pipeline_run_with_progress(
             &runtime,

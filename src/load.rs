@@ -1,7 +1,6 @@
 //! `lambda-sim load`: open-loop arrivals at a rate, or closed-loop clients, with latency
 //! percentiles per phase; a progress bar on a terminal, a plain summary otherwise.
 
-use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -94,16 +93,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("failed to start the tokio runtime")?;
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(1000);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {elapsed} {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        Some(bar)
-    } else {
-        None
-    };
+    let bar = crate::progress::bar(1000, "{bar:40} {percent:>3}% {elapsed} {msg}");
     let ticker = bar.clone();
     let report = tokio.block_on(load_run(
         &function,

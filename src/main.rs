@@ -9,6 +9,7 @@ mod generate;
 mod invoke;
 mod load;
 mod process;
+mod progress;
 mod serve;
 mod soak;
 mod tune;

@@ -214,15 +214,13 @@ async fn soak(
     };
     let mut samples = Vec::new();
     // A bar of the run's time on a terminal; nothing otherwise.
-    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
-        let bar = indicatif::ProgressBar::new(args.duration.as_secs().max(1));
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {elapsed} of {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
+    let bar = crate::progress::bar(
+        args.duration.as_secs().max(1),
+        "{bar:40} {elapsed} of {msg}",
+    );
+    if let Some(bar) = &bar {
         bar.set_message(humantime::format_duration(args.duration).to_string());
-        bar
-    });
+    }
     let started = Instant::now();
     while Instant::now() < deadline {
         samples.push(usage());

@@ -1,7 +1,6 @@
 //! `lambda-sim tune`: AWS Lambda Power Tuning, locally: the function at several memory sizes,
 //! duration and cost per size, and the size the strategy recommends, with the reason.
 
-use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -81,14 +80,7 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
         ..TuneOptions::default()
     };
     let name = lambda_sim_harness::function_name(&args.function);
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(args.memory.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
+    let bar = crate::progress::bar(args.memory.len() as u64, "{bar:40} {pos}/{len} {msg}");
     let tokio = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -35,8 +35,8 @@ pub use lambda_sim_runtime as runtime;
 pub use load::{Arrivals, LoadOptions, LoadReport, PhaseStats, load_run};
 pub use pipeline::{
     Consumer, ConsumerReport, ConsumerSource, FunctionFigures, LambdaTarget, MappingStats,
-    Percentiles, PipelineOptions, PipelineReport, PipelineTiming, ShardOrder, TimelineSpan,
-    pipeline_run, pipeline_run_with_progress,
+    PipelineOptions, PipelineReport, PipelineTiming, ShardOrder, TimelineSpan, pipeline_run,
+    pipeline_run_with_progress,
 };
 pub use python::{
     COMPONENTIZE_PY_VERSION, PythonBuildError, build_python, build_python_with, componentize_py,

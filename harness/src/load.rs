@@ -44,6 +44,39 @@ pub struct PhaseStats {
     pub max_ms: f64,
 }
 
+impl PhaseStats {
+    /// The percentiles of a histogram of microseconds.
+    pub(crate) fn of(h: &Histogram<u64>) -> Self {
+        let ms = |us: u64| us as f64 / 1000.0;
+        if h.is_empty() {
+            return PhaseStats::default();
+        }
+        PhaseStats {
+            count: h.len(),
+            p50_ms: ms(h.value_at_quantile(0.5)),
+            p90_ms: ms(h.value_at_quantile(0.9)),
+            p99_ms: ms(h.value_at_quantile(0.99)),
+            p999_ms: ms(h.value_at_quantile(0.999)),
+            max_ms: ms(h.max()),
+        }
+    }
+}
+
+/// A histogram of latencies in microseconds, 1 us to 1 hour at 3 significant digits (longer
+/// ones saturate).
+pub(crate) fn latency_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 3_600_000_000, 3)
+        .expect("1 us to 1 hour at 3 significant digits are valid histogram bounds")
+}
+
+/// Records `d` in a latency histogram, in microseconds.
+pub(crate) fn record(h: &mut Histogram<u64>, d: Duration) {
+    let us = u64::try_from(d.as_micros())
+        .unwrap_or(u64::MAX)
+        .clamp(1, h.high());
+    let _ = h.record(us);
+}
+
 /// What a load run measured.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LoadReport {
@@ -104,37 +137,30 @@ struct Recorder {
 
 impl Recorder {
     fn new() -> Self {
-        let histogram = || {
-            Histogram::new_with_bounds(1, 3_600_000_000, 3)
-                .expect("1 us to 1 hour at 3 significant digits are valid histogram bounds")
-        };
         Recorder {
-            cold_total: histogram(),
-            init: histogram(),
-            invoke: histogram(),
-            warm: histogram(),
+            cold_total: latency_histogram(),
+            init: latency_histogram(),
+            invoke: latency_histogram(),
+            warm: latency_histogram(),
             report: LoadReport::default(),
         }
     }
 
     fn record(&mut self, outcome: Result<Invocation, Error>) {
-        let us = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX).max(1);
         match outcome {
             Ok(invocation) => {
                 self.report.invocations += 1;
                 self.report.errors += u64::from(invocation.result.is_err());
                 let duration = invocation.report.duration;
-                let _ = self.invoke.record(us(duration));
+                record(&mut self.invoke, duration);
                 match &invocation.init {
                     Some(init) => {
                         self.report.cold_starts += 1;
-                        let _ = self.init.record(us(init.duration));
-                        let _ = self
-                            .cold_total
-                            .record(us(init.cold_start.total() + duration));
+                        record(&mut self.init, init.duration);
+                        record(&mut self.cold_total, init.cold_start.total() + duration);
                     }
                     None => {
-                        let _ = self.warm.record(us(duration));
+                        record(&mut self.warm, duration);
                     }
                 }
             }
@@ -143,24 +169,10 @@ impl Recorder {
     }
 
     fn finish(mut self) -> LoadReport {
-        let stats = |h: &Histogram<u64>| {
-            let ms = |us: u64| us as f64 / 1000.0;
-            if h.is_empty() {
-                return PhaseStats::default();
-            }
-            PhaseStats {
-                count: h.len(),
-                p50_ms: ms(h.value_at_quantile(0.5)),
-                p90_ms: ms(h.value_at_quantile(0.9)),
-                p99_ms: ms(h.value_at_quantile(0.99)),
-                p999_ms: ms(h.value_at_quantile(0.999)),
-                max_ms: ms(h.max()),
-            }
-        };
-        self.report.cold_total = stats(&self.cold_total);
-        self.report.init = stats(&self.init);
-        self.report.invoke = stats(&self.invoke);
-        self.report.warm = stats(&self.warm);
+        self.report.cold_total = PhaseStats::of(&self.cold_total);
+        self.report.init = PhaseStats::of(&self.init);
+        self.report.invoke = PhaseStats::of(&self.invoke);
+        self.report.warm = PhaseStats::of(&self.warm);
         self.report
     }
 }

@@ -27,6 +27,8 @@ use rand::{RngExt as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 
+use crate::load::{PhaseStats, latency_histogram, record};
+
 /// The kinds of analytics events the producer sends.
 const EVENT_TYPES: [&str; 4] = ["view", "click", "add_to_cart", "purchase"];
 
@@ -167,9 +169,9 @@ pub struct FunctionFigures {
     /// The cold starts' components, summed.
     pub cold: ColdStart,
     /// Init Duration per cold start.
-    pub init: Percentiles,
+    pub init: PhaseStats,
     /// Duration per invocation.
-    pub duration: Percentiles,
+    pub duration: PhaseStats,
     /// The bill.
     pub cost: Cost,
     /// Every warm invocation's Duration, ms (for a histogram).
@@ -189,19 +191,6 @@ pub struct TimelineSpan {
     pub end_ms: f64,
     /// Whether its batch succeeded.
     pub ok: bool,
-}
-
-/// A distribution's percentiles, in milliseconds.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Percentiles {
-    /// Samples.
-    pub count: u64,
-    /// Median.
-    pub p50_ms: f64,
-    /// 99th percentile.
-    pub p99_ms: f64,
-    /// The largest.
-    pub max_ms: f64,
 }
 
 /// One shard's ordering verdict: for every partition key of the shard, the first delivery of
@@ -306,9 +295,9 @@ pub struct PipelineReport {
     pub destination_records: Vec<Value>,
     /// Time from an event's arrival in the stream to the invocation of the first consumer
     /// that first carried it (its iterator age).
-    pub iterator_age: Percentiles,
+    pub iterator_age: PhaseStats,
     /// Time from an event's arrival in the stream to the S3 object that first held it.
-    pub end_to_end: Percentiles,
+    pub end_to_end: PhaseStats,
     /// Objects the delivery stream wrote.
     pub objects: Vec<WrittenObject>,
     /// The aggregator's counts per event type, from the key-value store.
@@ -368,8 +357,8 @@ impl LambdaTarget {
             error_rate,
             rng: ChaCha8Rng::seed_from_u64(seed),
             figures: FunctionFigures::default(),
-            init: histogram(),
-            duration: histogram(),
+            init: latency_histogram(),
+            duration: latency_histogram(),
             wall: Duration::ZERO,
         }
     }
@@ -381,23 +370,14 @@ impl LambdaTarget {
 
     /// The function's figures, and the wall time spent in its invocations.
     pub fn finish(mut self) -> (FunctionFigures, Duration) {
-        self.figures.init = percentiles(&self.init);
-        self.figures.duration = percentiles(&self.duration);
+        self.figures.init = PhaseStats::of(&self.init);
+        self.figures.duration = PhaseStats::of(&self.duration);
         (self.figures, self.wall)
     }
 }
 
 impl Target for LambdaTarget {
     async fn invoke(&mut self, at: Duration, event: Vec<u8>) -> Outcome {
-        let kill = self.rng.random_bool(self.kill_rate.clamp(0.0, 1.0));
-        let inject = self.rng.random_bool(self.error_rate.clamp(0.0, 1.0));
-        if kill {
-            self.function.kill_next();
-        }
-        self.function.inject_faults(Faults {
-            error_percentage: if inject { 100.0 } else { 0.0 },
-            ..Faults::default()
-        });
         let payload = match Payload::json(&event) {
             Ok(payload) => payload,
             Err(err) => {
@@ -408,18 +388,36 @@ impl Target for LambdaTarget {
                 };
             }
         };
+        let kill = self.rng.random_bool(self.kill_rate.clamp(0.0, 1.0));
+        let inject = self.rng.random_bool(self.error_rate.clamp(0.0, 1.0));
+        if kill {
+            self.function.kill_next();
+        }
+        // This one invocation fails after its handler ran; the function's own faults are put
+        // back afterwards.
+        let faults = inject.then(|| {
+            let faults = self.function.faults();
+            self.function.inject_faults(Faults {
+                error_percentage: 100.0,
+                ..faults.clone()
+            });
+            faults
+        });
         let wall = Instant::now();
         let result = self.function.invoke_at(at, &payload).await;
         self.wall += wall.elapsed();
         if kill {
             self.function.cancel_kill_next();
         }
+        if let Some(faults) = faults {
+            self.function.inject_faults(faults);
+        }
         match result {
             Ok(invocation) => {
                 let figures = &mut self.figures;
                 figures.invocations += 1;
                 figures.cost.add(&invocation.cost);
-                let _ = self.duration.record(micros(invocation.report.duration));
+                record(&mut self.duration, invocation.report.duration);
                 let ms = |d: Duration| d.as_secs_f64() * 1000.0;
                 match &invocation.init {
                     Some(init) => figures
@@ -433,7 +431,7 @@ impl Target for LambdaTarget {
                     figures.cold.placement += init.cold_start.placement;
                     figures.cold.runtime_init += init.cold_start.runtime_init;
                     figures.cold.function_init += init.cold_start.function_init;
-                    let _ = self.init.record(micros(init.duration));
+                    record(&mut self.init, init.duration);
                 }
                 if let Err(err) = &invocation.result {
                     figures.errors += 1;
@@ -642,7 +640,10 @@ pub async fn pipeline_run_with_progress(
         .clock()
         .now()
         .max(start + spacing * u32::try_from(options.records).unwrap_or(u32::MAX));
-    services.firehose.flush_all(at_wall(end));
+    services
+        .firehose
+        .flush_all(at_wall(end))
+        .map_err(|err| err.to_string())?;
 
     // What reached S3, in the order written.
     let objects: Vec<WrittenObject> = services
@@ -726,7 +727,7 @@ pub async fn pipeline_run_with_progress(
 
     // Latencies: iterator age at the first invocation that carried an event, and arrival to
     // its first S3 object.
-    let mut iterator_age = histogram();
+    let mut iterator_age = latency_histogram();
     let mut first_carried: BTreeMap<(String, String), Duration> = BTreeMap::new();
     let first = mappings.iter().find_map(AnyMapping::kinesis);
     let ms = |d: Duration| d.saturating_sub(start).as_secs_f64() * 1000.0;
@@ -759,15 +760,18 @@ pub async fn pipeline_run_with_progress(
     }
     for (key, invoked_at) in &first_carried {
         if let Some(&id) = by_sequence.get(key) {
-            let _ = iterator_age.record(micros(invoked_at.saturating_sub(sent[id].arrival)));
+            record(
+                &mut iterator_age,
+                invoked_at.saturating_sub(sent[id].arrival),
+            );
         }
     }
-    let mut end_to_end = histogram();
+    let mut end_to_end = latency_histogram();
     for (id, written) in first_object.iter().enumerate() {
         if let Some(written) = written {
             let arrival = at_wall(sent[id].arrival);
             let took = written.duration_since(arrival).unwrap_or_default();
-            let _ = end_to_end.record(micros(took));
+            record(&mut end_to_end, took);
         }
     }
 
@@ -828,8 +832,8 @@ pub async fn pipeline_run_with_progress(
         shards,
         consumers: consumer_reports,
         destination_records,
-        iterator_age: percentiles(&iterator_age),
-        end_to_end: percentiles(&end_to_end),
+        iterator_age: PhaseStats::of(&iterator_age),
+        end_to_end: PhaseStats::of(&end_to_end),
         objects,
         counts,
         timeline,
@@ -843,38 +847,12 @@ pub async fn pipeline_run_with_progress(
     Ok((report, timing))
 }
 
-fn histogram() -> Histogram<u64> {
-    let mut histogram =
-        Histogram::new(3).expect("3 significant digits are a valid histogram precision");
-    histogram.auto(true);
-    histogram
-}
-
-fn micros(d: Duration) -> u64 {
-    u64::try_from(d.as_micros()).unwrap_or(u64::MAX).max(1)
-}
-
-fn percentiles(h: &Histogram<u64>) -> Percentiles {
-    if h.is_empty() {
-        return Percentiles::default();
-    }
-    let ms = |us: u64| us as f64 / 1000.0;
-    Percentiles {
-        count: h.len(),
-        p50_ms: ms(h.value_at_quantile(0.5)),
-        p99_ms: ms(h.value_at_quantile(0.99)),
-        max_ms: ms(h.max()),
-    }
-}
-
-impl fmt::Display for Percentiles {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-            self.p50_ms, self.p99_ms, self.max_ms
-        )
-    }
+/// `p50 ..., p99 ..., max ...` of a phase, for the report's text.
+fn brief(stats: &PhaseStats) -> String {
+    format!(
+        "p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        stats.p50_ms, stats.p99_ms, stats.max_ms
+    )
 }
 
 impl PipelineReport {
@@ -919,8 +897,8 @@ fn function_lines(
         ms(figures.cold.function_init),
         ms(figures.cold.eni)
     )?;
-    writeln!(f, "    init duration: {}", figures.init)?;
-    writeln!(f, "    duration:      {}", figures.duration)?;
+    writeln!(f, "    init duration: {}", brief(&figures.init))?;
+    writeln!(f, "    duration:      {}", brief(&figures.duration))?;
     writeln!(
         f,
         "    bill: {} requests, {:.3} GB-s, ${:.6}",
@@ -994,12 +972,12 @@ impl fmt::Display for PipelineReport {
                 .iter()
                 .find(|c| matches!(c.mapping, MappingStats::Kinesis(_)))
                 .map_or("-", |c| c.name.as_str()),
-            self.iterator_age
+            brief(&self.iterator_age)
         )?;
         writeln!(
             f,
             "  end to end (arrival to S3 object):          {}",
-            self.end_to_end
+            brief(&self.end_to_end)
         )?;
         let bytes: usize = self.objects.iter().map(|o| o.bytes).sum();
         writeln!(

@@ -158,6 +158,11 @@ impl Function {
         self.inner.state().faults = faults;
     }
 
+    /// The faults injected now (see [`Function::inject_faults`]).
+    pub fn faults(&self) -> crate::faults::Faults {
+        self.inner.state().faults.clone()
+    }
+
     /// Takes back a [`Function::kill_next`] that no invocation used yet.
     pub fn cancel_kill_next(&self) {
         self.inner.state().kill_next = false;
@@ -398,21 +403,18 @@ impl Function {
         let timeout = inner.config.timeout;
         let deadline = started_at + timeout;
         let xray = inner.config.tracing.then(|| {
-            let (a, b) = {
+            let (high, low, segment) = {
                 use rand::Rng as _;
                 let mut rng = runtime.rng();
-                (rng.next_u64(), rng.next_u64())
+                (rng.next_u64(), rng.next_u32(), rng.next_u64())
             };
             let epoch = started_at
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());
+            // `1-<8 hex: epoch seconds>-<24 hex: 96 random bits>`.
             crate::report::Xray {
-                trace_id: format!(
-                    "1-{:08x}-{:024x}",
-                    epoch as u32,
-                    (u128::from(a) << 32 | u128::from(b >> 32)) & ((1u128 << 96) - 1)
-                ),
-                segment_id: format!("{b:016x}"),
+                trace_id: format!("1-{:08x}-{high:016x}{low:08x}", epoch as u32),
+                segment_id: format!("{segment:016x}"),
             }
         });
         let context = types::Context {

@@ -45,7 +45,7 @@ impl Host {
     pub(crate) fn record(&mut self, name: &'static str, started: Instant) {
         if self.calls.len() < MAX_TRACED_CALLS {
             self.calls.push(crate::trace::HostCall {
-                name: name.to_owned(),
+                name,
                 offset: started.saturating_duration_since(self.phase_started),
                 duration: started.elapsed(),
             });

@@ -288,8 +288,7 @@ pub(crate) fn parse(text: &str, base: &Path, file: &str) -> Result<SimulationFil
         ));
     }
 
-    let mut pipeline = sources::read(text, file, &resolver, &mut warnings)?;
-    let names = sources::names(text, file)?;
+    let (mut pipeline, names) = sources::read(text, file, &resolver, &mut warnings)?;
     let mut functions = Vec::new();
     for (logical_id, resource) in template.resources {
         let line = resource.referenced.line();

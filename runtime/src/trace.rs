@@ -19,7 +19,7 @@ use crate::invocation::Invocation;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HostCall {
     /// What was called: `keyvalue.get`, `s3.put-object`, `firehose.put-record-batch`, ...
-    pub name: String,
+    pub name: &'static str,
     /// When, from the start of the phase.
     pub offset: Duration,
     /// How long it took.
@@ -138,7 +138,7 @@ impl Invocation {
         for call in &self.host_calls {
             push(
                 SegmentKind::HostCall,
-                &call.name,
+                call.name,
                 handler_start + call.offset,
                 call.duration,
             );

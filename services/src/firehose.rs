@@ -273,18 +273,19 @@ impl Firehose {
         Ok(written)
     }
 
-    /// Writes every buffer that holds records now (at the end of a run).
-    pub fn flush_all(&self, now: SystemTime) -> Vec<WrittenObject> {
+    /// Writes every buffer that holds records now (at the end of a run). On an error the
+    /// buffers not yet written keep their records.
+    pub fn flush_all(&self, now: SystemTime) -> Result<Vec<WrittenObject>> {
         let mut inner = self.lock();
         let Inner { streams, rng, log } = &mut *inner;
         let mut written = Vec::new();
         for stream in streams.values_mut() {
-            if let Ok(Some(object)) = stream.flush(&self.objects, rng, now) {
+            if let Some(object) = stream.flush(&self.objects, rng, now)? {
                 log.push(object.clone());
                 written.push(object);
             }
         }
-        written
+        Ok(written)
     }
 
     /// Every object written so far, in the order written.
@@ -414,7 +415,7 @@ mod tests {
             firehose
                 .put_record_batch("s", vec![b"x".to_vec()], at(0))
                 .expect("put");
-            firehose.flush_all(at(1))[0].key.clone()
+            firehose.flush_all(at(1)).expect("flush")[0].key.clone()
         };
         assert_eq!(names(3), names(3));
         assert_ne!(names(3), names(4));

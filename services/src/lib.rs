@@ -16,7 +16,7 @@
 //! services.firehose.create(DeliveryStreamConfig::new("events", "analytics"))?;
 //! let at = UNIX_EPOCH + Duration::from_secs(1_767_225_600);
 //! services.firehose.put_record_batch("events", vec![b"{\"id\":1}\n".to_vec()], at)?;
-//! let written = services.firehose.flush_all(at);
+//! let written = services.firehose.flush_all(at)?;
 //! assert!(written[0].key.starts_with("2026/01/01/00/events-1-2026-01-01-00-00-00-"));
 //! # Ok::<(), lambda_sim_services::Error>(())
 //! ```

@@ -278,3 +278,35 @@ fn a_lambda_sim_toml_and_a_sam_template_describe_the_same_pipeline() {
         Some("analytics-dlq")
     );
 }
+
+#[tokio::test]
+async fn a_chaos_target_leaves_the_functions_own_faults_as_it_found_them() {
+    use lambda_sim_pipeline::Target as _;
+    use lambda_sim_runtime::Faults;
+    let runtime = Runtime::new(simulation(4)).expect("runtime");
+    let hello = runtime
+        .load_file(
+            lambda_sim_fixtures::path("hello").expect("fixture"),
+            FunctionConfig::named("hello"),
+        )
+        .expect("loads");
+    let own = Faults {
+        delay_percentage: 50.0,
+        startup_delay: Duration::from_millis(5),
+        ..Faults::default()
+    };
+    hello.inject_faults(own.clone());
+    // Every invocation fails with an injected error, and none is killed.
+    let mut target = LambdaTarget::with_chaos(&hello, 0.0, 1.0, 7);
+    let outcome = target
+        .invoke(Duration::ZERO, br#"{"name": "Ada"}"#.to_vec())
+        .await;
+    assert_eq!(
+        outcome.result.map_err(|(kind, _)| kind),
+        Err(lambda_sim_runtime::FAULT_ERROR_TYPE.to_owned())
+    );
+    assert_eq!(hello.faults(), own, "the function's own faults are back");
+    let mut plain = LambdaTarget::new(&hello);
+    let _ = plain.invoke(Duration::from_secs(1), b"{}".to_vec()).await;
+    assert_eq!(hello.faults(), own, "a plain target does not touch them");
+}

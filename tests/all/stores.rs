@@ -120,7 +120,9 @@ async fn the_forwarder_sends_a_kinesis_batch_to_firehose_and_s3() {
         "the bad record is reported, the others are sent"
     );
     assert_eq!(firehose.stats("events").map(|s| s.records_in), Some(3));
-    let written = firehose.flush_all(runtime.clock().wall());
+    let written = firehose
+        .flush_all(runtime.clock().wall())
+        .expect("the objects are written");
     assert_eq!(written.len(), 1);
     assert!(
         written[0]

@@ -137,12 +137,12 @@ fn plain_string(leaf: &Option<Spanned<Leaf>>) -> Option<String> {
 /// The names of the template's streams, queues, delivery streams and buckets by logical id:
 /// their name property when it is a plain string, else the logical id (lowercased for a
 /// bucket).
-pub(super) fn names(text: &str, file: &str) -> Result<BTreeMap<String, String>> {
-    let template = parse(text, file)?;
+fn names(template: &Template) -> BTreeMap<String, String> {
     let mut names = BTreeMap::new();
-    for (id, resource) in template.resources {
-        let resource = resource.value;
-        let properties = resource.properties.unwrap_or_default();
+    let empty = Properties::default();
+    for (id, resource) in &template.resources {
+        let resource = &resource.value;
+        let properties = resource.properties.as_ref().unwrap_or(&empty);
         let name = match resource.r#type.as_str() {
             STREAM => plain_string(&properties.name),
             QUEUE => plain_string(&properties.queue_name),
@@ -150,20 +150,21 @@ pub(super) fn names(text: &str, file: &str) -> Result<BTreeMap<String, String>> 
             BUCKET => Some(plain_string(&properties.bucket_name).unwrap_or(id.to_lowercase())),
             _ => continue,
         };
-        names.insert(id.clone(), name.unwrap_or(id));
+        names.insert(id.clone(), name.unwrap_or_else(|| id.clone()));
     }
-    Ok(names)
+    names
 }
 
-/// The template's streams, queues and delivery streams (mappings come with the functions).
+/// The template's streams, queues and delivery streams (mappings come with the functions),
+/// and the names of its streams, queues, delivery streams and buckets by logical id.
 pub(super) fn read(
     text: &str,
     file: &str,
     resolver: &Resolver,
     warnings: &mut Vec<String>,
-) -> Result<Pipeline> {
-    let names = names(text, file)?;
+) -> Result<(Pipeline, BTreeMap<String, String>)> {
     let template = parse(text, file)?;
+    let names = names(&template);
     let mut pipeline = Pipeline::default();
     for (id, resource) in &template.resources {
         let resource = &resource.value;
@@ -269,7 +270,7 @@ pub(super) fn read(
                 .push(context.warning(None, format!("property `{key}` ignored: not simulated")));
         }
     }
-    Ok(pipeline)
+    Ok((pipeline, names))
 }
 
 impl Context<'_> {
