@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use lambda_sim_runtime::{FunctionConfig, Payload, Runtime, RuntimeConfig};
+use lambda_sim_runtime::{FunctionConfig, InvokeOptions, Payload, Runtime, RuntimeConfig};
 use serde_json::json;
 
 async fn burn_duration(runtime: &Runtime, memory_mb: u32, iterations: u64) -> Duration {
@@ -17,8 +17,14 @@ async fn burn_duration(runtime: &Runtime, memory_mb: u32, iterations: u64) -> Du
         .expect("cpu-burn loads");
     let burn = |n: u64| Payload::from_value(&json!({ "iterations": n }));
     // Warm up first: the cold invocation's duration includes first-touch costs.
-    burner.invoke(&burn(1)).await.expect("admitted");
-    let invocation = burner.invoke(&burn(iterations)).await.expect("admitted");
+    burner
+        .invoke(&burn(1), InvokeOptions::default())
+        .await
+        .expect("admitted");
+    let invocation = burner
+        .invoke(&burn(iterations), InvokeOptions::default())
+        .await
+        .expect("admitted");
     assert!(invocation.result.is_ok(), "{:?}", invocation.result);
     invocation.report.duration
 }

@@ -9,7 +9,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
-use lambda_sim_runtime::{Function, FunctionConfig, Payload, Runtime, RuntimeConfig};
+use lambda_sim_runtime::{
+    Function, FunctionConfig, InvokeOptions, Payload, Runtime, RuntimeConfig,
+};
 
 use lambda_sim_harness::baseline::Bare;
 
@@ -58,7 +60,7 @@ fn warm(c: &mut Criterion, setup: &Setup) {
                 for _ in 0..iters {
                     let invocation = setup
                         .function
-                        .invoke(&setup.payload)
+                        .invoke(&setup.payload, InvokeOptions::default())
                         .await
                         .expect("invokes");
                     black_box(invocation);
@@ -97,7 +99,7 @@ fn cold(c: &mut Criterion, setup: &Setup) {
                     setup.function.evict_all();
                     let invocation = setup
                         .function
-                        .invoke(&setup.payload)
+                        .invoke(&setup.payload, InvokeOptions::default())
                         .await
                         .expect("invokes");
                     assert!(invocation.is_cold());

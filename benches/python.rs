@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion};
-use lambda_sim_runtime::{FULL_VCPU_MB, FunctionConfig, Payload, Runtime, RuntimeConfig};
+use lambda_sim_runtime::{
+    FULL_VCPU_MB, FunctionConfig, InvokeOptions, Payload, Runtime, RuntimeConfig,
+};
 
 fn componentize_py() -> Option<PathBuf> {
     [
@@ -86,7 +88,10 @@ fn main() {
                     let start = Instant::now();
                     for _ in 0..iters {
                         function.evict_all();
-                        let invocation = function.invoke(&payload).await.expect("invokes");
+                        let invocation = function
+                            .invoke(&payload, InvokeOptions::default())
+                            .await
+                            .expect("invokes");
                         assert!(invocation.is_cold());
                     }
                     start.elapsed()
@@ -96,10 +101,15 @@ fn main() {
         group.bench_function(BenchmarkId::new("simulator-warm", fixture), |b| {
             b.iter_custom(|iters| {
                 tokio.block_on(async {
-                    let _ = function.invoke(&payload).await;
+                    let _ = function.invoke(&payload, InvokeOptions::default()).await;
                     let start = Instant::now();
                     for _ in 0..iters {
-                        std::hint::black_box(function.invoke(&payload).await.expect("invokes"));
+                        std::hint::black_box(
+                            function
+                                .invoke(&payload, InvokeOptions::default())
+                                .await
+                                .expect("invokes"),
+                        );
                     }
                     start.elapsed()
                 })

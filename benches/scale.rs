@@ -12,7 +12,8 @@ use criterion::{BenchmarkId, Criterion, Throughput};
 use lambda_sim_harness::baseline::Bare;
 use lambda_sim_harness::{ChaosOptions, chaos_run};
 use lambda_sim_runtime::{
-    ClockMode, CpuMode, FULL_VCPU_MB, Function, FunctionConfig, Payload, Runtime, RuntimeConfig,
+    ClockMode, CpuMode, FULL_VCPU_MB, Function, FunctionConfig, InvokeOptions, Payload, Runtime,
+    RuntimeConfig,
 };
 
 fn cache() -> std::path::PathBuf {
@@ -65,7 +66,10 @@ fn cold_threads(c: &mut Criterion) {
                     tokio.block_on(async {
                         for _ in 0..iters {
                             functions[t].evict_all();
-                            let invocation = functions[t].invoke(&payload).await.expect("invokes");
+                            let invocation = functions[t]
+                                .invoke(&payload, InvokeOptions::default())
+                                .await
+                                .expect("invokes");
                             std::hint::black_box(invocation);
                         }
                     })

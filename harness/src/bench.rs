@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion};
-use lambda_sim_runtime::{FunctionConfig, Payload, Runtime, RuntimeConfig};
+use lambda_sim_runtime::{FunctionConfig, InvokeOptions, Payload, Runtime, RuntimeConfig};
 use serde_json::Value;
 
 /// Adds two benchmarks to `c` under the group `name`: `cold/<name>` (destroy the environment,
@@ -46,7 +46,7 @@ pub fn bench_cold_and_warm(c: &mut Criterion, name: &str, wasm: impl AsRef<Path>
                         if path == "cold" {
                             function.evict_all();
                         }
-                        let invocation = function.invoke(&payload).await;
+                        let invocation = function.invoke(&payload, InvokeOptions::default()).await;
                         std::hint::black_box(
                             invocation
                                 .unwrap_or_else(|err| panic!("the invocation was refused: {err}")),

@@ -6,7 +6,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Duration;
 
-use lambda_sim_runtime::{Error, Faults, Function, Payload};
+use lambda_sim_runtime::{Error, Faults, Function, InvokeOptions, Payload, RetryPolicy};
 use rand::{Rng as _, RngExt as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
 
@@ -21,11 +21,13 @@ pub struct ChaosOptions {
     pub kill_during: f64,
     /// The chance that an idle environment is destroyed before an attempt. Default 0.01.
     pub kill_between: f64,
-    /// The waits before an event's two retries. Default 60 s and 120 s, as Lambda.
-    pub retry_delays: [Duration; 2],
+    /// Lambda's retries of an asynchronous invocation. Default 60 s and 120 s before two
+    /// retries, refusals tried again for six hours.
+    pub retry: RetryPolicy,
     /// The seed of arrivals and kills. Default 0.
     pub seed: u64,
-    /// Faults injected into every attempt (start-up delays, forced errors). Default none.
+    /// Faults injected into every attempt (start-up delays, forced errors), in place of the
+    /// function's own for the run's invocations only. Default none.
     pub faults: Faults,
 }
 
@@ -36,7 +38,7 @@ impl Default for ChaosOptions {
             rate: 100.0,
             kill_during: 0.05,
             kill_between: 0.01,
-            retry_delays: [Duration::from_secs(60), Duration::from_secs(120)],
+            retry: RetryPolicy::default(),
             seed: 0,
             faults: Faults::default(),
         }
@@ -96,19 +98,15 @@ impl std::fmt::Display for ChaosReport {
     }
 }
 
-/// How long refused attempts are retried before the event is reported failed (Lambda retries
-/// throttled events for up to six hours).
-const REFUSAL_LIMIT: Duration = Duration::from_secs(6 * 3600);
-
 /// Runs a chaos run on `function` with `payload` for every event. Deterministic for a function
 /// on a virtual clock with deterministic CPU and a seed: the same options give the same report.
+/// Kills and faults are passed with each invocation: the function is left as it was found.
 pub async fn chaos_run(
     function: &Function,
     payload: &Payload,
     options: &ChaosOptions,
 ) -> Result<ChaosReport, Error> {
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    function.inject_faults(options.faults.clone());
     let mut report = ChaosReport {
         events: options.events,
         ..ChaosReport::default()
@@ -135,10 +133,11 @@ pub async fn chaos_run(
             report.kills_between += 1;
         }
         let kill = rng.random_bool(options.kill_during.clamp(0.0, 1.0));
-        if kill {
-            function.kill_next();
-        }
-        match function.invoke_attempt_at(at, payload, &ids[event]).await {
+        let attempt_options = InvokeOptions::at(at)
+            .request_id(ids[event].clone())
+            .kill(kill)
+            .faults(options.faults.clone());
+        match function.invoke(payload, attempt_options).await {
             Ok(invocation) => {
                 report.attempts += 1;
                 report.kills_during += usize::from(kill);
@@ -147,31 +146,27 @@ pub async fn chaos_run(
                     successes[event] += 1;
                 } else {
                     report.errors += 1;
-                    if attempt < options.retry_delays.len() {
-                        report.retries += 1;
-                        seq += 1;
-                        queue.push(Reverse((
-                            invocation.ends_at + options.retry_delays[attempt],
-                            seq,
-                            event,
-                            attempt + 1,
-                        )));
-                    } else {
-                        failed[event] = true;
+                    match options.retry.after_failure(attempt + 1) {
+                        Some(delay) => {
+                            report.retries += 1;
+                            seq += 1;
+                            let retry_at = invocation.ends_at + delay;
+                            queue.push(Reverse((retry_at, seq, event, attempt + 1)));
+                        }
+                        None => failed[event] = true,
                     }
                 }
             }
             Err(_) => {
-                // Refused before running (a throttle): the kill did not happen; retry later.
-                if kill {
-                    function.cancel_kill_next();
-                }
+                // Refused before running (a throttle): nothing was killed; retry later.
                 report.refused += 1;
-                if at.saturating_sub(first_at[event]) >= REFUSAL_LIMIT {
-                    failed[event] = true;
-                } else {
-                    seq += 1;
-                    queue.push(Reverse((at + options.retry_delays[0], seq, event, attempt)));
+                let waited = at.saturating_sub(first_at[event]);
+                match options.retry.after_refusal(attempt, waited) {
+                    Some(delay) => {
+                        seq += 1;
+                        queue.push(Reverse((at + delay, seq, event, attempt)));
+                    }
+                    None => failed[event] = true,
                 }
             }
         }
@@ -184,6 +179,5 @@ pub async fn chaos_run(
         .filter(|(f, n)| **f && **n == 0)
         .count();
     report.lost = options.events - report.delivered - report.failed;
-    function.inject_faults(Faults::default());
     Ok(report)
 }

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
-use lambda_sim_runtime::{Error, Function, Invocation, Payload};
+use lambda_sim_runtime::{Error, Function, Invocation, InvokeOptions, Payload};
 use serde::Serialize;
 
 /// How a load run sends its invocations.
@@ -218,7 +218,7 @@ pub async fn load_run(
                     );
                     let clock = clock.clone();
                     tasks.push(tokio::spawn(async move {
-                        let outcome = function.invoke(&payload).await;
+                        let outcome = function.invoke(&payload, InvokeOptions::default()).await;
                         lock(&recorder).record(outcome);
                         progress(fraction(clock.now()));
                     }));
@@ -263,7 +263,7 @@ pub async fn load_run(
                 let clock = clock.clone();
                 tasks.push(tokio::spawn(async move {
                     while clock.now() < end {
-                        let outcome = function.invoke(&payload).await;
+                        let outcome = function.invoke(&payload, InvokeOptions::default()).await;
                         lock(&recorder).record(outcome);
                         progress(fraction(clock.now()));
                     }

@@ -22,7 +22,7 @@ use lambda_sim_pipeline::{
 };
 use lambda_sim_runtime::QueueSpec;
 use lambda_sim_runtime::services::{DeliveryStreamConfig, WrittenObject};
-use lambda_sim_runtime::{ColdStart, Cost, Error, Faults, Function, Payload, Runtime};
+use lambda_sim_runtime::{ColdStart, Cost, Error, Function, InvokeOptions, Payload, Runtime};
 use rand::{RngExt as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
@@ -390,28 +390,11 @@ impl Target for LambdaTarget {
         };
         let kill = self.rng.random_bool(self.kill_rate.clamp(0.0, 1.0));
         let inject = self.rng.random_bool(self.error_rate.clamp(0.0, 1.0));
-        if kill {
-            self.function.kill_next();
-        }
-        // This one invocation fails after its handler ran; the function's own faults are put
-        // back afterwards.
-        let faults = inject.then(|| {
-            let faults = self.function.faults();
-            self.function.inject_faults(Faults {
-                error_percentage: 100.0,
-                ..faults.clone()
-            });
-            faults
-        });
+        // Both for this one invocation: the function's own faults stay as they are.
+        let options = InvokeOptions::at(at).kill(kill).inject_error(inject);
         let wall = Instant::now();
-        let result = self.function.invoke_at(at, &payload).await;
+        let result = self.function.invoke(&payload, options).await;
         self.wall += wall.elapsed();
-        if kill {
-            self.function.cancel_kill_next();
-        }
-        if let Some(faults) = faults {
-            self.function.inject_faults(faults);
-        }
         match result {
             Ok(invocation) => {
                 let figures = &mut self.figures;

@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use lambda_sim_runtime::{Function, FunctionConfig, Invocation, Payload, Runtime, RuntimeConfig};
+use lambda_sim_runtime::{
+    Function, FunctionConfig, Invocation, InvokeOptions, Payload, Runtime, RuntimeConfig,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -80,7 +82,10 @@ impl TestFunction {
 
     /// Invokes with a JSON value as the event.
     pub async fn invoke_json(&self, event: Value) -> Result<TestInvocation, TestError> {
-        let invocation = self.function.invoke(&Payload::from_value(&event)).await?;
+        let invocation = self
+            .function
+            .invoke(&Payload::from_value(&event), InvokeOptions::default())
+            .await?;
         Ok(TestInvocation(invocation))
     }
 

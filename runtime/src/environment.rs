@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use rand::{Rng as _, SeedableRng as _};
+use rand::SeedableRng as _;
 use rand_chacha::ChaCha8Rng;
 use tempfile::TempDir;
 use wasmtime::{Store, Trap, UpdateDeadline};
@@ -13,17 +13,14 @@ use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
 use crate::bindings::lambda_sim::handler::types;
 use crate::clock::{Clock, GuestMonotonicClock, GuestWallClock};
-use crate::cpu::{self, CpuMode};
-use crate::engine::EPOCH_TICK;
-use crate::ephemeral::Quota;
-use crate::function::FunctionInner;
-use crate::host::{Host, Killed, MemoryLimiter, Throttle};
+use crate::host::{Host, Killed, MemoryLimiter};
 use crate::invocation::FunctionError;
 use crate::logs::{CapturedLog, LogSink};
+use crate::meter::{KILL_CHECK_TICKS, Meter, ticks};
+use crate::quota::Quota;
+use crate::spec::EnvironmentSpec;
+use crate::tmp::TmpDirs;
 use crate::{Error, Result, bindings};
-
-/// The longest a guest runs between two looks at its kill switch.
-const KILL_CHECK_TICKS: u64 = 10;
 
 /// How a phase (init or invoke) of an environment ended.
 pub(crate) struct PhaseOutcome {
@@ -32,7 +29,7 @@ pub(crate) struct PhaseOutcome {
     pub(crate) duration: Duration,
     pub(crate) kind: Ending,
     /// The guest's calls to the stores, on the phase's reported timeline.
-    pub(crate) calls: Vec<crate::trace::HostCall>,
+    pub(crate) calls: Vec<crate::invocation::HostCall>,
 }
 
 /// Whether the environment survives the phase, and what REPORT says of it.
@@ -62,15 +59,16 @@ pub(crate) struct Environment {
 }
 
 impl Environment {
-    /// Creates the sandbox and instantiates the component (the first part of a cold start).
+    /// Creates the sandbox and instantiates the component (the first part of a cold start),
+    /// with the guest's random sources seeded from `seeds` when the run is seeded.
     pub(crate) async fn create(
-        function: &FunctionInner,
+        spec: &EnvironmentSpec,
         log_stream: String,
         at: Duration,
+        seeds: Option<(u64, u64)>,
     ) -> Result<Self> {
-        let runtime = &function.runtime;
-        let tmp = runtime.tmp.take()?;
-        let logs = LogSink::new(runtime.config.max_log_bytes);
+        let tmp = spec.tmp.take()?;
+        let logs = LogSink::new(spec.max_log_bytes);
         let guest_time = Arc::new(AtomicU64::new(nanos(at)));
 
         let mut wasi = WasiCtxBuilder::new();
@@ -79,21 +77,17 @@ impl Environment {
         wasi.allow_blocking_current_thread(true)
             .stdout(logs.clone())
             .stderr(logs.clone());
-        for (key, value) in &function.env {
+        for (key, value) in &spec.variables {
             wasi.env(key, value);
         }
         wasi.env("AWS_LAMBDA_LOG_STREAM_NAME", &log_stream);
-        if runtime.clock.is_virtual() {
+        if spec.clock.is_virtual() {
             // The guest reads the simulated start of the phase it runs in.
             wasi.wall_clock(GuestWallClock(Clock::fixed(guest_time.clone())))
                 .monotonic_clock(GuestMonotonicClock(Clock::fixed(guest_time.clone())));
         }
-        if runtime.config.seed.is_some() {
+        if let Some((a, b)) = seeds {
             // The guest's random numbers come from the run's seed too: same seed, same values.
-            let (a, b) = {
-                let mut rng = runtime.rng();
-                (rng.next_u64(), rng.next_u64())
-            };
             wasi.secure_random(ChaCha8Rng::seed_from_u64(a))
                 .insecure_random(ChaCha8Rng::seed_from_u64(b))
                 .insecure_random_seed((u128::from(a) << 64) | u128::from(b));
@@ -103,31 +97,27 @@ impl Environment {
                 Error::Environment(format!("failed to open the /tmp directory: {err:#}"))
             })?;
 
-        let quota = Quota::new(
-            tmp.path(),
-            function.config.ephemeral_storage_mb,
-            logs.clone(),
-        );
+        let quota = Quota::new(tmp.path(), spec.ephemeral_storage_mb, logs.clone());
         let host = Host {
             wasi: wasi.build(),
             table: wasmtime::component::ResourceTable::new(),
-            memory: MemoryLimiter::new(function.memory_limit),
+            memory: MemoryLimiter::new(spec.memory_limit),
             logs,
             fatal: None,
             deadline: Instant::now(),
             throttle: None,
             kill: Arc::new(AtomicBool::new(false)),
             quota,
-            services: runtime.services.clone(),
-            clock: if runtime.clock.is_virtual() {
+            services: spec.services.clone(),
+            clock: if spec.clock.is_virtual() {
                 Clock::fixed(guest_time.clone())
             } else {
-                runtime.clock.clone()
+                spec.clock.clone()
             },
             phase_started: Instant::now(),
             calls: Vec::new(),
         };
-        let mut store = Store::new(&runtime.engine, host);
+        let mut store = Store::new(spec.pre.instance_pre().engine(), host);
         store.limiter(|host| &mut host.memory);
         // The epoch ticker can lag the wall clock by a tick or more on a loaded machine: when
         // the deadline in ticks passes, the callback checks the real deadline and extends the
@@ -156,16 +146,15 @@ impl Environment {
                 )),
             }
         });
-        let meter = Meter::of(function);
-        meter.arm(&mut store, crate::config::INIT_LIMIT);
-        let instance = match function.pre.instantiate_async(&mut store).await {
+        spec.meter.arm(&mut store, crate::config::INIT_LIMIT);
+        let instance = match spec.pre.instantiate_async(&mut store).await {
             Ok(instance) => instance,
             Err(err) if err.is::<wasmtime::PoolConcurrencyLimitError>() => {
-                runtime.tmp.dispose(tmp);
-                return Err(Error::PoolExhausted(runtime.config.max_environments));
+                spec.tmp.dispose(tmp);
+                return Err(Error::PoolExhausted(spec.max_environments));
             }
             Err(err) => {
-                runtime.tmp.dispose(tmp);
+                spec.tmp.dispose(tmp);
                 return Err(Error::Environment(format!(
                     "failed to instantiate the component: {err:#}"
                 )));
@@ -188,13 +177,12 @@ impl Environment {
     /// Invoke phase.
     pub(crate) async fn init(
         &mut self,
-        function: &FunctionInner,
+        meter: &Meter,
         request_id: &str,
         at: Duration,
         limit: Duration,
     ) -> PhaseOutcome {
         self.guest_time.store(nanos(at), Ordering::Release);
-        let meter = Meter::of(function);
         meter.arm(&mut self.store, limit);
         let start = self.start_phase();
         let result = self.instance.call_init(&mut self.store).await;
@@ -207,19 +195,18 @@ impl Environment {
     }
 
     /// Runs the guest's `handle` export at simulation time `at`, for at most `budget` (the
-    /// function's timeout, less what an init run in the same Invoke phase took).
+    /// function's `timeout`, less what an init run in the same Invoke phase took).
     pub(crate) async fn invoke(
         &mut self,
-        function: &FunctionInner,
+        meter: &Meter,
         event: &[u8],
         context: &types::Context,
         at: Duration,
         budget: Duration,
+        timeout: Duration,
     ) -> PhaseOutcome {
         self.guest_time.store(nanos(at), Ordering::Release);
-        let meter = Meter::of(function);
-        let timeout = budget;
-        meter.arm(&mut self.store, timeout);
+        meter.arm(&mut self.store, budget);
         if self.store.data().kill.load(Ordering::Acquire) {
             // Killed as it starts: the guest stops at its first epoch check (a function entry).
             self.store.set_epoch_deadline(0);
@@ -230,14 +217,8 @@ impl Environment {
             .call_handle(&mut self.store, event, context)
             .await;
         let wall = start.elapsed();
-        let duration = meter.duration(&mut self.store, wall, timeout);
-        let mut outcome = self.classify(
-            result,
-            duration,
-            &context.request_id,
-            timeout,
-            function.config.timeout,
-        );
+        let duration = meter.duration(&mut self.store, wall, budget);
+        let mut outcome = self.classify(result, duration, &context.request_id, budget, timeout);
         outcome.calls = self.take_calls(wall, outcome.duration);
         outcome
     }
@@ -252,7 +233,11 @@ impl Environment {
 
     /// The phase's host calls, moved from the host's clock to the phase's reported one (on a
     /// virtual clock or with deterministic CPU, the reported duration is not the wall time).
-    fn take_calls(&mut self, wall: Duration, reported: Duration) -> Vec<crate::trace::HostCall> {
+    fn take_calls(
+        &mut self,
+        wall: Duration,
+        reported: Duration,
+    ) -> Vec<crate::invocation::HostCall> {
         let calls = std::mem::take(&mut self.store.data_mut().calls);
         let scale = if wall.is_zero() {
             1.0
@@ -261,7 +246,7 @@ impl Environment {
         };
         calls
             .into_iter()
-            .map(|call| crate::trace::HostCall {
+            .map(|call| crate::invocation::HostCall {
                 offset: call.offset.mul_f64(scale).min(reported),
                 duration: call.duration.mul_f64(scale),
                 name: call.name,
@@ -294,18 +279,14 @@ impl Environment {
         self.store.data().memory.peak()
     }
 
-    /// Destroys the sandbox, then gives its `/tmp` back for recycling in the background.
-    pub(crate) fn destroy(mut self, function: &FunctionInner) {
-        let tmp = self.tmp.take();
+    /// Destroys the sandbox, then gives its `/tmp` back to `tmp` for recycling in the
+    /// background.
+    pub(crate) fn destroy(mut self, tmp: &TmpDirs) {
+        let dir = self.tmp.take();
         drop(self);
-        if let Some(tmp) = tmp {
-            function.runtime.tmp.dispose(tmp);
+        if let Some(dir) = dir {
+            tmp.dispose(dir);
         }
-        // The scaling rate limits growth in concurrency: replacing a destroyed environment
-        // does not count against it.
-        let burst = f64::from(function.runtime.config.scaling.burst);
-        let mut state = function.state();
-        state.scale_tokens = (state.scale_tokens + 1.0).min(burst);
     }
 
     fn classify(
@@ -388,73 +369,6 @@ impl Environment {
     }
 }
 
-/// How a phase's CPU is limited and its duration counted, by CPU mode and clock.
-struct Meter {
-    cpu: CpuMode,
-    virtual_clock: bool,
-    share: f64,
-    memory_mb: u32,
-    fuel_per_second: u64,
-}
-
-impl Meter {
-    fn of(function: &FunctionInner) -> Self {
-        let config = &function.runtime.config;
-        Meter {
-            cpu: config.cpu,
-            virtual_clock: function.runtime.clock.is_virtual(),
-            share: cpu::cpu_share(function.config.memory_size_mb),
-            memory_mb: function.config.memory_size_mb,
-            fuel_per_second: config.fuel_per_second,
-        }
-    }
-
-    /// Sets the store's limits for a phase of at most `limit`.
-    fn arm(&self, store: &mut Store<Host>, limit: Duration) {
-        let now = Instant::now();
-        let host = store.data_mut();
-        match self.cpu {
-            CpuMode::Deterministic => {
-                // The fuel runs out at the limit; the wall clock only guards against a host
-                // that stalls (a blocking host call), generously.
-                host.deadline = now + limit.saturating_mul(1000).min(Duration::from_secs(86_400));
-                host.throttle = None;
-                let _ = store.set_fuel(cpu::fuel_for(limit, self.memory_mb, self.fuel_per_second));
-            }
-            CpuMode::Measured if self.virtual_clock => {
-                // Simulated duration is the host's CPU time divided by the share.
-                host.deadline = now + limit.mul_f64(self.share);
-                host.throttle = None;
-            }
-            CpuMode::Measured => {
-                host.deadline = now + limit;
-                host.throttle = (self.share < 1.0).then(|| Throttle::new(self.share, now));
-            }
-        }
-        let deadline = store.data().deadline;
-        let check = if store.data().throttle.is_some() {
-            1
-        } else {
-            KILL_CHECK_TICKS
-        };
-        store.set_epoch_deadline(ticks(deadline - now).min(check));
-    }
-
-    /// The phase's duration as reported: wall time, wall time over the share, or fuel.
-    fn duration(&self, store: &mut Store<Host>, wall: Duration, limit: Duration) -> Duration {
-        match self.cpu {
-            CpuMode::Deterministic => {
-                let budget = cpu::fuel_for(limit, self.memory_mb, self.fuel_per_second);
-                let left = store.get_fuel().unwrap_or(0);
-                let used = budget.saturating_sub(left);
-                cpu::deterministic_duration(used, self.memory_mb, self.fuel_per_second)
-            }
-            CpuMode::Measured if self.virtual_clock => wall.div_f64(self.share),
-            CpuMode::Measured => wall,
-        }
-    }
-}
-
 fn walk(root: &std::path::Path, dir: &std::path::Path, files: &mut Vec<String>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -479,12 +393,4 @@ fn from_wit(err: types::HandlerError) -> FunctionError {
         error_message: err.error_message,
         stack_trace: err.stack_trace,
     }
-}
-
-/// Epoch ticks for a duration, rounded up, never zero.
-fn ticks(duration: Duration) -> u64 {
-    let tick = EPOCH_TICK.as_nanos();
-    u64::try_from(duration.as_nanos().div_ceil(tick))
-        .unwrap_or(u64::MAX)
-        .max(1)
 }

@@ -26,7 +26,7 @@ pub(crate) struct Host {
     /// at its next epoch check, as a sandbox killed from outside.
     pub(crate) kill: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// What is left of the environment's `/tmp` (its ephemeral storage).
-    pub(crate) quota: crate::ephemeral::SharedQuota,
+    pub(crate) quota: crate::quota::SharedQuota,
     /// The run's stores (key-value, objects, Firehose), shared by every environment.
     pub(crate) services: lambda_sim_services::Services,
     /// The guest's clock, which dates what it writes to the stores.
@@ -34,7 +34,7 @@ pub(crate) struct Host {
     /// When the running phase started on the host, for the host calls' offsets.
     pub(crate) phase_started: Instant,
     /// The running phase's calls to the stores, for its trace.
-    pub(crate) calls: Vec<crate::trace::HostCall>,
+    pub(crate) calls: Vec<crate::invocation::HostCall>,
 }
 
 /// The most host calls a phase's trace keeps (a guest in a loop must not grow it forever).
@@ -44,7 +44,7 @@ impl Host {
     /// Records a call to a store that started at `started` and ends now.
     pub(crate) fn record(&mut self, name: &'static str, started: Instant) {
         if self.calls.len() < MAX_TRACED_CALLS {
-            self.calls.push(crate::trace::HostCall {
+            self.calls.push(crate::invocation::HostCall {
                 name,
                 offset: started.saturating_duration_since(self.phase_started),
                 duration: started.elapsed(),

@@ -12,6 +12,17 @@ use crate::report::{Millis, Report, round2, timestamp};
 /// The runtime version printed in `INIT_START` lines.
 pub const RUNTIME_VERSION: &str = concat!("lambda-sim:wasm32-wasip2.v", env!("CARGO_PKG_VERSION"));
 
+/// A call the handler made to a store during its phase.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HostCall {
+    /// What was called: `keyvalue.get`, `s3.put-object`, `firehose.put-record-batch`, ...
+    pub name: &'static str,
+    /// When, from the start of the phase.
+    pub offset: Duration,
+    /// How long it took.
+    pub duration: Duration,
+}
+
 /// A function error, as Lambda's error payload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -116,7 +127,7 @@ pub struct Invocation {
     /// What the handler printed during the invocation.
     pub log: CapturedLog,
     /// The handler's calls to the stores, for its trace.
-    pub host_calls: Vec<crate::trace::HostCall>,
+    pub host_calls: Vec<HostCall>,
     /// How long the invocation waited before its handler started (an injected start-up
     /// delay).
     pub queued: std::time::Duration,

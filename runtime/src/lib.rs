@@ -8,14 +8,14 @@
 //! figures and the CloudWatch log lines.
 //!
 //! ```no_run
-//! use lambda_sim_runtime::{FunctionConfig, Payload, Runtime, RuntimeConfig};
+//! use lambda_sim_runtime::{FunctionConfig, InvokeOptions, Payload, Runtime, RuntimeConfig};
 //!
 //! # async fn run() -> lambda_sim_runtime::Result<()> {
 //! let runtime = Runtime::new(RuntimeConfig::default())?;
 //! let hello = runtime.load_file("hello.wasm", FunctionConfig::named("hello"))?;
 //! let event = Payload::json(r#"{"name": "Ada"}"#)?;
 //! for _ in 0..3 {
-//!     let invocation = hello.invoke(&event).await?;
+//!     let invocation = hello.invoke(&event, InvokeOptions::default()).await?;
 //!     for line in invocation.log_lines() {
 //!         eprintln!("{line}");
 //!     }
@@ -32,32 +32,41 @@
 //! - **Memory size**: caps the guest's linear memory; `Max Memory Used` is its peak.
 //! - **Timeout**: enforced by epoch interruption, reported as `Sandbox.Timedout`.
 
+mod async_invoke;
 mod billing;
 mod cache;
 mod clock;
 mod coldstart;
 mod config;
 mod cpu;
+mod draws;
 mod engine;
 mod environment;
 mod ephemeral;
 mod error;
-mod event;
 mod event_sources;
 mod faults;
 mod function;
 mod host;
 mod invocation;
+mod invoke;
 mod logs;
+mod meter;
+mod options;
 mod payload;
+mod pool;
+mod quota;
 mod report;
 mod runtime;
+mod shared;
 mod simfile;
+mod spec;
 mod stores;
 mod template;
 mod tmp;
 mod trace;
 
+pub use async_invoke::{EventInvocation, EventOutcome, MAX_EVENT_PAYLOAD, RetryPolicy};
 pub use billing::{Architecture, Cost, PRICE_PER_REQUEST};
 pub use clock::{Clock, ClockMode, VIRTUAL_EPOCH};
 pub use coldstart::{ColdStart, ColdStartModel, Delay, VpcModel};
@@ -68,21 +77,21 @@ pub use config::{
 };
 pub use cpu::{CpuMode, DEFAULT_FUEL_PER_SECOND, FULL_VCPU_MB, cpu_share, vcpus};
 pub use error::{Error, Result};
-pub use event::{EventInvocation, EventOutcome, MAX_EVENT_PAYLOAD};
 pub use event_sources::{MappingSpec, Pipeline, QueueSpec, StreamSpec};
 pub use faults::{FAULT_ERROR_TYPE, Faults};
 pub use function::Function;
-pub use invocation::{FunctionError, InitPhase, Invocation, RUNTIME_VERSION};
+pub use invocation::{FunctionError, HostCall, InitPhase, Invocation, RUNTIME_VERSION};
 /// The event sources of lambda-sim (Kinesis, SQS) and their mappings' settings.
 pub use lambda_sim_pipeline as pipeline;
 /// The stores guests reach (key-value, objects, Firehose): see [`Runtime::services`].
 pub use lambda_sim_services as services;
 pub use logs::CapturedLog;
+pub use options::InvokeOptions;
 pub use payload::Payload;
 pub use report::{Report, Status, Xray};
 pub use runtime::Runtime;
 pub use simfile::{FunctionSpec, SimulationFile};
-pub use trace::{HostCall, Segment, SegmentKind, chrome_trace, otlp};
+pub use trace::{Segment, SegmentKind, chrome_trace, otlp};
 
 /// Host bindings of the handler world (`wit/handler.wit`).
 #[expect(

@@ -15,17 +15,6 @@ use serde_json::{Value, json};
 
 use crate::invocation::Invocation;
 
-/// A call the handler made to a store during its phase.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct HostCall {
-    /// What was called: `keyvalue.get`, `s3.put-object`, `firehose.put-record-batch`, ...
-    pub name: &'static str,
-    /// When, from the start of the phase.
-    pub offset: Duration,
-    /// How long it took.
-    pub duration: Duration,
-}
-
 /// What a segment of an invocation is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum SegmentKind {

@@ -10,7 +10,7 @@ use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
-use lambda_sim_runtime::{MAX_EVENT_PAYLOAD, MAX_SYNC_PAYLOAD, Payload};
+use lambda_sim_runtime::{InvokeOptions, MAX_EVENT_PAYLOAD, MAX_SYNC_PAYLOAD, Payload};
 use percent_encoding::percent_decode_str;
 use serde_json::json;
 
@@ -228,17 +228,20 @@ async fn invoke(
             Ok(answer)
         }
         InvocationType::RequestResponse => {
-            let invocation = function.invoke(&payload).await.map_err(|err| {
-                if let Some(log) = &shared.log {
-                    log.note(&format!(
-                        "{} refused an invocation: {} ({})",
-                        function.config().name,
-                        err,
-                        err.error_type()
-                    ));
-                }
-                ApiError::from_runtime(&err)
-            })?;
+            let invocation = function
+                .invoke(&payload, InvokeOptions::default())
+                .await
+                .map_err(|err| {
+                    if let Some(log) = &shared.log {
+                        log.note(&format!(
+                            "{} refused an invocation: {} ({})",
+                            function.config().name,
+                            err,
+                            err.error_type()
+                        ));
+                    }
+                    ApiError::from_runtime(&err)
+                })?;
             if let Some(log) = &shared.log {
                 log.invocation(&invocation);
             }

@@ -8,7 +8,8 @@ use anyhow::{Context as _, anyhow};
 use lambda_sim_harness::baseline::Bare;
 use lambda_sim_harness::{ChaosOptions, chaos_run};
 use lambda_sim_runtime::{
-    ClockMode, CpuMode, FULL_VCPU_MB, Function, FunctionConfig, Payload, Runtime, RuntimeConfig,
+    ClockMode, CpuMode, FULL_VCPU_MB, Function, FunctionConfig, InvokeOptions, Payload, Runtime,
+    RuntimeConfig,
 };
 use serde_json::json;
 
@@ -73,12 +74,19 @@ impl Setup {
                 .warm_instance()
                 .await
                 .map_err(|err| anyhow!("{err:#}"))?;
-            let _ = self.function.invoke(payload).await?;
+            let _ = self
+                .function
+                .invoke(payload, InvokeOptions::default())
+                .await?;
             let (mut sim, mut bare) = (Vec::new(), Vec::new());
             for _ in 0..ROUNDS {
                 let start = Instant::now();
                 for _ in 0..n {
-                    std::hint::black_box(self.function.invoke(payload).await?);
+                    std::hint::black_box(
+                        self.function
+                            .invoke(payload, InvokeOptions::default())
+                            .await?,
+                    );
                 }
                 sim.push(start.elapsed().as_nanos() as f64 / f64::from(n));
                 let start = Instant::now();
@@ -121,7 +129,10 @@ impl Setup {
                 let start = Instant::now();
                 for _ in 0..n {
                     self.function.evict_all();
-                    let invocation = self.function.invoke(&self.payload).await?;
+                    let invocation = self
+                        .function
+                        .invoke(&self.payload, InvokeOptions::default())
+                        .await?;
                     debug_assert!(invocation.is_cold());
                 }
                 sim.push(start.elapsed().as_nanos() as f64 / f64::from(n));
@@ -173,7 +184,7 @@ impl Setup {
                                 for _ in 0..n {
                                     if simulator {
                                         function.evict_all();
-                                        function.invoke(payload).await?;
+                                        function.invoke(payload, InvokeOptions::default()).await?;
                                     } else {
                                         bare_cold(bare, payload).await?;
                                     }

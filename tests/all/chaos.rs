@@ -148,3 +148,53 @@ async fn injected_faults_delay_and_fail_invocations_like_fis() {
         "forced errors come on top of kills: {report}"
     );
 }
+
+#[tokio::test]
+async fn a_chaos_run_leaves_the_functions_own_faults_as_it_found_them() {
+    let runtime = Runtime::new(crate::simulation(5)).expect("runtime");
+    let hello = runtime
+        .load_file(
+            lambda_sim_fixtures::HELLO,
+            FunctionConfig::named("own-faults"),
+        )
+        .expect("hello loads");
+    let own = lambda_sim_runtime::Faults {
+        delay_percentage: 20.0,
+        startup_delay: std::time::Duration::from_millis(300),
+        error_percentage: 3.0,
+        prevent_execution: true,
+    };
+    hello.inject_faults(own.clone());
+    let options = ChaosOptions {
+        events: 500,
+        seed: 5,
+        faults: lambda_sim_runtime::Faults {
+            error_percentage: 50.0,
+            ..Default::default()
+        },
+        ..ChaosOptions::default()
+    };
+    let payload = Payload::json(r#"{"name": "chaos"}"#).expect("JSON");
+    let report = chaos_run(&hello, &payload, &options)
+        .await
+        .expect("the run completes");
+    assert!(report.holds(), "{report}");
+    assert!(
+        report.errors > report.kills_during + 100,
+        "the run's own faults applied to its attempts: {report}"
+    );
+    assert_eq!(hello.faults(), own, "the function's own faults are back");
+
+    let plain = chaos_run(
+        &hello,
+        &payload,
+        &ChaosOptions {
+            events: 100,
+            ..ChaosOptions::default()
+        },
+    )
+    .await
+    .expect("the run completes");
+    assert!(plain.holds(), "{plain}");
+    assert_eq!(hello.faults(), own, "a run without faults leaves them too");
+}

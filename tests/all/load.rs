@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use lambda_sim_harness::{Arrivals, LoadOptions, SampleOptions, load_run, sample_event};
-use lambda_sim_runtime::{FunctionConfig, Payload, Runtime};
+use lambda_sim_runtime::{FunctionConfig, InvokeOptions, Payload, Runtime};
 use serde_json::json;
 
 fn simulation() -> Runtime {
@@ -90,7 +90,7 @@ async fn sample_events_are_what_the_handlers_expect() {
     };
     let event = sample_event("apigw-v1", &options).expect("a known source");
     let invocation = apigw
-        .invoke(&Payload::from_value(&event))
+        .invoke(&Payload::from_value(&event), InvokeOptions::default())
         .await
         .expect("admitted");
     let response: serde_json::Value =

@@ -19,12 +19,15 @@ mod python;
 mod sandbox;
 mod serve;
 mod stores;
+mod tidy;
 mod trace;
 mod tune;
 
 use std::sync::OnceLock;
 
-use lambda_sim_runtime::{Function, FunctionConfig, Invocation, Payload, Runtime, RuntimeConfig};
+use lambda_sim_runtime::{
+    Function, FunctionConfig, Invocation, InvokeOptions, Payload, Runtime, RuntimeConfig,
+};
 use serde_json::Value;
 
 /// One runtime per test process, with its compile cache under cargo's temp dir.
@@ -68,7 +71,7 @@ pub fn fixture(name: &str) -> Function {
 pub async fn invoke(function: &Function, event: &str) -> Invocation {
     let payload = Payload::json(event).expect("the test event is JSON");
     function
-        .invoke(&payload)
+        .invoke(&payload, InvokeOptions::default())
         .await
         .expect("an environment is available")
 }

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use lambda_sim_harness::ReportLine;
 use lambda_sim_runtime::{
-    ColdStartModel, Error, EvictionPolicy, Function, FunctionConfig, Payload, Runtime,
-    RuntimeConfig, VpcModel,
+    ColdStartModel, Error, EvictionPolicy, Function, FunctionConfig, InvokeOptions, Payload,
+    Runtime, RuntimeConfig, VpcModel,
 };
 use serde_json::json;
 
@@ -239,8 +239,14 @@ async fn burn_duration(runtime: &Runtime, memory_mb: u32, iterations: u64) -> Du
             .timeout(Duration::from_secs(60)),
     );
     // Warm up first: the cold invocation's duration includes first-touch costs.
-    burner.invoke(&burn(1)).await.expect("admitted");
-    let invocation = burner.invoke(&burn(iterations)).await.expect("admitted");
+    burner
+        .invoke(&burn(1), InvokeOptions::default())
+        .await
+        .expect("admitted");
+    let invocation = burner
+        .invoke(&burn(iterations), InvokeOptions::default())
+        .await
+        .expect("admitted");
     assert!(invocation.result.is_ok(), "{:?}", invocation.result);
     invocation.report.duration
 }
@@ -274,7 +280,10 @@ async fn deterministic_timeouts_fire_at_the_timeout_exactly() {
     );
     let started = std::time::Instant::now();
     let invocation = spin
-        .invoke(&Payload::json("{}").expect("JSON"))
+        .invoke(
+            &Payload::json("{}").expect("JSON"),
+            InvokeOptions::default(),
+        )
         .await
         .expect("admitted");
     assert_eq!(
@@ -425,7 +434,13 @@ async fn on_a_real_clock_concurrent_invocations_count_against_the_limits() {
     let other = load(&runtime, "hello", FunctionConfig::named("other"));
     let running = {
         let spin = spin.clone();
-        tokio::spawn(async move { spin.invoke(&Payload::json("{}").expect("JSON")).await })
+        tokio::spawn(async move {
+            spin.invoke(
+                &Payload::json("{}").expect("JSON"),
+                InvokeOptions::default(),
+            )
+            .await
+        })
     };
     let started = std::time::Instant::now();
     while spin.running_invocations() == 0 {
@@ -437,7 +452,10 @@ async fn on_a_real_clock_concurrent_invocations_count_against_the_limits() {
     }
     // The account's one unit of concurrency is taken by the spinning invocation.
     let err = other
-        .invoke(&Payload::json("{}").expect("JSON"))
+        .invoke(
+            &Payload::json("{}").expect("JSON"),
+            InvokeOptions::default(),
+        )
         .await
         .expect_err("over the account's limit");
     assert!(
@@ -456,7 +474,10 @@ async fn on_a_real_clock_concurrent_invocations_count_against_the_limits() {
         Some("Runtime.ExitError")
     );
     let after = other
-        .invoke(&Payload::json("{}").expect("JSON"))
+        .invoke(
+            &Payload::json("{}").expect("JSON"),
+            InvokeOptions::default(),
+        )
         .await
         .expect("the unit is free again");
     assert!(after.result.is_ok());

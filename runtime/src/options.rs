@@ -1,0 +1,80 @@
+//! The options of one invocation: when it arrives, its request id, and what chaos does to it.
+//! They are drawn and passed per call; nothing is left on the function for the next one.
+
+use std::time::Duration;
+
+use crate::faults::Faults;
+
+/// How to make one invocation (see [`Function::invoke`](crate::Function::invoke)).
+///
+/// ```
+/// use std::time::Duration;
+/// use lambda_sim_runtime::InvokeOptions;
+///
+/// let options = InvokeOptions::at(Duration::from_secs(60)).kill(true);
+/// assert_eq!(options.at, Some(Duration::from_secs(60)));
+/// assert!(options.kill && !options.inject_error);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InvokeOptions {
+    /// When the invocation arrives, in simulation time (a virtual clock moves there first, a
+    /// real one waits). Default: the clock's now.
+    pub at: Option<Duration>,
+    /// The request id. Default: a new one from the run's seeded random source (the retries
+    /// of an asynchronous invocation keep the first attempt's).
+    pub request_id: Option<String>,
+    /// Kill the environment once the handler starts (the chaos API's kill during an
+    /// invocation): it fails with `Runtime.ExitError` and the environment is reset. A call
+    /// refused before running kills nothing. Default false.
+    pub kill: bool,
+    /// Fail the invocation with an injected `FaultInjectionError` after its handler ran (AWS
+    /// FIS's `invocation-error` without `preventExecution`). Default false.
+    pub inject_error: bool,
+    /// Faults drawn for this invocation instead of the function's own
+    /// ([`Function::inject_faults`](crate::Function::inject_faults)). Default: the function's.
+    pub faults: Option<Faults>,
+}
+
+impl InvokeOptions {
+    /// Arrives at simulation time `at`.
+    pub fn at(at: Duration) -> Self {
+        InvokeOptions {
+            at: Some(at),
+            ..InvokeOptions::default()
+        }
+    }
+
+    /// Uses this request id.
+    pub fn request_id(mut self, id: impl Into<String>) -> Self {
+        self.request_id = Some(id.into());
+        self
+    }
+
+    /// Kills the environment once the handler starts (when `kill` is true).
+    pub fn kill(mut self, kill: bool) -> Self {
+        self.kill = kill;
+        self
+    }
+
+    /// Fails the invocation with an injected error after its handler ran (when `inject` is true).
+    pub fn inject_error(mut self, inject: bool) -> Self {
+        self.inject_error = inject;
+        self
+    }
+
+    /// Draws these faults instead of the function's own.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = Some(faults);
+        self
+    }
+
+    /// The faults this invocation draws from, given the function's own.
+    pub(crate) fn effective_faults(&self, own: &Faults) -> Faults {
+        let mut faults = self.faults.clone().unwrap_or_else(|| own.clone());
+        if self.inject_error {
+            faults.error_percentage = 100.0;
+            faults.prevent_execution = false;
+        }
+        faults
+    }
+}

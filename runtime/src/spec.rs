@@ -1,0 +1,101 @@
+//! What every environment of a function is made from, computed once when the function is
+//! loaded: the pre-instantiated component, the guest's variables, its limits and CPU model,
+//! and the shared resources an environment takes from (the `/tmp` pool, the stores, the clock).
+
+use std::sync::Arc;
+
+use crate::bindings::FunctionPre;
+use crate::clock::Clock;
+use crate::config::{FunctionConfig, RuntimeConfig};
+use crate::host::Host;
+use crate::meter::Meter;
+use crate::tmp::TmpDirs;
+
+/// The recipe of a function's environments.
+pub(crate) struct EnvironmentSpec {
+    /// The component, type-checked against the linker (a pooled slot per instance).
+    pub(crate) pre: FunctionPre<Host>,
+    /// Lambda's standard variables and the function's own, in the order the guest sees them.
+    pub(crate) variables: Vec<(String, String)>,
+    /// The memory size in bytes: the cap on the guest's linear memories.
+    pub(crate) memory_limit: usize,
+    /// `/tmp`'s size (the function's ephemeral storage).
+    pub(crate) ephemeral_storage_mb: u32,
+    /// The most log bytes kept per invocation.
+    pub(crate) max_log_bytes: usize,
+    /// The sandboxes the engine's pool holds (named when none is left).
+    pub(crate) max_environments: u32,
+    /// Whether the guest's random sources are seeded from the run.
+    pub(crate) seeded: bool,
+    /// How phases are limited and timed.
+    pub(crate) meter: Meter,
+    /// The simulation's clock (a virtual one fixes the guest's clocks to the phase's start).
+    pub(crate) clock: Clock,
+    /// Where `/tmp` directories come from and go back to.
+    pub(crate) tmp: Arc<TmpDirs>,
+    /// The stores guests reach.
+    pub(crate) services: lambda_sim_services::Services,
+}
+
+impl EnvironmentSpec {
+    pub(crate) fn new(
+        pre: FunctionPre<Host>,
+        function: &FunctionConfig,
+        runtime: &RuntimeConfig,
+        clock: Clock,
+        tmp: Arc<TmpDirs>,
+        services: lambda_sim_services::Services,
+    ) -> Self {
+        EnvironmentSpec {
+            pre,
+            variables: standard_variables(function),
+            memory_limit: usize::try_from(u64::from(function.memory_size_mb) << 20)
+                .unwrap_or(usize::MAX),
+            ephemeral_storage_mb: function.ephemeral_storage_mb,
+            max_log_bytes: runtime.max_log_bytes,
+            max_environments: runtime.max_environments,
+            seeded: runtime.seed.is_some(),
+            meter: Meter::new(
+                runtime.cpu,
+                clock.is_virtual(),
+                function.memory_size_mb,
+                runtime.fuel_per_second,
+            ),
+            clock,
+            tmp,
+            services,
+        }
+    }
+}
+
+/// Lambda's standard environment variables, then the function's own.
+fn standard_variables(config: &FunctionConfig) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = [
+        ("AWS_LAMBDA_FUNCTION_NAME", config.name.clone()),
+        (
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            config.memory_size_mb.to_string(),
+        ),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_owned()),
+        (
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            format!("/aws/lambda/{}", config.name),
+        ),
+        ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".to_owned()),
+        ("AWS_REGION", config.region.clone()),
+        ("AWS_DEFAULT_REGION", config.region.clone()),
+        ("AWS_EXECUTION_ENV", "AWS_Lambda_lambda-sim".to_owned()),
+        ("LAMBDA_TASK_ROOT", "/var/task".to_owned()),
+        ("TZ", ":UTC".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    env.extend(
+        config
+            .environment
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    env
+}
