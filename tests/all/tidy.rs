@@ -1,6 +1,6 @@
 //! The structure's own invariants, checked on the sources as rust-analyzer's tidy tests do: no
-//! import circle between the files of `runtime/`, no function over 120 lines in `runtime/`
-//! or `harness/`, no file over 800 lines outside the tests.
+//! import circle between the files of `runtime/`, no function over 120 lines in `runtime/`,
+//! `harness/` or `runners/` (split out of the harness), no file over 800 lines outside the tests.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -143,9 +143,10 @@ fn long_functions(source: &str) -> Vec<(String, usize, usize)> {
 }
 
 #[test]
-fn no_function_over_120_lines_in_runtime_or_harness() {
+fn no_function_over_120_lines_in_runtime_harness_or_runners() {
     let mut long = Vec::new();
-    for dir in ["runtime/src", "harness/src"] {
+    // The runners came out of the harness: they keep its rule.
+    for dir in ["runtime/src", "harness/src", "runners/src"] {
         for file in rust_files(&root().join(dir)) {
             let source = std::fs::read_to_string(&file).expect("readable source");
             for (name, line, length) in long_functions(&source) {
@@ -297,7 +298,7 @@ fn no_import_circle_between_the_files_of_runtime() {
     let graph = runtime_imports();
     assert!(graph.len() > 10, "the modules were read: {graph:?}");
     assert!(
-        graph["invoke"].contains("pool") && graph["pool"].contains("environment"),
+        graph["invoke"].contains("function") && graph["pool"].contains("environment"),
         "the references were read: {graph:?}"
     );
     if let Some(circle) = find_circle(&graph) {
