@@ -123,7 +123,7 @@ impl atomics::Host for Host {
             host.services
                 .keyvalue
                 .increment(&name, &key, delta)
-                .map_err(store::Error::Other)
+                .map_err(|err| store::Error::Other(err.to_string()))
         })
     }
 }

@@ -15,6 +15,12 @@ pub enum Error {
     /// A delivery stream created twice.
     #[error("ResourceInUseException: Firehose {0} under account 123456789012 already exists.")]
     DeliveryStreamExists(String),
+    /// A key-value increment of a value that is not a decimal number.
+    #[error("the value of `{0}` is not a decimal number")]
+    NotANumber(String),
+    /// A key-value increment past `u64::MAX`.
+    #[error("incrementing `{0}` overflows")]
+    Overflow(String),
     /// The object store's directory could not be read or written.
     #[error("failed to {action} `{path}`: {source}")]
     Io {

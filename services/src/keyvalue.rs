@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use crate::Error;
+
 type Buckets = BTreeMap<String, BTreeMap<String, Vec<u8>>>;
 
 /// A shared key-value store; clones share the same data.
@@ -61,7 +63,7 @@ impl KeyValueStore {
 
     /// Adds `delta` to the decimal number stored at `key` (0 when absent) and returns the sum;
     /// an error when the value is not a number or the sum overflows.
-    pub fn increment(&self, bucket: &str, key: &str, delta: u64) -> Result<u64, String> {
+    pub fn increment(&self, bucket: &str, key: &str, delta: u64) -> crate::Result<u64> {
         let mut buckets = self.lock();
         let value = buckets
             .entry(bucket.to_owned())
@@ -71,10 +73,10 @@ impl KeyValueStore {
         let current: u64 = std::str::from_utf8(value)
             .ok()
             .and_then(|text| text.parse().ok())
-            .ok_or_else(|| format!("the value of `{key}` is not a decimal number"))?;
+            .ok_or_else(|| Error::NotANumber(key.to_owned()))?;
         let sum = current
             .checked_add(delta)
-            .ok_or_else(|| format!("incrementing `{key}` overflows"))?;
+            .ok_or_else(|| Error::Overflow(key.to_owned()))?;
         *value = sum.to_string().into_bytes();
         Ok(sum)
     }
@@ -101,10 +103,10 @@ mod tests {
         let other = store.clone();
         store.set("b", "k", b"v".to_vec());
         assert_eq!(other.get("b", "k"), Some(b"v".to_vec()));
-        assert_eq!(other.increment("b", "n", 2), Ok(2));
-        assert_eq!(store.increment("b", "n", 3), Ok(5));
+        assert_eq!(other.increment("b", "n", 2).ok(), Some(2));
+        assert_eq!(store.increment("b", "n", 3).ok(), Some(5));
         assert_eq!(
-            store.increment("b", "k", 1),
+            store.increment("b", "k", 1).map_err(|err| err.to_string()),
             Err("the value of `k` is not a decimal number".to_owned())
         );
         let before = store.snapshot();
