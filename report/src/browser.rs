@@ -12,8 +12,12 @@ use crate::{ReportError, Result};
 /// The longest a Chromium run may take before it is killed.
 const TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Why [`chromium`] found none, and how to get it.
+pub const CHROMIUM_NOT_FOUND: &str = "chromium not found (looked in PATH and /usr/bin/chromium): \
+     install Debian's package (`apt-get install chromium`), as .ci/run does";
+
 /// Chromium's binary: `chromium` on the `PATH`, or `/usr/bin/chromium`; `None` when it is not
-/// installed (`apt-get install chromium`).
+/// installed ([`CHROMIUM_NOT_FOUND`]).
 pub fn chromium() -> Option<PathBuf> {
     let on_path = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)

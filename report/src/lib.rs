@@ -59,6 +59,7 @@ pub mod browser;
 mod charts;
 mod html;
 mod model;
+pub mod tool;
 
 use std::path::{Path, PathBuf};
 

@@ -1,10 +1,11 @@
 //! Opens a sample report in headless Chromium: the page's script runs without error, counts
-//! its three charts, and a screenshot is saved for a human to look at.
+//! its three charts, and a screenshot is saved for a human to look at. Without Chromium it fails
+//! (or skips, with `LAMBDA_SIM_ALLOW_SKIP=1`).
 
 use std::path::{Path, PathBuf};
 
 use lambda_sim_report::{
-    Chart, HtmlReport, Lane, Samples, Section, Series, Span, SpanKind, Table, browser,
+    Chart, HtmlReport, Lane, Samples, Section, Series, Span, SpanKind, Table, browser, tool,
 };
 
 /// Power tuning, cold vs warm latencies and a three-environment timeline, as `tune`, `load`
@@ -99,8 +100,8 @@ fn target_dir() -> PathBuf {
 
 #[test]
 fn the_sample_report_renders_in_chromium() {
-    let Some(chromium) = browser::chromium() else {
-        println!("skipped: chromium is not installed (apt-get install chromium)");
+    let Some(chromium) = tool::require(browser::chromium().ok_or(browser::CHROMIUM_NOT_FOUND))
+    else {
         return;
     };
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-browser");

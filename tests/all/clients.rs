@@ -1,31 +1,41 @@
 //! Unmodified AWS clients against the `lambda-sim serve` binary: boto3 (tests/clients/
 //! boto3_e2e.py) and the AWS CLI. They come from a Python virtual environment that `.ci/run`
-//! makes (`target/py-venv`, or `LAMBDA_SIM_PYTHON`); without one the tests say so and skip.
+//! makes (`target/py-venv`, or `LAMBDA_SIM_PYTHON`); without one the tests fail, naming what is
+//! missing (or skip, with `LAMBDA_SIM_ALLOW_SKIP=1`).
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-/// The Python with boto3 and awscli, or why there is none.
+/// The Python with boto3 and the AWS CLI, or why there is none.
 fn python() -> Result<PathBuf, String> {
     let python = match std::env::var_os("LAMBDA_SIM_PYTHON") {
         Some(path) => PathBuf::from(path),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("target/py-venv/bin/python"),
     };
-    let found = Command::new(&python)
+    let missing = |what: String| {
+        format!(
+            "boto3 and the AWS CLI not found: {what}: run .ci/run's install steps (a venv at \
+             target/py-venv with boto3 and awscli), or set LAMBDA_SIM_PYTHON to a Python that has them"
+        )
+    };
+    match Command::new(&python)
         .args(["-c", "import boto3, awscli"])
-        .output();
-    match found {
+        .output()
+    {
         Ok(out) if out.status.success() => Ok(python),
-        Ok(out) => Err(format!(
-            "{} cannot import boto3 and awscli ({}); run .ci/run's setup to make it",
+        Ok(out) => Err(missing(format!(
+            "{} cannot import them ({})",
             python.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )),
-        Err(err) => Err(format!(
-            "no Python at {} ({err}); run .ci/run's setup to make it",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or_default()
+        ))),
+        Err(err) => Err(missing(format!(
+            "no Python at {} ({err})",
             python.display()
-        )),
+        ))),
     }
 }
 
@@ -137,12 +147,8 @@ impl Drop for Serve {
 
 #[test]
 fn boto3_gets_what_aws_answers() {
-    let python = match python() {
-        Ok(python) => python,
-        Err(why) => {
-            eprintln!("skipping boto3_gets_what_aws_answers: {why}");
-            return;
-        }
+    let Some(python) = crate::require(python()) else {
+        return;
     };
     let serve = Serve::start();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/boto3_e2e.py");
@@ -173,12 +179,8 @@ fn boto3_gets_what_aws_answers() {
 
 #[test]
 fn the_aws_cli_writes_the_payload_file() {
-    let python = match python() {
-        Ok(python) => python,
-        Err(why) => {
-            eprintln!("skipping the_aws_cli_writes_the_payload_file: {why}");
-            return;
-        }
+    let Some(python) = crate::require(python()) else {
+        return;
     };
     let aws = python.with_file_name("aws");
     let serve = Serve::start();

@@ -30,6 +30,12 @@ use lambda_sim_runtime::{
 };
 use serde_json::Value;
 
+/// A tool Cargo does not install (componentize-py, boto3 and the AWS CLI, Chromium), or, when it
+/// is missing, a failure naming it; `None` (the test returns, and says `skipped: ...`) only with
+/// `LAMBDA_SIM_ALLOW_SKIP=1`. It lives in the report crate so that its browser test, which cannot
+/// use these helpers, applies the same rule.
+pub use lambda_sim_report::tool::require;
+
 /// One runtime per test process, with its compile cache under cargo's temp dir.
 pub fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();

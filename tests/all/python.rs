@@ -1,7 +1,7 @@
 //! Python handlers (fixtures/python/), packaged with componentize-py and the adapter in
 //! guest-python/, under the same checks as the Rust ones. componentize-py comes from
 //! `LAMBDA_SIM_COMPONENTIZE_PY`, the virtual environment `.ci/run` makes (`target/py-venv`),
-//! or the `PATH`; without it the tests say so and skip.
+//! or the `PATH`; without it the tests fail, naming it (or skip, with `LAMBDA_SIM_ALLOW_SKIP=1`).
 
 use std::collections::HashMap;
 use std::hash::{Hash as _, Hasher as _};
@@ -18,90 +18,89 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// componentize-py, or why there is none.
-fn componentize_py() -> Result<PathBuf, String> {
-    let candidates = [
-        std::env::var_os("LAMBDA_SIM_COMPONENTIZE_PY").map(PathBuf::from),
-        Some(root().join("target/py-venv/bin/componentize-py")),
-        Some(PathBuf::from("componentize-py")),
-    ];
-    for program in candidates.into_iter().flatten() {
-        let works = std::process::Command::new(&program)
-            .arg("--version")
-            .output()
-            .is_ok_and(|out| out.status.success());
-        if works {
-            return Ok(program);
-        }
-    }
-    Err(format!(
-        "componentize-py not found (LAMBDA_SIM_COMPONENTIZE_PY, target/py-venv, PATH): \
-         `pip install componentize-py=={}` or run .ci/run's setup",
-        lambda_sim_harness::COMPONENTIZE_PY_VERSION
-    ))
-}
-
-/// The fixtures' components, built once per test process (in parallel), reused across runs
-/// while the fixture, the adapter and the WIT are unchanged.
-fn components() -> Result<&'static HashMap<&'static str, PathBuf>, String> {
-    static BUILT: OnceLock<Result<HashMap<&'static str, PathBuf>, String>> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let program = componentize_py()?;
-            let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-fixtures");
-            let shared = [
-                std::fs::read(root().join("guest-python/lambda_sim_adapter.py"))
-                    .unwrap_or_default(),
-                std::fs::read(root().join("wit/handler.wit")).unwrap_or_default(),
-            ];
-            std::thread::scope(|scope| {
-                let builds: Vec<_> = FIXTURES
-                    .iter()
-                    .map(|&name| {
-                        let (program, out_dir, shared) = (&program, &out_dir, &shared);
-                        scope.spawn(move || {
-                            let dir = root().join("fixtures/python").join(name);
-                            let source = std::fs::read(dir.join("app.py")).unwrap_or_default();
-                            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                            (shared, &source).hash(&mut hasher);
-                            let out = out_dir.join(format!("{name}-{:016x}.wasm", hasher.finish()));
-                            if !out.is_file() {
-                                lambda_sim_harness::build_python_with(
-                                    program,
-                                    &dir,
-                                    "app.handler",
-                                    &out,
-                                )
-                                .map_err(|err| format!("{name}: {err}"))?;
-                            }
-                            Ok::<_, String>((name, out))
-                        })
-                    })
-                    .collect();
-                builds
-                    .into_iter()
-                    .map(|b| {
-                        b.join()
-                            .unwrap_or_else(|_| Err("a build thread panicked".to_owned()))
-                    })
-                    .collect()
+/// componentize-py (found once per test process), or why there is none.
+fn componentize_py() -> Result<&'static Path, String> {
+    static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let found = FOUND.get_or_init(|| {
+        let candidates = [
+            std::env::var_os("LAMBDA_SIM_COMPONENTIZE_PY").map(PathBuf::from),
+            Some(root().join("target/py-venv/bin/componentize-py")),
+            Some(PathBuf::from("componentize-py")),
+        ];
+        candidates
+            .into_iter()
+            .flatten()
+            .find(|program| {
+                std::process::Command::new(program)
+                    .arg("--version")
+                    .output()
+                    .is_ok_and(|out| out.status.success())
             })
-        })
-        .as_ref()
-        .map_err(Clone::clone)
+            .ok_or_else(|| {
+                format!(
+                    "componentize-py not found (looked in LAMBDA_SIM_COMPONENTIZE_PY, \
+                     target/py-venv/bin and PATH): run .ci/run's install steps (or \
+                     `pip install componentize-py=={}`)",
+                    lambda_sim_harness::COMPONENTIZE_PY_VERSION
+                )
+            })
+    });
+    found.as_deref().map_err(Clone::clone)
 }
 
-/// A Python fixture loaded in `runtime` as `py-<name>`, or `None` (with the reason printed)
-/// when componentize-py is missing.
-fn load(runtime: &Runtime, name: &str, test: &str) -> Option<Function> {
-    let components = match components() {
-        Ok(components) => components,
-        Err(why) if why.starts_with("componentize-py not found") => {
-            eprintln!("skipping {test}: {why}");
-            return None;
-        }
-        Err(why) => panic!("the Python fixtures build: {why}"),
-    };
+/// The fixtures' components, built with `program` once per test process (in parallel), reused
+/// across runs while the fixture, the adapter and the WIT are unchanged.
+fn components(program: &Path) -> &'static HashMap<&'static str, PathBuf> {
+    static BUILT: OnceLock<Result<HashMap<&'static str, PathBuf>, String>> = OnceLock::new();
+    let built = BUILT.get_or_init(|| {
+        let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-fixtures");
+        let shared = [
+            std::fs::read(root().join("guest-python/lambda_sim_adapter.py")).unwrap_or_default(),
+            std::fs::read(root().join("wit/handler.wit")).unwrap_or_default(),
+        ];
+        std::thread::scope(|scope| {
+            let builds: Vec<_> = FIXTURES
+                .iter()
+                .map(|&name| {
+                    let (out_dir, shared) = (&out_dir, &shared);
+                    scope.spawn(move || {
+                        let dir = root().join("fixtures/python").join(name);
+                        let source = std::fs::read(dir.join("app.py")).unwrap_or_default();
+                        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                        (shared, &source).hash(&mut hasher);
+                        let out = out_dir.join(format!("{name}-{:016x}.wasm", hasher.finish()));
+                        if !out.is_file() {
+                            lambda_sim_harness::build_python_with(
+                                program,
+                                &dir,
+                                "app.handler",
+                                &out,
+                            )
+                            .map_err(|err| format!("{name}: {err}"))?;
+                        }
+                        Ok::<_, String>((name, out))
+                    })
+                })
+                .collect();
+            builds
+                .into_iter()
+                .map(|b| {
+                    b.join()
+                        .unwrap_or_else(|_| Err("a build thread panicked".to_owned()))
+                })
+                .collect()
+        })
+    });
+    built
+        .as_ref()
+        .unwrap_or_else(|why| panic!("the Python fixtures build: {why}"))
+}
+
+/// A Python fixture loaded in `runtime` as `py-<name>`; `None` when componentize-py is missing
+/// and `LAMBDA_SIM_ALLOW_SKIP=1` (without it, the test fails naming componentize-py).
+#[track_caller]
+fn load(runtime: &Runtime, name: &str) -> Option<Function> {
+    let components = components(crate::require(componentize_py())?);
     let config = FunctionConfig::named(format!("py-{}", name.replace('_', "-")));
     Some(
         runtime
@@ -149,11 +148,7 @@ fn init_duration_ms(invocation: &Invocation) -> f64 {
 #[tokio::test]
 async fn a_python_handler_runs_cold_then_warm_with_its_context() {
     let runtime = simulation();
-    let Some(hello) = load(
-        &runtime,
-        "hello",
-        "a_python_handler_runs_cold_then_warm_with_its_context",
-    ) else {
+    let Some(hello) = load(&runtime, "hello") else {
         return;
     };
     let cold = invoke(&hello, json!({"name": "Ada"})).await;
@@ -226,11 +221,7 @@ async fn a_python_handler_runs_cold_then_warm_with_its_context() {
 #[tokio::test]
 async fn an_exception_has_the_python_runtimes_error_format() {
     let runtime = simulation();
-    let Some(function) = load(
-        &runtime,
-        "exception",
-        "an_exception_has_the_python_runtimes_error_format",
-    ) else {
+    let Some(function) = load(&runtime, "exception") else {
         return;
     };
     let invocation = invoke(&function, json!({})).await;
@@ -261,11 +252,7 @@ async fn an_exception_has_the_python_runtimes_error_format() {
 #[tokio::test]
 async fn a_module_global_counter_is_caught_by_the_statelessness_check() {
     let runtime = simulation();
-    let Some(counter) = load(
-        &runtime,
-        "counter",
-        "a_module_global_counter_is_caught_by_the_statelessness_check",
-    ) else {
+    let Some(counter) = load(&runtime, "counter") else {
         return;
     };
     let counts = [
@@ -290,11 +277,7 @@ async fn a_module_global_counter_is_caught_by_the_statelessness_check() {
 #[tokio::test]
 async fn tmp_is_kept_by_a_warm_environment_only() {
     let runtime = simulation();
-    let Some(cache) = load(
-        &runtime,
-        "tmp_cache",
-        "tmp_is_kept_by_a_warm_environment_only",
-    ) else {
+    let Some(cache) = load(&runtime, "tmp_cache") else {
         return;
     };
     let first = crate::json(&invoke(&cache, json!({"name": "Ada"})).await);
@@ -309,14 +292,10 @@ async fn tmp_is_kept_by_a_warm_environment_only() {
 #[tokio::test]
 async fn a_slow_import_is_paid_in_init_duration() {
     let runtime = simulation();
-    let (Some(slow), Some(hello)) = (
-        load(
-            &runtime,
-            "slow_import",
-            "a_slow_import_is_paid_in_init_duration",
-        ),
-        load(&runtime, "hello", "a_slow_import_is_paid_in_init_duration"),
-    ) else {
+    let Some(slow) = load(&runtime, "slow_import") else {
+        return;
+    };
+    let Some(hello) = load(&runtime, "hello") else {
         return;
     };
     let cold = invoke(&slow, json!({})).await;
@@ -343,12 +322,8 @@ async fn a_slow_import_is_paid_in_init_duration() {
 
 #[test]
 fn bad_python_handlers_are_refused_at_build_with_the_reason() {
-    let program = match componentize_py() {
-        Ok(program) => program,
-        Err(why) => {
-            eprintln!("skipping bad_python_handlers_are_refused_at_build_with_the_reason: {why}");
-            return;
-        }
+    let Some(program) = crate::require(componentize_py()) else {
+        return;
     };
     let dir = tempfile::tempdir().expect("a temp dir");
     std::fs::write(
@@ -358,7 +333,7 @@ fn bad_python_handlers_are_refused_at_build_with_the_reason() {
     .expect("writes");
     let out = dir.path().join("app.wasm");
     let build = |handler: &str| {
-        lambda_sim_harness::build_python_with(&program, dir.path(), handler, &out)
+        lambda_sim_harness::build_python_with(program, dir.path(), handler, &out)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default()
@@ -386,19 +361,15 @@ fn bad_python_handlers_are_refused_at_build_with_the_reason() {
 
 #[test]
 fn the_cli_builds_and_invokes_a_python_handler() {
-    let program = match componentize_py() {
-        Ok(program) => program,
-        Err(why) => {
-            eprintln!("skipping the_cli_builds_and_invokes_a_python_handler: {why}");
-            return;
-        }
+    let Some(program) = crate::require(componentize_py()) else {
+        return;
     };
     let out_dir = tempfile::tempdir().expect("a temp dir");
     let wasm = out_dir.path().join("hello.wasm");
     let lambda_sim = |args: &[&std::ffi::OsStr]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
             .args(args)
-            .env("LAMBDA_SIM_COMPONENTIZE_PY", &program)
+            .env("LAMBDA_SIM_COMPONENTIZE_PY", program)
             .env(
                 "LAMBDA_SIM_CACHE_DIR",
                 Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),

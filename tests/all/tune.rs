@@ -1,5 +1,5 @@
 //! Power tuning: `cpu-burn` at Power Tuning's memory sizes, recommended by cost and by speed,
-//! with costs that follow Lambda's billing rules.
+//! with costs that follow Lambda's billing rules; its report checked in headless Chromium.
 
 use lambda_sim_harness::{Strategy, TuneOptions, tune};
 use lambda_sim_report::browser;
@@ -89,8 +89,8 @@ async fn the_tune_report_renders_its_charts_in_chromium() {
         .to_owned();
     let page = target.join("tune-report.html");
     std::fs::write(&page, &html).expect("writes");
-    let Some(chromium) = browser::chromium() else {
-        println!("skipped: chromium is not installed (apt-get install chromium)");
+    let Some(chromium) = crate::require(browser::chromium().ok_or(browser::CHROMIUM_NOT_FOUND))
+    else {
         return;
     };
     let seen = browser::check(&chromium, &page).expect("chromium opens the report");
