@@ -43,7 +43,6 @@ mod environment;
 mod ephemeral;
 mod error;
 mod event;
-mod event_sources;
 mod faults;
 mod function;
 mod host;
@@ -52,9 +51,7 @@ mod logs;
 mod payload;
 mod report;
 mod runtime;
-mod simfile;
 mod stores;
-mod template;
 mod tmp;
 mod trace;
 
@@ -69,19 +66,15 @@ pub use config::{
 pub use cpu::{CpuMode, DEFAULT_FUEL_PER_SECOND, FULL_VCPU_MB, cpu_share, vcpus};
 pub use error::{Error, Result};
 pub use event::{EventInvocation, EventOutcome, MAX_EVENT_PAYLOAD};
-pub use event_sources::{MappingSpec, Pipeline, QueueSpec, StreamSpec};
 pub use faults::{FAULT_ERROR_TYPE, Faults};
 pub use function::Function;
 pub use invocation::{FunctionError, InitPhase, Invocation, RUNTIME_VERSION};
-/// The event sources of lambda-sim (Kinesis, SQS) and their mappings' settings.
-pub use lambda_sim_pipeline as pipeline;
 /// The stores guests reach (key-value, objects, Firehose): see [`Runtime::services`].
 pub use lambda_sim_services as services;
 pub use logs::CapturedLog;
 pub use payload::Payload;
 pub use report::{Report, Status, Xray};
 pub use runtime::Runtime;
-pub use simfile::{FunctionSpec, SimulationFile};
 pub use trace::{HostCall, Segment, SegmentKind, chrome_trace, otlp};
 
 /// Host bindings of the handler world (`wit/handler.wit`).
