@@ -8,9 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use lambda_sim_harness::{Consumer, ConsumerSource, PipelineOptions, pipeline_run_with_progress};
-use lambda_sim_runtime::{
-    ClockMode, ColdStartModel, CpuMode, FunctionConfig, MappingSpec, Runtime, SimulationFile,
-};
+use lambda_sim_project::{MappingSpec, Project};
+use lambda_sim_runtime::{ClockMode, ColdStartModel, CpuMode, FunctionConfig, Runtime};
 
 /// Arguments of `lambda-sim demo`.
 #[derive(clap::Args)]
@@ -82,9 +81,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let file = args
         .config
         .as_ref()
-        .map(|path| SimulationFile::read(path))
+        .map(|path| Project::read(path))
         .transpose()
-        .map_err(crate::lambda_error)?;
+        .map_err(crate::project_error)?;
     if let Some(file) = &file {
         for warning in &file.warnings {
             eprintln!("warning: {warning}");
@@ -93,10 +92,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     // Virtual time and deterministic CPU whatever the file says: the same seed, the same run.
     let settings = file.as_ref().map(|f| f.runtime.clone()).unwrap_or_default();
     // A `lambda-sim.toml` may choose its cold-start model; a template has no such setting.
-    let template = args
-        .config
-        .as_ref()
-        .is_some_and(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"));
+    let template = args.config.as_deref().is_some_and(Project::is_template);
     let settings = if file.is_some() && !template {
         settings
     } else {
@@ -215,22 +211,21 @@ fn build(path: &std::path::Path) -> anyhow::Result<PathBuf> {
 /// first is checked.
 fn described(
     runtime: &Runtime,
-    file: &SimulationFile,
+    file: &Project,
     options: &mut PipelineOptions,
 ) -> anyhow::Result<Vec<Consumer>> {
-    let pipeline = &file.pipeline;
-    let stream = pipeline.streams.first().ok_or_else(|| {
+    let stream = file.streams.first().ok_or_else(|| {
         anyhow::anyhow!(
             "the file describes no stream for the events (`[[stream]]` or `AWS::Kinesis::Stream`)"
         )
     })?;
     options.stream = stream.name.clone();
     options.shards = stream.shards;
-    let checked = pipeline.delivery_streams.first().ok_or_else(|| {
+    let checked = file.delivery_streams.first().ok_or_else(|| {
         anyhow::anyhow!("the demo checks what reaches S3: the file describes no delivery stream (`[[delivery_stream]]` or `AWS::KinesisFirehose::DeliveryStream`)")
     })?;
     options.delivery = checked.clone();
-    for delivery in &pipeline.delivery_streams {
+    for delivery in &file.delivery_streams {
         runtime
             .services()
             .firehose
@@ -238,7 +233,7 @@ fn described(
             .map_err(|err| anyhow::anyhow!("{err}"))?;
     }
     let mut consumers = Vec::new();
-    for mapping in &pipeline.mappings {
+    for mapping in &file.mappings {
         let spec = file
             .function(mapping.function())
             .ok_or_else(|| anyhow::anyhow!("no function `{}`", mapping.function()))?;
@@ -261,7 +256,7 @@ fn described(
                 ConsumerSource::Kinesis(config.clone())
             }
             MappingSpec::Sqs { queue, config } => {
-                let spec_of = |name: &str| pipeline.queues.iter().find(|q| q.name == name).cloned();
+                let spec_of = |name: &str| file.queues.iter().find(|q| q.name == name).cloned();
                 let queue = spec_of(queue).ok_or_else(|| anyhow::anyhow!("no queue `{queue}`"))?;
                 let dead_letter = queue.dead_letter_queue.as_deref().and_then(spec_of);
                 ConsumerSource::Sqs {

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+use lambda_sim_project::Project;
 use lambda_sim_runtime::{
     Architecture, ClockMode, ColdStartModel, Cost, CpuMode, FunctionConfig, Payload, Runtime,
-    RuntimeConfig, SimulationFile, VpcModel,
+    RuntimeConfig, VpcModel,
 };
 
 /// How log lines are printed.
@@ -89,7 +90,7 @@ pub struct InvokeArgs {
 
 pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
     let file = match &args.config {
-        Some(path) => Some(SimulationFile::read(path)?),
+        Some(path) => Some(Project::read(path)?),
         None => None,
     };
     let mut runtime_config = file.as_ref().map(|f| f.runtime.clone()).unwrap_or_default();

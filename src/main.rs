@@ -72,6 +72,11 @@ fn lambda_error(err: lambda_sim_runtime::Error) -> anyhow::Error {
     }
 }
 
+/// A project file's refusal, with its Lambda error type as [`lambda_error`] writes it.
+fn project_error(err: lambda_sim_project::Error) -> anyhow::Error {
+    anyhow::anyhow!("{err} ({})", err.error_type())
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

@@ -7,9 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use lambda_sim_runtime::{
-    ColdStartModel, CpuMode, FunctionConfig, FunctionSpec, Runtime, SimulationFile,
-};
+use lambda_sim_project::{FunctionSpec, Project};
+use lambda_sim_runtime::{ColdStartModel, CpuMode, FunctionConfig, Runtime};
 use lambda_sim_server::{Deployed, LogFormat, LogOutput, Registry, Server};
 
 /// Arguments of `lambda-sim serve`.
@@ -57,7 +56,7 @@ enum Format {
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let file = match (&args.config, &args.template) {
-        (Some(path), None) | (None, Some(path)) => Some(SimulationFile::read(path)?),
+        (Some(path), None) | (None, Some(path)) => Some(Project::read(path)?),
         _ => None,
     };
     let mut specs: Vec<FunctionSpec> = file
@@ -66,14 +65,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_default();
     for path in &args.functions {
         let name = lambda_sim_harness::function_name(path);
-        specs.push(FunctionSpec {
-            code: path.clone(),
-            config: FunctionConfig::named(name),
-            aliases: Vec::new(),
-            handler: None,
-            runtime: None,
-            description: None,
-        });
+        specs.push(FunctionSpec::new(path, FunctionConfig::named(name)));
     }
     if specs.is_empty() {
         bail!(
@@ -94,7 +86,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         for warning in &file.warnings {
             eprintln!("warning: {warning}");
         }
-        for mapping in &file.pipeline.mappings {
+        for mapping in &file.mappings {
             eprintln!(
                 "warning: the event source mapping of `{}` is not run by `serve` (`lambda-sim demo --config` runs the file's pipeline)",
                 mapping.function()

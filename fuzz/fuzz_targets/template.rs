@@ -1,18 +1,18 @@
-//! `SimulationFile::parse_template`: any text given as a SAM `template.yaml` is read or
+//! `Project::parse_template`: any text given as a SAM `template.yaml` is read or
 //! refused, never a panic; a refusal has a message in the project's style (non-empty, no
 //! trailing period).
 #![no_main]
 
 use std::path::Path;
 
-use lambda_sim_runtime::SimulationFile;
+use lambda_sim_project::Project;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Err(err) = SimulationFile::parse_template(text, Path::new("/fuzz")) {
+    if let Err(err) = Project::parse_template(text, Path::new("/fuzz")) {
         let message = err.to_string();
         assert!(!message.is_empty(), "empty error message");
         assert!(!message.ends_with('.'), "error message ends with a period: {message:?}");

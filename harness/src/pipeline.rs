@@ -20,7 +20,7 @@ use lambda_sim_pipeline::{
     KinesisMapping, KinesisMappingConfig, Outcome, Queue, Source as _, SqsMapping,
     SqsMappingConfig, Stream, StreamConfig, Target,
 };
-use lambda_sim_runtime::QueueSpec;
+use lambda_sim_project::QueueSpec;
 use lambda_sim_runtime::services::{DeliveryStreamConfig, WrittenObject};
 use lambda_sim_runtime::{ColdStart, Cost, Error, Function, InvokeOptions, Payload, Runtime};
 use rand::{RngExt as _, SeedableRng as _};

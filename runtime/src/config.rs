@@ -442,7 +442,8 @@ impl RuntimeConfig {
         self
     }
 
-    pub(crate) fn validate(&self) -> Result<()> {
+    /// Checks every setting; the error names the first bad one. `Runtime::new` calls it.
+    pub fn validate(&self) -> Result<()> {
         if self.max_environments == 0 {
             return Err(Error::InvalidConfig(
                 "`max_environments` must be at least 1".to_owned(),

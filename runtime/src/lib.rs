@@ -44,7 +44,6 @@ mod engine;
 mod environment;
 mod ephemeral;
 mod error;
-mod event_sources;
 mod faults;
 mod function;
 mod host;
@@ -59,10 +58,8 @@ mod quota;
 mod report;
 mod runtime;
 mod shared;
-mod simfile;
 mod spec;
 mod stores;
-mod template;
 mod tmp;
 mod trace;
 
@@ -77,12 +74,9 @@ pub use config::{
 };
 pub use cpu::{CpuMode, DEFAULT_FUEL_PER_SECOND, FULL_VCPU_MB, cpu_share, vcpus};
 pub use error::{Error, Result};
-pub use event_sources::{MappingSpec, Pipeline, QueueSpec, StreamSpec};
 pub use faults::{FAULT_ERROR_TYPE, Faults};
 pub use function::Function;
 pub use invocation::{FunctionError, HostCall, InitPhase, Invocation, RUNTIME_VERSION};
-/// The event sources of lambda-sim (Kinesis, SQS) and their mappings' settings.
-pub use lambda_sim_pipeline as pipeline;
 /// The stores guests reach (key-value, objects, Firehose): see [`Runtime::services`].
 pub use lambda_sim_services as services;
 pub use logs::CapturedLog;
@@ -90,7 +84,6 @@ pub use options::InvokeOptions;
 pub use payload::Payload;
 pub use report::{Report, Status, Xray};
 pub use runtime::Runtime;
-pub use simfile::{FunctionSpec, SimulationFile};
 pub use trace::{Segment, SegmentKind, chrome_trace, otlp};
 
 /// Host bindings of the handler world (`wit/handler.wit`).

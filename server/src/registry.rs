@@ -2,7 +2,8 @@
 //! `name:alias`, a full or partial ARN) and `Qualifier` find one of them.
 
 use base64::Engine as _;
-use lambda_sim_runtime::{Function, FunctionSpec};
+use lambda_sim_project::FunctionSpec;
+use lambda_sim_runtime::Function;
 use sha2::Digest as _;
 
 use crate::ApiError;

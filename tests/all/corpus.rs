@@ -8,7 +8,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use lambda_sim_runtime::{Error, FunctionConfig, Invocation, Payload, SimulationFile};
+use lambda_sim_project::Project;
+use lambda_sim_runtime::{Error, FunctionConfig, Invocation, Payload};
 use serde_json::Value;
 
 use crate::{fixture, invoke, json, load, runtime};
@@ -44,18 +45,20 @@ fn config(config: FunctionConfig) -> String {
     }
 }
 
-fn toml(text: &str) -> String {
-    match SimulationFile::parse(text, Path::new("/app")) {
+/// What a project file's case gives a user: `Type: message`, as [`refused`] writes it.
+fn file_refused(result: lambda_sim_project::Result<Project>) -> String {
+    match result {
         Ok(_) => "ok: parsed".to_owned(),
-        Err(err) => refused(&err),
+        Err(err) => format!("{}: {err}", err.error_type()),
     }
 }
 
+fn toml(text: &str) -> String {
+    file_refused(Project::parse_toml(text, Path::new("/app")))
+}
+
 fn template(text: &str) -> String {
-    match SimulationFile::parse_template(text, Path::new("/app")) {
-        Ok(_) => "ok: parsed".to_owned(),
-        Err(err) => refused(&err),
-    }
+    file_refused(Project::parse_template(text, Path::new("/app")))
 }
 
 fn sam(properties: &str) -> String {

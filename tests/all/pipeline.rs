@@ -243,19 +243,22 @@ async fn bisection_isolates_the_record_that_crashes_the_function() {
 
 #[test]
 fn a_lambda_sim_toml_and_a_sam_template_describe_the_same_pipeline() {
-    use lambda_sim_runtime::{MappingSpec, SimulationFile};
+    use lambda_sim_project::{MappingSpec, Project};
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pipeline");
-    let toml = SimulationFile::read(&fixtures.join("lambda-sim.toml")).expect("toml");
-    let yaml = SimulationFile::read(&fixtures.join("template.yaml")).expect("template");
+    let toml = Project::read(&fixtures.join("lambda-sim.toml")).expect("toml");
+    let yaml = Project::read(&fixtures.join("template.yaml")).expect("template");
     assert!(yaml.warnings.is_empty(), "{:?}", yaml.warnings);
-    let (mut a, mut b) = (toml.pipeline.clone(), yaml.pipeline.clone());
-    for pipeline in [&mut a, &mut b] {
-        pipeline
+    let (mut a, mut b) = (toml.clone(), yaml.clone());
+    for project in [&mut a, &mut b] {
+        project
             .mappings
             .sort_by(|x, y| x.function().cmp(y.function()));
-        pipeline.queues.sort_by(|x, y| x.name.cmp(&y.name));
+        project.queues.sort_by(|x, y| x.name.cmp(&y.name));
     }
-    assert_eq!(a, b);
+    assert_eq!(
+        (&a.streams, &a.queues, &a.delivery_streams, &a.mappings),
+        (&b.streams, &b.queues, &b.delivery_streams, &b.mappings)
+    );
     assert_eq!(a.streams[0].shards, 4);
     let MappingSpec::Kinesis { stream, config } = &a.mappings[1] else {
         panic!("the forwarder reads the stream: {:?}", a.mappings);
