@@ -4,9 +4,10 @@
 //!   warm instance per connection): the same work without the simulator;
 //! - `bare-hyper` answers the same bytes without running the handler (the HTTP floor).
 //!
-//! `cargo bench -p lambda-sim-benches --bench http` prints criterion's figures, then a table: one connection
-//! (latency: median per request) and four concurrent connections (throughput), with the
-//! targets (at least 90% of the baseline's throughput, at most 10 us added median latency).
+//! `cargo bench -p lambda-sim-benches --bench http` prints criterion's figures, then a table:
+//! one connection (latency: median per request) and four concurrent connections (throughput),
+//! with the targets (at least 90% of the baseline's throughput, at most 10 us added median
+//! latency).
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -2,8 +2,8 @@
 //! its own), next to bare wasmtime doing the same; and a virtual-clock chaos run's invocations
 //! per second. Throughput is in elements (cold starts, invocations), so criterion prints rates.
 //!
-//! `cargo bench -p lambda-sim-benches --bench scale` (targets: two threads give at least 1.7x one thread's cold
-//! starts; the chaos run at least a quarter of the bare warm-call rate).
+//! `cargo bench -p lambda-sim-benches --bench scale` (targets: two threads give at least 1.7x
+//! one thread's cold starts; the chaos run at least a quarter of the bare warm-call rate).
 
 use std::sync::Barrier;
 use std::time::{Duration, Instant};

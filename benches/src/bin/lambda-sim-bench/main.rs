@@ -68,13 +68,14 @@ fn main() -> ExitCode {
 fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let wasm = lambda_sim_build::component_for(&args.function)
         .with_context(|| format!("failed to build `{}`", args.function.display()))?;
-    let event = std::fs::read(&args.event)
-        .with_context(|| format!("failed to read `{}`", args.event.display()))?;
     if let Some(side) = &args.memory_probe {
+        // The probe sends its own small event: it needs no `--event`.
         let (kb, linear_mb) = inprocess::memory_probe(&wasm, side, args.environments)?;
         println!("{kb} {linear_mb}");
         return Ok(ExitCode::SUCCESS);
     }
+    let event = std::fs::read(&args.event)
+        .with_context(|| format!("failed to read `{}`", args.event.display()))?;
     let setup = inprocess::Setup::new(&wasm, &event)?;
     let progress = |what: &str| {
         if !args.json {
