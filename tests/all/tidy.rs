@@ -1,6 +1,6 @@
 //! The structure's own invariants, checked on the sources as rust-analyzer's tidy tests do: no
 //! import circle between the files of `runtime/`, no function over 120 lines in `runtime/`,
-//! `build/`, `runners/` or `harness/`, no file over 800 lines outside the tests.
+//! `harness/` or `runners/` (split out of the harness), no file over 800 lines outside the tests.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -143,9 +143,10 @@ fn long_functions(source: &str) -> Vec<(String, usize, usize)> {
 }
 
 #[test]
-fn no_function_over_120_lines_in_the_libraries() {
+fn no_function_over_120_lines_in_runtime_harness_or_runners() {
     let mut long = Vec::new();
-    for dir in ["runtime/src", "build/src", "runners/src", "harness/src"] {
+    // The runners came out of the harness: they keep its rule.
+    for dir in ["runtime/src", "harness/src", "runners/src"] {
         for file in rust_files(&root().join(dir)) {
             let source = std::fs::read_to_string(&file).expect("readable source");
             for (name, line, length) in long_functions(&source) {
