@@ -1,7 +1,8 @@
 //! Measured CPU throttling against wall time: `cpu-burn` at 128 MB should take 1,769/128 =
 //! 13.8 times as long as at 1,769 MB. Wall-clock figures belong in a benchmark, not in
 //! `cargo test` (the throttle's accounting is unit-tested in `runtime/src/host.rs` on
-//! synthetic time); run it on an idle machine: `cargo bench --bench cpu_share`.
+//! synthetic time); run it on an idle machine:
+//! `cargo bench -p lambda-sim-benches --bench cpu_share`.
 
 use std::time::Duration;
 

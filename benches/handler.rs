@@ -1,5 +1,5 @@
 //! A team's own bench, as the harness makes it: cold and warm paths of two fixtures side by
-//! side, five lines each (`cargo bench --bench handler`).
+//! side, five lines each (`cargo bench -p lambda-sim-benches --bench handler`).
 
 use criterion::Criterion;
 use serde_json::json;

@@ -4,9 +4,10 @@
 //!   warm instance per connection): the same work without the simulator;
 //! - `bare-hyper` answers the same bytes without running the handler (the HTTP floor).
 //!
-//! `cargo bench --bench http` prints criterion's figures, then a table: one connection
-//! (latency: median per request) and four concurrent connections (throughput), with the
-//! targets (at least 90% of the baseline's throughput, at most 10 us added median latency).
+//! `cargo bench -p lambda-sim-benches --bench http` prints criterion's figures, then a table:
+//! one connection (latency: median per request) and four concurrent connections (throughput),
+//! with the targets (at least 90% of the baseline's throughput, at most 10 us added median
+//! latency).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,9 +15,10 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, Throughput};
-use lambda_sim_harness::baseline::Bare;
-use lambda_sim_harness::http_baseline::{Canned, canned_server, connect, post, wasmtime_server};
+use lambda_sim_benches::baseline::Bare;
+use lambda_sim_benches::http_baseline::{Canned, canned_server, wasmtime_server};
 use lambda_sim_runtime::{FULL_VCPU_MB, FunctionConfig, Runtime, RuntimeConfig};
+use lambda_sim_server::client::{connect, post};
 use lambda_sim_server::{Deployed, Registry, Server};
 use tokio::net::TcpListener;
 

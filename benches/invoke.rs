@@ -2,8 +2,9 @@
 //! the same work on the same engine (instantiate the component, call `init`, call `handle`
 //! with the same 1 KB event), so the simulator's overhead reads as a ratio.
 //!
-//! `cargo bench --bench invoke` prints criterion's figures, then a table of medians and
-//! ratios against the targets (warm: within 1 us of the bare call; cold: within 2x).
+//! `cargo bench -p lambda-sim-benches --bench invoke` prints criterion's figures, then a table
+//! of medians and ratios against the targets (warm: within 1 us of the bare call; cold:
+//! within 2x).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -13,7 +14,7 @@ use lambda_sim_runtime::{
     Function, FunctionConfig, InvokeOptions, Payload, Runtime, RuntimeConfig,
 };
 
-use lambda_sim_harness::baseline::Bare;
+use lambda_sim_benches::baseline::Bare;
 
 struct Setup {
     tokio: tokio::runtime::Runtime,

@@ -15,10 +15,16 @@ use lambda_sim_runtime::{
     FULL_VCPU_MB, FunctionConfig, InvokeOptions, Payload, Runtime, RuntimeConfig,
 };
 
+/// The workspace's root (this package is `benches/` in it).
+fn workspace() -> &'static Path {
+    let benches = Path::new(env!("CARGO_MANIFEST_DIR"));
+    benches.parent().unwrap_or(benches)
+}
+
 fn componentize_py() -> Option<PathBuf> {
     [
         std::env::var_os("LAMBDA_SIM_COMPONENTIZE_PY").map(PathBuf::from),
-        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("target/py-venv/bin/componentize-py")),
+        Some(workspace().join("target/py-venv/bin/componentize-py")),
         Some(PathBuf::from("componentize-py")),
     ]
     .into_iter()
@@ -46,14 +52,11 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
     let payload = Payload::json("{}").expect("JSON");
     for fixture in ["hello", "slow_import"] {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/python")
-            .join(fixture);
+        let dir = workspace().join("fixtures/python").join(fixture);
         let wasm = out.join(format!("{fixture}.wasm"));
-        lambda_sim_harness::build_python_with(&program, &dir, "app.handler", &wasm)
-            .expect("builds");
+        lambda_sim_build::build_python_with(&program, &dir, "app.handler", &wasm).expect("builds");
         let path = wasm.to_str().expect("a UTF-8 path");
-        let bare = lambda_sim_harness::baseline::Bare::new(runtime.engine(), path)
+        let bare = lambda_sim_benches::baseline::Bare::new(runtime.engine(), path)
             .expect("the baseline links");
         let config = FunctionConfig::named(fixture.replace('_', "-")).memory_size_mb(FULL_VCPU_MB);
         let function = runtime.load_file(path, config).expect("loads");

@@ -2,15 +2,15 @@
 //! its own), next to bare wasmtime doing the same; and a virtual-clock chaos run's invocations
 //! per second. Throughput is in elements (cold starts, invocations), so criterion prints rates.
 //!
-//! `cargo bench --bench scale` (targets: two threads give at least 1.7x one thread's cold
-//! starts; the chaos run at least a quarter of the bare warm-call rate).
+//! `cargo bench -p lambda-sim-benches --bench scale` (targets: two threads give at least 1.7x
+//! one thread's cold starts; the chaos run at least a quarter of the bare warm-call rate).
 
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use lambda_sim_harness::baseline::Bare;
-use lambda_sim_harness::{ChaosOptions, chaos_run};
+use lambda_sim_benches::baseline::Bare;
+use lambda_sim_runners::{ChaosOptions, chaos_run};
 use lambda_sim_runtime::{
     ClockMode, CpuMode, FULL_VCPU_MB, Function, FunctionConfig, InvokeOptions, Payload, Runtime,
     RuntimeConfig,

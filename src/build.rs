@@ -32,9 +32,9 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
                 .output
                 .clone()
                 .unwrap_or_else(|| args.dir.join(".lambda-sim").join(format!("{module}.wasm")));
-            lambda_sim_harness::build_python(&args.dir, handler, &output)?
+            lambda_sim_build::build_python(&args.dir, handler, &output)?
         }
-        _ => lambda_sim_harness::build_handler(&args.dir).with_context(|| {
+        _ => lambda_sim_build::build_handler(&args.dir).with_context(|| {
             format!("failed to build the handler crate `{}`", args.dir.display())
         })?,
     };

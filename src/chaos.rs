@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use lambda_sim_harness::{ChaosOptions, chaos_run};
+use lambda_sim_runners::{ChaosOptions, chaos_run};
 use lambda_sim_runtime::{
     ClockMode, CpuMode, Faults, FunctionConfig, Payload, Runtime, RuntimeConfig,
 };
@@ -54,7 +54,7 @@ pub struct ChaosArgs {
 }
 
 pub fn run(args: ChaosArgs) -> anyhow::Result<ExitCode> {
-    let wasm = lambda_sim_harness::component_for(&args.function).with_context(|| {
+    let wasm = lambda_sim_build::component_for(&args.function).with_context(|| {
         format!(
             "failed to build the handler crate `{}`",
             args.function.display()

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use lambda_sim_harness::{CheckOptions, check_stateless, read_events};
+use lambda_sim_runners::{CheckOptions, check_stateless, read_events};
 use lambda_sim_runtime::{FunctionConfig, Runtime, RuntimeConfig};
 
 /// Arguments of `lambda-sim check`.
@@ -34,14 +34,14 @@ pub struct CheckArgs {
 
 /// Exit code 0 for a stateless function, 1 for a stateful one, 2 when the check cannot run.
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let wasm = lambda_sim_harness::component_for(&args.function).with_context(|| {
+    let wasm = lambda_sim_build::component_for(&args.function).with_context(|| {
         format!(
             "failed to build the handler crate `{}`",
             args.function.display()
         )
     })?;
     let events = read_events(&args.events).map_err(anyhow::Error::msg)?;
-    let name = lambda_sim_harness::function_name(&wasm);
+    let name = lambda_sim_build::function_name(&wasm);
     let mut config = FunctionConfig::named(name).memory_size_mb(args.memory);
     for pair in &args.env {
         let (key, value) = pair

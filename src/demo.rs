@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use lambda_sim_harness::{Consumer, ConsumerSource, PipelineOptions, pipeline_run_with_progress};
 use lambda_sim_project::{MappingSpec, Project};
+use lambda_sim_runners::{Consumer, ConsumerSource, PipelineOptions, pipeline_run_with_progress};
 use lambda_sim_runtime::{ClockMode, ColdStartModel, CpuMode, FunctionConfig, Runtime};
 
 /// Arguments of `lambda-sim demo`.
@@ -202,7 +202,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn build(path: &std::path::Path) -> anyhow::Result<PathBuf> {
-    lambda_sim_harness::component_for(path)
+    lambda_sim_build::component_for(path)
         .with_context(|| format!("failed to build the handler `{}`", path.display()))
 }
 

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use lambda_sim_harness::{SOURCES, SampleOptions, sample_event};
+use lambda_sim_runners::{SOURCES, SampleOptions, sample_event};
 
 /// Arguments of `lambda-sim generate-event`.
 #[derive(clap::Args)]

@@ -104,14 +104,14 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
             let name = args
                 .name
                 .clone()
-                .unwrap_or_else(|| lambda_sim_harness::function_name(&path));
+                .unwrap_or_else(|| lambda_sim_build::function_name(&path));
             (path, FunctionConfig::named(name))
         }
     };
     apply_function_flags(&args, &mut config)?;
     config.validate()?;
 
-    let wasm = lambda_sim_harness::component_for(&location)
+    let wasm = lambda_sim_build::component_for(&location)
         .with_context(|| format!("failed to build the handler crate `{}`", location.display()))?;
     let event = read_event(&args)?;
     let payload = Payload::json(&event)

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use lambda_sim_harness::{Arrivals, LoadOptions, load_run};
+use lambda_sim_runners::{Arrivals, LoadOptions, load_run};
 use lambda_sim_runtime::{ClockMode, CpuMode, FunctionConfig, Payload, Runtime, RuntimeConfig};
 
 /// Arguments of `lambda-sim load`.
@@ -59,7 +59,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         (None, Some(_)) => anyhow::bail!("invalid `--clients 0`: at least one client"),
         (None, None) => Arrivals::Clients(1),
     };
-    let wasm = lambda_sim_harness::component_for(&args.function).with_context(|| {
+    let wasm = lambda_sim_build::component_for(&args.function).with_context(|| {
         format!(
             "failed to build the handler crate `{}`",
             args.function.display()

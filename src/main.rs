@@ -1,6 +1,5 @@
 //! `lambda-sim`: run AWS Lambda handlers compiled to WebAssembly components, locally.
 
-mod bench;
 mod build;
 mod chaos;
 mod check;
@@ -26,9 +25,6 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Measure the simulator against bare wasmtime and bare hyper on this machine: warm and
-    /// cold invocations, cold starts on two threads, HTTP, a virtual-clock chaos run, memory.
-    Bench(bench::BenchArgs),
     /// Build a handler crate (or with `--python` package a Python handler) to a component and
     /// print the `.wasm` path.
     Build(build::BuildArgs),
@@ -80,7 +76,6 @@ fn project_error(err: lambda_sim_project::Error) -> anyhow::Error {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Bench(args) => bench::run(args),
         Command::Build(args) => build::run(args),
         Command::Chaos(args) => chaos::run(args),
         Command::Check(args) => check::run(args),

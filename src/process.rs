@@ -1,5 +1,5 @@
 //! What this process holds, read from `/proc/self` (Linux): resident memory and open files,
-//! for the figures of `bench` and `soak`.
+//! for the figures of `soak`.
 
 /// The resident set, in KB (`VmRSS`), if `/proc` tells it.
 pub fn rss_kb() -> Option<u64> {

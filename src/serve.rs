@@ -64,7 +64,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .map(|f| f.functions.clone())
         .unwrap_or_default();
     for path in &args.functions {
-        let name = lambda_sim_harness::function_name(path);
+        let name = lambda_sim_build::function_name(path);
         specs.push(FunctionSpec::new(path, FunctionConfig::named(name)));
     }
     if specs.is_empty() {
@@ -123,7 +123,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = Runtime::new(runtime_config)?;
     let mut deployed = Vec::new();
     for spec in &specs {
-        let wasm_path = lambda_sim_harness::component_for(&spec.code).with_context(|| {
+        let wasm_path = lambda_sim_build::component_for(&spec.code).with_context(|| {
             format!(
                 "failed to build the handler crate `{}`",
                 spec.code.display()

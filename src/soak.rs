@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use bytes::Bytes;
-use lambda_sim_harness::http_baseline::{connect, post_with};
 use lambda_sim_runtime::{Function, FunctionConfig, Runtime, RuntimeConfig};
+use lambda_sim_server::client::{connect, post_with};
 use lambda_sim_server::{Deployed, Registry, Server};
 use rand::{RngExt as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
@@ -91,7 +91,7 @@ pub fn run(args: SoakArgs) -> anyhow::Result<ExitCode> {
                 .unwrap_or_default()
         ));
         let path = if crate_dir.is_dir() {
-            lambda_sim_harness::component_for(&crate_dir)
+            lambda_sim_build::component_for(&crate_dir)
                 .with_context(|| format!("failed to build `{}`", crate_dir.display()))?
         } else {
             component

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use lambda_sim_harness::{Strategy, TuneOptions, tune};
+use lambda_sim_runners::{Strategy, TuneOptions, tune};
 use lambda_sim_runtime::{Architecture, CpuMode, Payload};
 
 /// Arguments of `lambda-sim tune`.
@@ -17,7 +17,7 @@ pub struct TuneArgs {
     #[arg(long)]
     event: PathBuf,
     /// The memory sizes to try, in MB.
-    #[arg(long, value_delimiter = ',', default_values_t = lambda_sim_harness::DEFAULT_MEMORY_SIZES)]
+    #[arg(long, value_delimiter = ',', default_values_t = lambda_sim_runners::DEFAULT_MEMORY_SIZES)]
     memory: Vec<u32>,
     /// Invocations per size (the first is a cold start and is reported apart).
     #[arg(long, default_value_t = 10)]
@@ -55,7 +55,7 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
         },
         other => anyhow::bail!("unknown strategy `{other}` (cost, speed or balanced)"),
     };
-    let wasm = lambda_sim_harness::component_for(&args.function)
+    let wasm = lambda_sim_build::component_for(&args.function)
         .with_context(|| format!("failed to build the handler `{}`", args.function.display()))?;
     let text = std::fs::read(&args.event)
         .with_context(|| format!("failed to read the event `{}`", args.event.display()))?;
@@ -79,7 +79,7 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
         },
         ..TuneOptions::default()
     };
-    let name = lambda_sim_harness::function_name(&args.function);
+    let name = lambda_sim_build::function_name(&args.function);
     let bar = crate::progress::bar(args.memory.len() as u64, "{bar:40} {pos}/{len} {msg}");
     let tokio = tokio::runtime::Builder::new_current_thread()
         .enable_all()

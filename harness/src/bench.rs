@@ -1,6 +1,6 @@
 //! Criterion benchmarks of a handler's cold and warm paths, side by side, in one call.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion};
@@ -61,11 +61,34 @@ pub fn bench_cold_and_warm(c: &mut Criterion, name: &str, wasm: impl AsRef<Path>
 }
 
 /// Criterion's median estimate of the benchmark `group/function/parameter` from the current
-/// run, in nanoseconds (read from `target/criterion`, or `$CARGO_TARGET_DIR/criterion`), for
-/// benches that print ratios after criterion's own report.
+/// run, in nanoseconds (read from `criterion/` in the target directory, found as criterion
+/// finds it: `$CARGO_TARGET_DIR`, else `cargo metadata`'s, else `target`), for benches that
+/// print ratios after criterion's own report.
 pub fn criterion_median_ns(group: &str, function: &str, parameter: &str) -> Option<f64> {
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".to_owned());
-    let path = format!("{target}/criterion/{group}/{function}/{parameter}/new/estimates.json");
+    let path = target_dir()
+        .join("criterion")
+        .join(group)
+        .join(function)
+        .join(parameter)
+        .join("new/estimates.json");
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
     json["median"]["point_estimate"].as_f64()
+}
+
+/// The target directory criterion writes to: a bench runs in its package's directory, which
+/// in a workspace is not where `target/` is.
+fn target_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir);
+    }
+    let metadata = std::env::var_os("CARGO").and_then(|cargo| {
+        std::process::Command::new(cargo)
+            .args(["metadata", "--format-version", "1", "--no-deps"])
+            .output()
+            .ok()
+    });
+    metadata
+        .and_then(|out| serde_json::from_slice::<serde_json::Value>(&out.stdout).ok())
+        .and_then(|json| json["target_directory"].as_str().map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("target"))
 }

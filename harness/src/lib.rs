@@ -1,5 +1,9 @@
-//! Helpers for testing Lambda handlers with lambda-sim: build a handler crate to a component,
-//! and read Lambda's log lines back into figures a test can assert on.
+//! Helpers for testing Lambda handlers with lambda-sim: a function under test and assertions
+//! that read as what a Lambda user notices ([`TestFunction`]), Lambda's REPORT line read back
+//! into figures ([`ReportLine`]), criterion benches of the cold and warm paths
+//! ([`bench_cold_and_warm`]); and, re-exported, the builds ([`build_handler`], [`build_python`])
+//! and the runs ([`check_stateless`], [`chaos_run`], [`load_run`], [`tune`], [`pipeline_run`])
+//! a handler's tests call, from `lambda-sim-build` and `lambda-sim-runners`.
 //!
 //! ```
 //! use lambda_sim_harness::ReportLine;
@@ -11,42 +15,31 @@
 //! assert_eq!(report.init_duration_ms, Some(1.5));
 //! ```
 
-pub mod baseline;
 mod bench;
-mod chaos;
-mod compile;
-mod events;
-mod html;
-pub mod http_baseline;
-mod load;
-mod pipeline;
-mod python;
+mod error;
 mod report_line;
-mod stateless;
 mod test_function;
-mod tune;
 
 pub use bench::{bench_cold_and_warm, criterion_median_ns};
-pub use chaos::{ChaosOptions, ChaosReport, chaos_run};
-pub use compile::{BuildError, build_handler, component_for, ensure_wasm_target, function_name};
-pub use events::{SOURCES, SampleOptions, sample_event};
-pub use lambda_sim_report::HtmlReport;
+pub use error::{Error, Result};
+pub use report_line::ReportLine;
+pub use test_function::{TestFunction, TestFunctionBuilder, TestInvocation};
+
+/// The builds, whole (their error is `build::Error`).
+pub use lambda_sim_build as build;
+pub use lambda_sim_build::{
+    COMPONENTIZE_PY_VERSION, build_handler, build_python, build_python_with, component_for,
+    componentize_py, ensure_wasm_target, function_name,
+};
+/// The runs, whole (their error is `runners::Error`).
+pub use lambda_sim_runners as runners;
+pub use lambda_sim_runners::{
+    Arrivals, ChaosOptions, ChaosReport, CheckOptions, Consumer, ConsumerReport, ConsumerSource,
+    DEFAULT_MEMORY_SIZES, Difference, FunctionFigures, HtmlReport, LambdaTarget, LoadOptions,
+    LoadReport, MappingStats, NamedEvent, PhaseStats, PipelineOptions, PipelineReport,
+    PipelineTiming, Run, SOURCES, SampleOptions, ShardOrder, SizeResult, Strategy, TimelineSpan,
+    TuneOptions, TuneReport, TuneRun, Verdict, chaos_run, check_stateless, load_run, pipeline_run,
+    pipeline_run_with_progress, read_events, sample_event, tune,
+};
+/// The runtime the functions under test run on.
 pub use lambda_sim_runtime as runtime;
-pub use load::{Arrivals, LoadOptions, LoadReport, PhaseStats, load_run};
-pub use pipeline::{
-    Consumer, ConsumerReport, ConsumerSource, FunctionFigures, LambdaTarget, MappingStats,
-    PipelineOptions, PipelineReport, PipelineTiming, ShardOrder, TimelineSpan, pipeline_run,
-    pipeline_run_with_progress,
-};
-pub use python::{
-    COMPONENTIZE_PY_VERSION, PythonBuildError, build_python, build_python_with, componentize_py,
-};
-pub use report_line::{ReportLine, ReportLineError};
-pub use stateless::{
-    CheckOptions, Difference, NamedEvent, Run, Verdict, check_stateless, read_events,
-};
-pub use test_function::{TestError, TestFunction, TestFunctionBuilder, TestInvocation};
-pub use tune::{
-    DEFAULT_MEMORY_SIZES, Run as TuneRun, SizeResult, Strategy, TuneError, TuneOptions, TuneReport,
-    tune,
-};

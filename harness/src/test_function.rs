@@ -11,25 +11,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// Why a handler could not be set up or invoked.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum TestError {
-    /// The handler crate did not build.
-    #[error(transparent)]
-    Build(#[from] crate::BuildError),
-    /// The runtime refused the function or the invocation.
-    #[error("{0} ({ty})", ty = .0.error_type())]
-    Runtime(#[from] lambda_sim_runtime::Error),
-    /// The event could not be serialised to JSON.
-    #[error("failed to serialize the event: {0}")]
-    Event(#[from] serde_json::Error),
-}
+use crate::{Error, Result};
 
 /// A function loaded for a test, with its own runtime.
 ///
 /// ```no_run
-/// # async fn test() -> Result<(), lambda_sim_harness::TestError> {
+/// # async fn test() -> Result<(), lambda_sim_harness::Error> {
 /// use lambda_sim_harness::TestFunction;
 /// use serde_json::json;
 ///
@@ -56,7 +43,7 @@ impl TestFunction {
     /// A function from a `.wasm` component.
     pub fn from_wasm(path: impl AsRef<Path>) -> TestFunctionBuilder {
         let wasm = path.as_ref().to_owned();
-        let name = crate::function_name(&wasm);
+        let name = lambda_sim_build::function_name(&wasm);
         TestFunctionBuilder {
             wasm,
             config: FunctionConfig::named(name),
@@ -66,8 +53,10 @@ impl TestFunction {
 
     /// A function from a handler crate, built to a component first (`cargo build --release
     /// --target wasm32-wasip2`; incremental after the first time).
-    pub fn from_crate(dir: impl AsRef<Path>) -> Result<TestFunctionBuilder, TestError> {
-        Ok(Self::from_wasm(crate::build_handler(dir.as_ref())?))
+    pub fn from_crate(dir: impl AsRef<Path>) -> Result<TestFunctionBuilder> {
+        Ok(Self::from_wasm(lambda_sim_build::build_handler(
+            dir.as_ref(),
+        )?))
     }
 
     /// The underlying function (for the runtime's whole API).
@@ -76,12 +65,12 @@ impl TestFunction {
     }
 
     /// Invokes with any serde type as the event (for example an `aws_lambda_events` type).
-    pub async fn invoke<E: Serialize>(&self, event: &E) -> Result<TestInvocation, TestError> {
+    pub async fn invoke<E: Serialize>(&self, event: &E) -> Result<TestInvocation> {
         self.invoke_json(serde_json::to_value(event)?).await
     }
 
     /// Invokes with a JSON value as the event.
-    pub async fn invoke_json(&self, event: Value) -> Result<TestInvocation, TestError> {
+    pub async fn invoke_json(&self, event: Value) -> Result<TestInvocation> {
         let invocation = self
             .function
             .invoke(&Payload::from_value(&event), InvokeOptions::default())
@@ -90,12 +79,12 @@ impl TestFunction {
     }
 
     /// Invokes from a plain `#[test]` (no tokio runtime needed).
-    pub fn invoke_blocking(&self, event: Value) -> Result<TestInvocation, TestError> {
+    pub fn invoke_blocking(&self, event: Value) -> Result<TestInvocation> {
         let tokio = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|source| {
-                TestError::Runtime(lambda_sim_runtime::Error::Io {
+                Error::Runtime(lambda_sim_runtime::Error::Io {
                     action: "start a tokio runtime",
                     source,
                 })
@@ -141,7 +130,7 @@ impl TestFunctionBuilder {
     }
 
     /// Loads the function.
-    pub fn build(self) -> Result<TestFunction, TestError> {
+    pub fn build(self) -> Result<TestFunction> {
         let runtime = Runtime::new(self.runtime)?;
         let function = runtime.load_file(&self.wasm, self.config)?;
         Ok(TestFunction {

@@ -29,8 +29,12 @@
 //!
 //! Each connection is served on its own task and each invocation in its own environment, so
 //! concurrent requests run concurrently and a slow client stalls only itself.
+//!
+//! [`client`] is the other end, minimal: a kept-alive connection and a POST, for `lambda-sim
+//! soak` and the benchmarks.
 
 mod api_error;
+pub mod client;
 mod configuration;
 mod events;
 mod log_output;

@@ -5,38 +5,14 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::{Error, Result};
+
 /// The target handler components are built for.
 pub const TARGET: &str = "wasm32-wasip2";
 
-/// Why a handler crate could not be built.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// The directory has no `Cargo.toml`.
-    #[error("`{0}` is not a cargo crate (no Cargo.toml)")]
-    NotACrate(PathBuf),
-    /// The `wasm32-wasip2` target is missing and rustup could not add it.
-    #[error(
-        "the `wasm32-wasip2` Rust target is missing and `rustup target add wasm32-wasip2` failed \
-         ({0}): run it by hand, then build again"
-    )]
-    MissingTarget(String),
-    /// cargo could not be started.
-    #[error("failed to run cargo: {0}")]
-    Cargo(#[source] std::io::Error),
-    /// cargo failed; its messages went to stderr.
-    #[error("failed to build `{0}` (cargo's messages are above)")]
-    Failed(PathBuf),
-    /// The build succeeded but produced no component.
-    #[error(
-        "`{0}` built no `.wasm` component: is it a `cdylib` using `lambda_sim_guest::handler!`?"
-    )]
-    NoComponent(PathBuf),
-}
-
 /// The component a command-line argument names: a `.wasm` file as it is, or a handler crate's
 /// directory, built first.
-pub fn component_for(path: &Path) -> Result<PathBuf, BuildError> {
+pub fn component_for(path: &Path) -> Result<PathBuf> {
     if path.is_dir() {
         build_handler(path)
     } else {
@@ -70,10 +46,10 @@ pub fn function_name(path: &Path) -> String {
 }
 
 /// Builds the handler crate in `dir` in release mode and returns its component's path.
-pub fn build_handler(dir: &Path) -> Result<PathBuf, BuildError> {
+pub fn build_handler(dir: &Path) -> Result<PathBuf> {
     let manifest = dir.join("Cargo.toml");
     if !manifest.is_file() {
-        return Err(BuildError::NotACrate(dir.to_owned()));
+        return Err(Error::NotACrate(dir.to_owned()));
     }
     ensure_wasm_target()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
@@ -93,7 +69,7 @@ pub fn build_handler(dir: &Path) -> Result<PathBuf, BuildError> {
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .map_err(BuildError::Cargo)?;
+        .map_err(Error::Cargo)?;
     let mut component = None;
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -102,11 +78,11 @@ pub fn build_handler(dir: &Path) -> Result<PathBuf, BuildError> {
             }
         }
     }
-    let status = child.wait().map_err(BuildError::Cargo)?;
+    let status = child.wait().map_err(Error::Cargo)?;
     if !status.success() {
-        return Err(BuildError::Failed(dir.to_owned()));
+        return Err(Error::CargoFailed(dir.to_owned()));
     }
-    component.ok_or_else(|| BuildError::NoComponent(dir.to_owned()))
+    component.ok_or_else(|| Error::NoComponent(dir.to_owned()))
 }
 
 /// The `.wasm` file named by a `compiler-artifact` message of the crate being built.
@@ -125,7 +101,7 @@ fn wasm_artifact(line: &str) -> Option<PathBuf> {
 }
 
 /// Adds the `wasm32-wasip2` target with rustup if the active toolchain lacks it.
-pub fn ensure_wasm_target() -> Result<(), BuildError> {
+pub fn ensure_wasm_target() -> Result<()> {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
     let sysroot = Command::new(rustc)
         .args(["--print", "sysroot"])
@@ -142,10 +118,8 @@ pub fn ensure_wasm_target() -> Result<(), BuildError> {
         .status()
     {
         Ok(status) if status.success() => Ok(()),
-        Ok(status) => Err(BuildError::MissingTarget(format!(
-            "rustup exited with {status}"
-        ))),
-        Err(err) => Err(BuildError::MissingTarget(format!(
+        Ok(status) => Err(Error::MissingTarget(format!("rustup exited with {status}"))),
+        Err(err) => Err(Error::MissingTarget(format!(
             "rustup could not be run: {err}"
         ))),
     }

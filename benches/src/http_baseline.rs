@@ -1,17 +1,15 @@
-//! The bare HTTP baselines `serve` is measured against, and a minimal keep-alive client: bare
-//! hyper answering canned bytes (the HTTP floor), and bare hyper in front of bare wasmtime
-//! (the same work as `serve` without the simulator).
+//! The bare HTTP baselines `serve` is measured against: bare hyper answering canned bytes (the
+//! HTTP floor), and bare hyper in front of bare wasmtime (the same work as `serve` without the
+//! simulator). The client that drives both is `lambda_sim_server::client`.
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
-use hyper::client::conn::http1::SendRequest;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 use crate::baseline::Bare;
 
@@ -119,54 +117,4 @@ pub async fn wasmtime_server(listener: TcpListener, bare: Arc<Bare>, canned: Can
                 .await;
         });
     }
-}
-
-/// A kept-alive HTTP/1.1 connection to `addr`.
-pub async fn connect(addr: SocketAddr) -> std::io::Result<SendRequest<Full<Bytes>>> {
-    let stream = TcpStream::connect(addr).await?;
-    let _ = stream.set_nodelay(true);
-    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(std::io::Error::other)?;
-    tokio::spawn(connection);
-    Ok(sender)
-}
-
-/// POSTs `body` to `path` on the connection and reads the whole answer.
-pub async fn post(
-    sender: &mut SendRequest<Full<Bytes>>,
-    addr: SocketAddr,
-    path: &str,
-    body: &Bytes,
-) -> std::io::Result<Response<Bytes>> {
-    post_with(sender, addr, path, &[], body).await
-}
-
-/// [`post`] with extra headers (`x-amz-invocation-type: Event`, for instance).
-pub async fn post_with(
-    sender: &mut SendRequest<Full<Bytes>>,
-    addr: SocketAddr,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &Bytes,
-) -> std::io::Result<Response<Bytes>> {
-    let mut request = Request::post(path).header("host", addr.to_string());
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let request = request
-        .body(Full::new(body.clone()))
-        .map_err(std::io::Error::other)?;
-    sender.ready().await.map_err(std::io::Error::other)?;
-    let response = sender
-        .send_request(request)
-        .await
-        .map_err(std::io::Error::other)?;
-    let (parts, body) = response.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map_err(std::io::Error::other)?
-        .to_bytes();
-    Ok(Response::from_parts(parts, body))
 }

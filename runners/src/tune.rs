@@ -13,6 +13,8 @@ use lambda_sim_runtime::{
 };
 use serde::Serialize;
 
+use crate::{Error, Result};
+
 /// Lambda Power Tuning's default memory sizes, with 1,769 MB (one full vCPU) added.
 pub const DEFAULT_MEMORY_SIZES: [u32; 8] = [128, 256, 512, 1024, 1536, 1769, 3008, 10240];
 
@@ -133,17 +135,6 @@ pub struct TuneReport {
     pub reason: String,
 }
 
-/// Why a tuning run could not run.
-#[derive(Debug, thiserror::Error)]
-pub enum TuneError {
-    /// A setting is out of range.
-    #[error("{0}")]
-    Invalid(String),
-    /// The runtime refused the function or an invocation.
-    #[error(transparent)]
-    Runtime(#[from] lambda_sim_runtime::Error),
-}
-
 /// Runs `wasm` with `event` at each memory size and recommends one.
 pub async fn tune(
     wasm: &Path,
@@ -151,21 +142,21 @@ pub async fn tune(
     event: &Payload,
     options: &TuneOptions,
     mut progress: impl FnMut(u32),
-) -> Result<TuneReport, TuneError> {
+) -> Result<TuneReport> {
     if options.memory_sizes.is_empty() {
-        return Err(TuneError::Invalid(
+        return Err(Error::InvalidSetting(
             "give at least one memory size".to_owned(),
         ));
     }
     if options.runs < 2 && !options.cold_only {
-        return Err(TuneError::Invalid(
+        return Err(Error::InvalidSetting(
             "give at least 2 runs per size (the first is a cold start), or --cold-only".to_owned(),
         ));
     }
     if let Strategy::Balanced { weight } = options.strategy
         && !(0.0..=1.0).contains(&weight)
     {
-        return Err(TuneError::Invalid(format!(
+        return Err(Error::InvalidSetting(format!(
             "the balanced weight {weight} is outside 0 to 1"
         )));
     }

@@ -11,6 +11,8 @@ use rand::{RngExt as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 
+use crate::{Error, Result};
+
 /// One event of a check, with the name it is reported under (a file name, an index).
 #[derive(Clone, Debug)]
 pub struct NamedEvent {
@@ -141,7 +143,7 @@ pub async fn check_stateless(
     function: &Function,
     events: &[NamedEvent],
     options: &CheckOptions,
-) -> lambda_sim_runtime::Result<Verdict> {
+) -> Result<Verdict> {
     let mut at = function.clock().now();
     // State kept outside the environment (the key-value store) is part of the event's input,
     // not of the environment: every pass gives each event the store as the first pass gave
@@ -302,30 +304,31 @@ fn diff_values(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
 
 /// Reads events from a file (one JSON event, a JSON array of events, or JSON Lines) or a
 /// directory (each `*.json` file is one event, in name order).
-pub fn read_events(path: &std::path::Path) -> Result<Vec<NamedEvent>, String> {
-    let parse = |name: String, bytes: &[u8]| -> Result<NamedEvent, String> {
-        Payload::json(bytes)
-            .map(|payload| NamedEvent {
-                name: name.clone(),
-                payload,
-            })
-            .map_err(|err| format!("event `{name}` is not valid: {err}"))
+pub fn read_events(path: &std::path::Path) -> Result<Vec<NamedEvent>> {
+    let parse = |name: String, bytes: &[u8]| -> Result<NamedEvent> {
+        match Payload::json(bytes) {
+            Ok(payload) => Ok(NamedEvent { name, payload }),
+            Err(source) => Err(Error::InvalidEvent { name, source }),
+        }
+    };
+    let read_error = |path: &std::path::Path| {
+        let path = path.to_owned();
+        move |source| Error::ReadEvents { path, source }
     };
     if path.is_dir() {
         let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(path)
-            .map_err(|err| format!("failed to read `{}`: {err}", path.display()))?
+            .map_err(read_error(path))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|e| e == "json"))
             .collect();
         files.sort();
         if files.is_empty() {
-            return Err(format!("`{}` holds no .json event files", path.display()));
+            return Err(Error::NoEvents(path.to_owned()));
         }
         return files
             .iter()
             .map(|file| {
-                let bytes = std::fs::read(file)
-                    .map_err(|err| format!("failed to read `{}`: {err}", file.display()))?;
+                let bytes = std::fs::read(file).map_err(read_error(file))?;
                 let name = file
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
@@ -334,8 +337,7 @@ pub fn read_events(path: &std::path::Path) -> Result<Vec<NamedEvent>, String> {
             })
             .collect();
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|err| format!("failed to read `{}`: {err}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(read_error(path))?;
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::{Error, Result};
+
 /// The componentize-py release the adapter is written and tested for.
 pub const COMPONENTIZE_PY_VERSION: &str = "0.25.1";
 
@@ -30,62 +32,20 @@ const WIT_DEPS: [(&str, &str); 4] = [
     ),
 ];
 
-/// Why a Python handler could not be packaged.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum PythonBuildError {
-    /// The handler's directory does not exist.
-    #[error("`{0}` is not a directory")]
-    NotADirectory(PathBuf),
-    /// The handler setting is not `module.function`.
-    #[error(
-        "the handler `{0}` must be `module.function` (for example `app.handler` for `def handler` in app.py)"
-    )]
-    BadHandler(String),
-    /// The handler's module has no file in the directory.
-    #[error("the handler's module `{module}` is not in `{dir}` (no {module_path}.py)")]
-    NoModule {
-        /// The directory.
-        dir: PathBuf,
-        /// The module, dotted.
-        module: String,
-        /// Its expected path, relative.
-        module_path: String,
-    },
-    /// componentize-py cannot be found or started.
-    #[error(
-        "componentize-py is needed to package Python handlers and was not found ({0}): \
-         `pip install componentize-py=={COMPONENTIZE_PY_VERSION}`, or set LAMBDA_SIM_COMPONENTIZE_PY \
-         to its path"
-    )]
-    NoComponentizePy(String),
-    /// Writing the build's files failed.
-    #[error("failed to prepare the Python build: {0}")]
-    Io(#[from] std::io::Error),
-    /// componentize-py failed: the handler's import raised, or the sources do not compile.
-    #[error("failed to package the Python handler `{handler}`:\n{output}")]
-    Failed {
-        /// The handler setting.
-        handler: String,
-        /// What componentize-py printed (the Python traceback).
-        output: String,
-    },
-}
-
 /// The componentize-py to run: `LAMBDA_SIM_COMPONENTIZE_PY`, else `componentize-py` on the
 /// `PATH`; checked by asking its version.
-pub fn componentize_py() -> Result<PathBuf, PythonBuildError> {
+pub fn componentize_py() -> Result<PathBuf> {
     let program = std::env::var_os("LAMBDA_SIM_COMPONENTIZE_PY")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("componentize-py"));
     match Command::new(&program).arg("--version").output() {
         Ok(out) if out.status.success() => Ok(program),
-        Ok(out) => Err(PythonBuildError::NoComponentizePy(format!(
+        Ok(out) => Err(Error::NoComponentizePy(format!(
             "`{} --version` failed: {}",
             program.display(),
             String::from_utf8_lossy(&out.stderr).trim()
         ))),
-        Err(err) => Err(PythonBuildError::NoComponentizePy(format!(
+        Err(err) => Err(Error::NoComponentizePy(format!(
             "`{}`: {err}",
             program.display()
         ))),
@@ -94,8 +54,8 @@ pub fn componentize_py() -> Result<PathBuf, PythonBuildError> {
 
 /// Checks a handler setting (`module.function`, the module possibly dotted) and returns the
 /// module's path relative to the handler's directory, without `.py`.
-fn module_path(handler: &str) -> Result<String, PythonBuildError> {
-    let bad = || PythonBuildError::BadHandler(handler.to_owned());
+fn module_path(handler: &str) -> Result<String> {
+    let bad = || Error::BadHandler(handler.to_owned());
     let (module, function) = handler.rsplit_once('.').ok_or_else(bad)?;
     let identifier = |s: &str| {
         s.chars()
@@ -113,46 +73,37 @@ fn module_path(handler: &str) -> Result<String, PythonBuildError> {
 /// component `out` and returns `out`. The directory's `.py` files (and packages) go in
 /// whole, as `/var/task`; the handler's module is imported once here to find its
 /// dependencies, and again in each environment's Init phase.
-pub fn build_python(dir: &Path, handler: &str, out: &Path) -> Result<PathBuf, PythonBuildError> {
+pub fn build_python(dir: &Path, handler: &str, out: &Path) -> Result<PathBuf> {
     // The handler is checked before looking for componentize-py, so that a typo is named first.
     check_handler(dir, handler)?;
     build_checked(&componentize_py()?, dir, handler, out)
 }
 
 /// [`build_python`] with a given componentize-py program.
-pub fn build_python_with(
-    program: &Path,
-    dir: &Path,
-    handler: &str,
-    out: &Path,
-) -> Result<PathBuf, PythonBuildError> {
+pub fn build_python_with(program: &Path, dir: &Path, handler: &str, out: &Path) -> Result<PathBuf> {
     check_handler(dir, handler)?;
     build_checked(program, dir, handler, out)
 }
 
 /// Packages a handler [`check_handler`] accepted.
-fn build_checked(
-    program: &Path,
-    dir: &Path,
-    handler: &str,
-    out: &Path,
-) -> Result<PathBuf, PythonBuildError> {
+fn build_checked(program: &Path, dir: &Path, handler: &str, out: &Path) -> Result<PathBuf> {
     let build = tempfile::Builder::new()
         .prefix("lambda-sim-python-")
-        .tempdir()?;
-    let files = write_build_files(build.path(), handler)?;
+        .tempdir()
+        .map_err(Error::PreparePython)?;
+    let files = write_build_files(build.path(), handler).map_err(Error::PreparePython)?;
     run_componentize_py(program, files, dir, handler, out)
 }
 
-fn check_handler(dir: &Path, handler: &str) -> Result<(), PythonBuildError> {
+fn check_handler(dir: &Path, handler: &str) -> Result<()> {
     if !dir.is_dir() {
-        return Err(PythonBuildError::NotADirectory(dir.to_owned()));
+        return Err(Error::NotADirectory(dir.to_owned()));
     }
     let relative = module_path(handler)?;
     let module_file = dir.join(format!("{relative}.py"));
     let package_file = dir.join(&relative).join("__init__.py");
     if !module_file.is_file() && !package_file.is_file() {
-        return Err(PythonBuildError::NoModule {
+        return Err(Error::NoModule {
             dir: dir.to_owned(),
             module: handler
                 .rsplit_once('.')
@@ -165,7 +116,8 @@ fn check_handler(dir: &Path, handler: &str) -> Result<(), PythonBuildError> {
     Ok(())
 }
 
-fn write_build_files(build: &Path, handler: &str) -> Result<(PathBuf, PathBuf), PythonBuildError> {
+/// Writes the handler world's WIT and the adapter (told the handler) under `build`.
+fn write_build_files(build: &Path, handler: &str) -> std::io::Result<(PathBuf, PathBuf)> {
     let wit = build.join("wit");
     std::fs::create_dir(&wit)?;
     std::fs::write(wit.join("handler.wit"), WIT)?;
@@ -192,9 +144,9 @@ fn run_componentize_py(
     dir: &Path,
     handler: &str,
     out: &Path,
-) -> Result<PathBuf, PythonBuildError> {
+) -> Result<PathBuf> {
     if let Some(parent) = out.parent() {
-        std::fs::create_dir_all(parent)?;
+        std::fs::create_dir_all(parent).map_err(Error::PreparePython)?;
     }
     let output = Command::new(program)
         .arg("-d")
@@ -207,13 +159,11 @@ fn run_componentize_py(
         .arg("-o")
         .arg(out)
         .output()
-        .map_err(|err| {
-            PythonBuildError::NoComponentizePy(format!("`{}`: {err}", program.display()))
-        })?;
+        .map_err(|err| Error::NoComponentizePy(format!("`{}`: {err}", program.display())))?;
     if !output.status.success() || !out.is_file() {
         let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&output.stderr));
-        return Err(PythonBuildError::Failed {
+        return Err(Error::PythonFailed {
             handler: handler.to_owned(),
             output: text.trim_end().to_owned(),
         });
@@ -241,7 +191,7 @@ mod tests {
             "a-b.handler",
         ] {
             assert!(
-                matches!(module_path(bad), Err(PythonBuildError::BadHandler(_))),
+                matches!(module_path(bad), Err(Error::BadHandler(_))),
                 "{bad}"
             );
         }

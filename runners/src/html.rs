@@ -1,4 +1,4 @@
-//! The HTML reports of the harness's runs: power tuning, the analytics pipeline, chaos and load
+//! The HTML reports of the runs: power tuning, the analytics pipeline, chaos and load
 //! runs, each as one self-contained [`HtmlReport`] (charts drawn by plotters to inline SVG).
 
 use lambda_sim_report::{Chart, HtmlReport, Lane, Samples, Section, Series, Span, SpanKind, Table};

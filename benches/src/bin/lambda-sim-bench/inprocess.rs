@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow};
-use lambda_sim_harness::baseline::Bare;
-use lambda_sim_harness::{ChaosOptions, chaos_run};
+use lambda_sim_benches::baseline::Bare;
+use lambda_sim_runners::{ChaosOptions, chaos_run};
 use lambda_sim_runtime::{
     ClockMode, CpuMode, FULL_VCPU_MB, Function, FunctionConfig, InvokeOptions, Payload, Runtime,
     RuntimeConfig,
@@ -47,11 +47,9 @@ impl Setup {
         let runtime = Runtime::new(RuntimeConfig::default())?;
         // A full vCPU: at smaller sizes the simulated CPU share (7% of a core at 128 MB)
         // paces the invocations, which is the model working, not overhead.
-        let function = runtime
-            .load_file(wasm, config("bench"))
-            .map_err(crate::lambda_error)?;
-        let payload = Payload::json(event).map_err(crate::lambda_error)?;
-        let small = Payload::json(r#"{"name": "bench"}"#).map_err(crate::lambda_error)?;
+        let function = runtime.load_file(wasm, config("bench"))?;
+        let payload = Payload::json(event)?;
+        let small = Payload::json(r#"{"name": "bench"}"#)?;
         let path = wasm.to_str().context("the component's path is not UTF-8")?;
         let bare = Bare::new(runtime.engine(), path)
             .map_err(|err| anyhow!("failed to link the bare baseline: {err:#}"))?;
@@ -231,9 +229,7 @@ impl Setup {
                 .cpu(CpuMode::Deterministic)
                 .seed(11),
         )?;
-        let function = runtime
-            .load_file(&self.wasm, FunctionConfig::named("chaos"))
-            .map_err(crate::lambda_error)?;
+        let function = runtime.load_file(&self.wasm, FunctionConfig::named("chaos"))?;
         let options = ChaosOptions {
             events,
             seed: 11,
@@ -274,7 +270,6 @@ impl Setup {
 pub fn memory(function: &Path, count: u32) -> anyhow::Result<Figure> {
     let probe = |side: &str| -> anyhow::Result<(f64, f64)> {
         let out = std::process::Command::new(std::env::current_exe()?)
-            .arg("bench")
             .arg(function)
             .args(["--memory-probe", side, "--environments", &count.to_string()])
             .output()
@@ -319,7 +314,7 @@ pub fn memory_probe(wasm: &Path, side: &str, count: u32) -> anyhow::Result<(f64,
         .enable_all()
         .build()
         .context("failed to start tokio")?;
-    let small = Payload::json(r#"{"name": "bench"}"#).map_err(crate::lambda_error)?;
+    let small = Payload::json(r#"{"name": "bench"}"#)?;
     let mut config = RuntimeConfig::default()
         .clock(ClockMode::Virtual)
         .cpu(CpuMode::Deterministic)
@@ -356,9 +351,7 @@ pub fn memory_probe(wasm: &Path, side: &str, count: u32) -> anyhow::Result<(f64,
         });
     }
     let runtime = Runtime::new(config)?;
-    let function = runtime
-        .load_file(wasm, FunctionConfig::named("memory"))
-        .map_err(crate::lambda_error)?;
+    let function = runtime.load_file(wasm, FunctionConfig::named("memory"))?;
     tokio.block_on(async {
         let at = function.clock().now();
         let first = function.invoke_at(at, &small).await?;
@@ -400,9 +393,15 @@ async fn bare_cold(bare: &Bare, payload: &Payload) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// This process's resident set, in KB.
+/// This process's resident set, in KB (`VmRSS`, Linux).
 fn rss_kb() -> anyhow::Result<f64> {
-    crate::process::rss_kb()
-        .map(|kb| kb as f64)
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
         .context("failed to read VmRSS from /proc/self/status")
 }

@@ -8,9 +8,10 @@ use std::time::Instant;
 
 use anyhow::{Context as _, anyhow};
 use bytes::Bytes;
-use lambda_sim_harness::baseline::Bare;
-use lambda_sim_harness::http_baseline::{Canned, connect, post, wasmtime_server};
+use lambda_sim_benches::baseline::Bare;
+use lambda_sim_benches::http_baseline::{Canned, wasmtime_server};
 use lambda_sim_runtime::{FULL_VCPU_MB, FunctionConfig, Runtime, RuntimeConfig};
+use lambda_sim_server::client::{connect, post};
 use lambda_sim_server::{Deployed, Registry, Server};
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -34,7 +35,7 @@ pub fn figures(wasm: &Path, event: &[u8], iterations: u32) -> anyhow::Result<Vec
         let bytes =
             std::fs::read(wasm).with_context(|| format!("failed to read `{}`", wasm.display()))?;
         let config = FunctionConfig::named("bench").memory_size_mb(FULL_VCPU_MB);
-        let function = runtime.load(&bytes, config).map_err(crate::lambda_error)?;
+        let function = runtime.load(&bytes, config)?;
         let path = wasm.to_str().context("the component's path is not UTF-8")?;
         let bare = Arc::new(Bare::new(runtime.engine(), path).map_err(|err| anyhow!("{err:#}"))?);
         let registry = Registry::new(vec![Deployed::new(function, None, &bytes, path)]);

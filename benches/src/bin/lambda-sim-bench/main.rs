@@ -1,8 +1,9 @@
-//! `lambda-sim bench`: what the simulator costs on this machine, next to bare wasmtime and bare
+//! `lambda-sim-bench`: what the simulator costs on this machine, next to bare wasmtime and bare
 //! hyper doing the same work, in one table (or `--json`): warm and cold invocations, cold
 //! starts on two threads, warm invokes over HTTP, a virtual-clock chaos run, and the memory of
-//! a thousand warm environments. The criterion benches (`cargo bench`) carry the same figures
-//! with confidence intervals; this is the short version a user runs on their own machine.
+//! a thousand warm environments. The criterion benches (`cargo bench -p lambda-sim-benches`)
+//! carry the same figures with confidence intervals; this is the short version a user runs on
+//! their own machine: `cargo run --release -p lambda-sim-benches --bin lambda-sim-bench`.
 
 mod http;
 mod inprocess;
@@ -11,11 +12,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use clap::Parser as _;
 use serde_json::json;
 
-/// Arguments of `lambda-sim bench`.
-#[derive(clap::Args)]
-pub struct BenchArgs {
+/// Measure the simulator against bare wasmtime and bare hyper on this machine: warm and cold
+/// invocations, cold starts on two threads, HTTP, a virtual-clock chaos run, memory.
+#[derive(clap::Parser)]
+#[command(name = "lambda-sim-bench", version, about)]
+struct BenchArgs {
     /// The handler: a `.wasm` component or a handler crate (built first).
     #[arg(default_value = "fixtures/guests/hello")]
     function: PathBuf,
@@ -51,20 +55,31 @@ pub struct Figure {
     values: serde_json::Value,
 }
 
-pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
-    let wasm = lambda_sim_harness::component_for(&args.function)
+fn main() -> ExitCode {
+    match run(BenchArgs::parse()) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    let wasm = lambda_sim_build::component_for(&args.function)
         .with_context(|| format!("failed to build `{}`", args.function.display()))?;
-    let event = std::fs::read(&args.event)
-        .with_context(|| format!("failed to read `{}`", args.event.display()))?;
     if let Some(side) = &args.memory_probe {
+        // The probe sends its own small event: it needs no `--event`.
         let (kb, linear_mb) = inprocess::memory_probe(&wasm, side, args.environments)?;
         println!("{kb} {linear_mb}");
         return Ok(ExitCode::SUCCESS);
     }
+    let event = std::fs::read(&args.event)
+        .with_context(|| format!("failed to read `{}`", args.event.display()))?;
     let setup = inprocess::Setup::new(&wasm, &event)?;
     let progress = |what: &str| {
         if !args.json {
-            eprintln!("lambda-sim bench: {what}");
+            eprintln!("lambda-sim-bench: {what}");
         }
     };
     let mut figures = Vec::new();

@@ -6,9 +6,11 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Duration;
 
-use lambda_sim_runtime::{Error, Faults, Function, InvokeOptions, Payload, RetryPolicy};
+use lambda_sim_runtime::{Faults, Function, InvokeOptions, Payload, RetryPolicy};
 use rand::{Rng as _, RngExt as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
+
+use crate::Result;
 
 /// Settings of a chaos run.
 #[derive(Clone, Debug)]
@@ -105,7 +107,7 @@ pub async fn chaos_run(
     function: &Function,
     payload: &Payload,
     options: &ChaosOptions,
-) -> Result<ChaosReport, Error> {
+) -> Result<ChaosReport> {
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let mut report = ChaosReport {
         events: options.events,

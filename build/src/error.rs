@@ -1,0 +1,71 @@
+//! The build's one error type: why a handler (a Rust crate or a Python directory) could not
+//! be built into a component.
+
+use std::path::PathBuf;
+
+use crate::python::COMPONENTIZE_PY_VERSION;
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a handler could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The directory has no `Cargo.toml`.
+    #[error("`{0}` is not a cargo crate (no Cargo.toml)")]
+    NotACrate(PathBuf),
+    /// The `wasm32-wasip2` target is missing and rustup could not add it.
+    #[error(
+        "the `wasm32-wasip2` Rust target is missing and `rustup target add wasm32-wasip2` failed \
+         ({0}): run it by hand, then build again"
+    )]
+    MissingTarget(String),
+    /// cargo could not be started.
+    #[error("failed to run cargo: {0}")]
+    Cargo(#[source] std::io::Error),
+    /// cargo failed; its messages went to stderr.
+    #[error("failed to build `{0}` (cargo's messages are above)")]
+    CargoFailed(PathBuf),
+    /// The build succeeded but produced no component.
+    #[error(
+        "`{0}` built no `.wasm` component: is it a `cdylib` using `lambda_sim_guest::handler!`?"
+    )]
+    NoComponent(PathBuf),
+    /// A Python handler's directory does not exist.
+    #[error("`{0}` is not a directory")]
+    NotADirectory(PathBuf),
+    /// A Python handler setting is not `module.function`.
+    #[error(
+        "the handler `{0}` must be `module.function` (for example `app.handler` for `def handler` in app.py)"
+    )]
+    BadHandler(String),
+    /// The Python handler's module has no file in the directory.
+    #[error("the handler's module `{module}` is not in `{dir}` (no {module_path}.py)")]
+    NoModule {
+        /// The directory.
+        dir: PathBuf,
+        /// The module, dotted.
+        module: String,
+        /// Its expected path, relative.
+        module_path: String,
+    },
+    /// componentize-py cannot be found or started.
+    #[error(
+        "componentize-py is needed to package Python handlers and was not found ({0}): \
+         `pip install componentize-py=={COMPONENTIZE_PY_VERSION}`, or set LAMBDA_SIM_COMPONENTIZE_PY \
+         to its path"
+    )]
+    NoComponentizePy(String),
+    /// Writing the Python build's files failed.
+    #[error("failed to prepare the Python build: {0}")]
+    PreparePython(#[source] std::io::Error),
+    /// componentize-py failed: the handler's import raised, or the sources do not compile.
+    #[error("failed to package the Python handler `{handler}`:\n{output}")]
+    PythonFailed {
+        /// The handler setting.
+        handler: String,
+        /// What componentize-py printed (the Python traceback).
+        output: String,
+    },
+}
