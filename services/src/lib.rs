@@ -14,6 +14,8 @@
 //!
 //! let services = Services::temporary(7)?;
 //! services.firehose.create(DeliveryStreamConfig::new("events", "analytics"))?;
+//! // 2026-01-01T00:00:00Z, where a simulation's virtual clock starts (the pipeline crate's
+//! // `SIMULATION_EPOCH`, the runtime's `VIRTUAL_EPOCH`; this crate needs neither).
 //! let at = UNIX_EPOCH + Duration::from_secs(1_767_225_600);
 //! services.firehose.put_record_batch("events", vec![b"{\"id\":1}\n".to_vec()], at)?;
 //! let written = services.firehose.flush_all(at)?;
