@@ -15,13 +15,13 @@ pub mod baseline;
 mod bench;
 mod chaos;
 mod compile;
-mod events;
 mod html;
 pub mod http_baseline;
 mod load;
 mod pipeline;
 mod python;
 mod report_line;
+mod sample_events;
 mod stateless;
 mod test_function;
 mod tune;
@@ -29,7 +29,6 @@ mod tune;
 pub use bench::{bench_cold_and_warm, criterion_median_ns};
 pub use chaos::{ChaosOptions, ChaosReport, chaos_run};
 pub use compile::{BuildError, build_handler, component_for, ensure_wasm_target, function_name};
-pub use events::{SOURCES, SampleOptions, sample_event};
 pub use lambda_sim_report::HtmlReport;
 pub use lambda_sim_runtime as runtime;
 pub use load::{Arrivals, LoadOptions, LoadReport, PhaseStats, load_run};
@@ -42,6 +41,7 @@ pub use python::{
     COMPONENTIZE_PY_VERSION, PythonBuildError, build_python, build_python_with, componentize_py,
 };
 pub use report_line::{ReportLine, ReportLineError};
+pub use sample_events::{SOURCES, SampleOptions, sample_event};
 pub use stateless::{
     CheckOptions, Difference, NamedEvent, Run, Verdict, check_stateless, read_events,
 };
