@@ -9,10 +9,13 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use lambda_sim_project::{MappingSpec, Project};
 use lambda_sim_runners::{Consumer, ConsumerSource, PipelineOptions, pipeline_run_with_progress};
-use lambda_sim_runtime::{ClockMode, ColdStartModel, CpuMode, FunctionConfig, Runtime};
+use lambda_sim_runtime::{ClockMode, CpuMode, FunctionConfig, Runtime};
+
+use crate::sim_flags::{ColdStartFlag, SimFlags};
 
 /// Arguments of `lambda-sim demo`.
 #[derive(clap::Args)]
+#[command(mut_arg("cold_start", |a| a.default_value("rust")))]
 pub struct DemoArgs {
     /// Analytics events to send into the stream.
     #[arg(long, default_value_t = 100_000)]
@@ -48,9 +51,8 @@ pub struct DemoArgs {
     /// Memory size of both functions, in MB.
     #[arg(long, default_value_t = 512)]
     memory: u32,
-    /// The cold-start model: `none`, `rust`, `python` or `java`.
-    #[arg(long, default_value = "rust")]
-    cold_start: String,
+    #[command(flatten)]
+    cold_start: ColdStartFlag,
     /// Where S3's objects are written (a temporary directory if not given).
     #[arg(long)]
     objects: Option<PathBuf>,
@@ -72,12 +74,6 @@ pub struct DemoArgs {
 }
 
 pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    let cold_start = ColdStartModel::preset(&args.cold_start).ok_or_else(|| {
-        anyhow::anyhow!(
-            "unknown cold-start model `{}` (none, rust, python or java)",
-            args.cold_start
-        )
-    })?;
     let file = args
         .config
         .as_ref()
@@ -90,14 +86,16 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         }
     }
     // Virtual time and deterministic CPU whatever the file says: the same seed, the same run.
-    let settings = file.as_ref().map(|f| f.runtime.clone()).unwrap_or_default();
+    let mut settings = file.as_ref().map(|f| f.runtime.clone()).unwrap_or_default();
     // A `lambda-sim.toml` may choose its cold-start model; a template has no such setting.
     let template = args.config.as_deref().is_some_and(Project::is_template);
-    let settings = if file.is_some() && !template {
-        settings
-    } else {
-        settings.cold_start(cold_start)
-    };
+    if file.is_none() || template {
+        SimFlags {
+            cold_start: args.cold_start,
+            ..SimFlags::default()
+        }
+        .apply(&mut settings)?;
+    }
     let runtime = Runtime::new(
         settings
             .clock(ClockMode::Virtual)
@@ -274,4 +272,36 @@ fn described(
         );
     }
     Ok(consumers)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+    use crate::sim_flags::ColdStartPreset;
+
+    #[derive(clap::Parser)]
+    struct Demo {
+        #[command(flatten)]
+        args: DemoArgs,
+    }
+
+    fn cold_start(args: &[&str]) -> Option<ColdStartPreset> {
+        let parsed = Demo::try_parse_from(std::iter::once("demo").chain(args.iter().copied()));
+        parsed.expect("valid flags").args.cold_start.cold_start
+    }
+
+    #[test]
+    fn the_demo_starts_cold_as_rust_unless_told_otherwise() {
+        assert_eq!(cold_start(&[]), Some(ColdStartPreset::Rust));
+        assert_eq!(
+            cold_start(&["--cold-start", "java"]),
+            Some(ColdStartPreset::Java)
+        );
+        assert_eq!(
+            cold_start(&["--cold-start", "provided"]),
+            Some(ColdStartPreset::Rust)
+        );
+    }
 }

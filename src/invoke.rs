@@ -9,9 +9,10 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use lambda_sim_project::Project;
 use lambda_sim_runtime::{
-    Architecture, ClockMode, ColdStartModel, Cost, CpuMode, FunctionConfig, Payload, Runtime,
-    RuntimeConfig, VpcModel,
+    Architecture, Cost, FunctionConfig, Payload, Runtime, RuntimeConfig, VpcModel,
 };
+
+use crate::sim_flags::SimFlags;
 
 /// How log lines are printed.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -52,21 +53,14 @@ pub struct InvokeArgs {
     /// The instruction set, for the price.
     #[arg(long, value_parser = ["x86_64", "arm64"])]
     arch: Option<String>,
-    /// Real time, or virtual time where delays cost nothing.
-    #[arg(long, value_parser = ["real", "virtual"])]
-    clock: Option<String>,
-    /// CPU measured on the host (throttled to the memory's share) or counted in wasm fuel.
-    #[arg(long, value_parser = ["measured", "deterministic"])]
-    cpu: Option<String>,
+    #[command(flatten)]
+    sim: SimFlags,
     /// The seed of every random draw (delays, request ids).
     #[arg(long)]
     seed: Option<u64>,
     /// Put the function in a VPC with this ENI model.
     #[arg(long, value_parser = ["none", "legacy-2017", "hyperplane"])]
     vpc: Option<String>,
-    /// Cold-start delays: a runtime preset.
-    #[arg(long, value_parser = ["none", "rust", "python", "java"])]
-    cold_start: Option<String>,
     /// How many times to invoke, one after the other (the first is a cold start).
     #[arg(long, default_value_t = 1)]
     repeat: u32,
@@ -207,20 +201,7 @@ fn apply_simulation_flags(args: &InvokeArgs, config: &mut RuntimeConfig) -> anyh
     if let Some(seed) = args.seed {
         config.seed = Some(seed);
     }
-    match args.clock.as_deref() {
-        Some("virtual") => config.clock = ClockMode::Virtual,
-        Some("real") => config.clock = ClockMode::Real,
-        _ => {}
-    }
-    match args.cpu.as_deref() {
-        Some("deterministic") => config.cpu = CpuMode::Deterministic,
-        Some("measured") => config.cpu = CpuMode::Measured,
-        _ => {}
-    }
-    if let Some(name) = &args.cold_start {
-        config.cold_start = ColdStartModel::preset(name)
-            .with_context(|| format!("unknown cold-start preset `{name}`"))?;
-    }
+    args.sim.apply(config)?;
     if let Some(mode) = &args.vpc {
         config.vpc = VpcModel::named(mode).with_context(|| format!("unknown VPC mode `{mode}`"))?;
     }

@@ -6,10 +6,16 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use lambda_sim_runners::{Arrivals, LoadOptions, load_run};
-use lambda_sim_runtime::{ClockMode, CpuMode, FunctionConfig, Payload, Runtime, RuntimeConfig};
+use lambda_sim_runtime::{FunctionConfig, Payload, Runtime, RuntimeConfig};
+
+use crate::sim_flags::{ClockFlag, CpuFlag, SimFlags};
 
 /// Arguments of `lambda-sim load`.
 #[derive(clap::Args)]
+#[command(
+    mut_arg("clock", |a| a.default_value("real")),
+    mut_arg("cpu", |a| a.default_value("measured"))
+)]
 pub struct LoadArgs {
     /// The function: a `.wasm` component or a handler crate's directory (built first).
     function: PathBuf,
@@ -28,12 +34,10 @@ pub struct LoadArgs {
     /// Memory size in MB.
     #[arg(long, default_value_t = 128)]
     memory: u32,
-    /// Real time (default) or virtual time (the run is simulated, as fast as the host goes).
-    #[arg(long, value_parser = ["real", "virtual"], default_value = "real")]
-    clock: String,
-    /// CPU measured on the host or counted in wasm fuel.
-    #[arg(long, value_parser = ["measured", "deterministic"], default_value = "measured")]
-    cpu: String,
+    #[command(flatten)]
+    clock: ClockFlag,
+    #[command(flatten)]
+    cpu: CpuFlag,
     /// The seed of the simulation.
     #[arg(long)]
     seed: Option<u64>,
@@ -68,17 +72,14 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
     let payload = Payload::json(&args.payload)
         .map_err(crate::lambda_error)
         .context("the payload was rejected")?;
-    let mut config = RuntimeConfig::default()
-        .clock(if args.clock == "virtual" {
-            ClockMode::Virtual
-        } else {
-            ClockMode::Real
-        })
-        .cpu(if args.cpu == "deterministic" {
-            CpuMode::Deterministic
-        } else {
-            CpuMode::Measured
-        });
+    let mut config = RuntimeConfig::default();
+    // `load` takes no `--cold-start`: `RuntimeConfig`'s default model.
+    SimFlags {
+        clock: args.clock,
+        cpu: args.cpu,
+        ..SimFlags::default()
+    }
+    .apply(&mut config)?;
     if let Some(seed) = args.seed {
         config = config.seed(seed);
     }
@@ -118,4 +119,33 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         eprintln!("lambda-sim: report written to {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+    use crate::sim_flags::{Clock, Cpu};
+
+    #[derive(clap::Parser)]
+    struct Load {
+        #[command(flatten)]
+        args: LoadArgs,
+    }
+
+    fn parse(args: &[&str]) -> LoadArgs {
+        let all = ["load", "f.wasm"].into_iter().chain(args.iter().copied());
+        Load::try_parse_from(all).expect("valid flags").args
+    }
+
+    #[test]
+    fn a_load_runs_on_real_time_and_measured_cpu_unless_told_otherwise() {
+        let args = parse(&[]);
+        assert_eq!(args.clock.clock, Some(Clock::Real));
+        assert_eq!(args.cpu.cpu, Some(Cpu::Measured));
+        let args = parse(&["--clock", "virtual", "--cpu", "deterministic"]);
+        assert_eq!(args.clock.clock, Some(Clock::Virtual));
+        assert_eq!(args.cpu.cpu, Some(Cpu::Deterministic));
+    }
 }

@@ -10,6 +10,7 @@ mod load;
 mod process;
 mod progress;
 mod serve;
+mod sim_flags;
 mod soak;
 mod tune;
 
@@ -93,5 +94,16 @@ fn main() -> std::process::ExitCode {
             eprintln!("error: {err:#}");
             std::process::ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn every_command_declares_its_flags_consistently() {
+        // Panics on a clash, or on a command's `mut_arg` naming a flag it does not take.
+        super::Cli::command().debug_assert();
     }
 }

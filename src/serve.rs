@@ -8,8 +8,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use lambda_sim_project::{FunctionSpec, Project};
-use lambda_sim_runtime::{ColdStartModel, CpuMode, FunctionConfig, Runtime};
+use lambda_sim_runtime::{FunctionConfig, Runtime};
 use lambda_sim_server::{Deployed, LogFormat, LogOutput, Registry, Server};
+
+use crate::sim_flags::{ColdStartFlag, CpuFlag, SimFlags};
 
 /// Arguments of `lambda-sim serve`.
 #[derive(clap::Args)]
@@ -38,12 +40,10 @@ pub struct ServeArgs {
     /// The seed of every random draw (delays, request ids).
     #[arg(long)]
     seed: Option<u64>,
-    /// Cold-start delays: a runtime preset.
-    #[arg(long, value_parser = ["none", "rust", "python", "java"])]
-    cold_start: Option<String>,
-    /// CPU measured on the host (throttled to the memory's share) or counted in wasm fuel.
-    #[arg(long, value_parser = ["measured", "deterministic"])]
-    cpu: Option<String>,
+    #[command(flatten)]
+    cold_start: ColdStartFlag,
+    #[command(flatten)]
+    cpu: CpuFlag,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -98,15 +98,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(seed) = args.seed {
         runtime_config.seed = Some(seed);
     }
-    if let Some(name) = &args.cold_start {
-        runtime_config.cold_start = ColdStartModel::preset(name)
-            .with_context(|| format!("unknown cold-start preset `{name}`"))?;
+    // `serve` takes no `--clock`: the file's clock, or the real one.
+    SimFlags {
+        cold_start: args.cold_start,
+        cpu: args.cpu,
+        ..SimFlags::default()
     }
-    match args.cpu.as_deref() {
-        Some("deterministic") => runtime_config.cpu = CpuMode::Deterministic,
-        Some("measured") => runtime_config.cpu = CpuMode::Measured,
-        _ => {}
-    }
+    .apply(&mut runtime_config)?;
     if !args.addr.ip().is_loopback() {
         if !args.allow_remote {
             bail!(

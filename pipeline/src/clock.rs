@@ -1,14 +1,18 @@
 //! Simulation time as the wall-clock values event JSON carries (epoch seconds and RFC 3339).
 
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
-/// The wall-clock time of the simulation's start, 2026-01-01T00:00:00Z, in seconds since the
+/// The simulation's start, 2026-01-01T00:00:00Z, which event JSON counts from (defined once,
+/// in the services crate, under the runtime and the pipeline alike).
+pub use lambda_sim_services::SIMULATION_EPOCH;
+
+/// The last millisecond RFC 3339 timestamps can show (9999-12-31T23:59:59.999Z), since the
 /// Unix epoch.
-pub const SIMULATION_EPOCH_SECS: u64 = 1_767_225_600;
+const LAST_RFC3339_MILLI: Duration = Duration::from_millis(253_402_300_800_000 - 1);
 
 /// Milliseconds since the Unix epoch at simulation time `at`.
 pub fn epoch_millis(at: Duration) -> u128 {
-    u128::from(SIMULATION_EPOCH_SECS) * 1000 + at.as_millis()
+    SIMULATION_EPOCH.as_millis() + at.as_millis()
 }
 
 /// Seconds since the Unix epoch at simulation time `at`, with millisecond precision (the
@@ -19,34 +23,11 @@ pub fn epoch_seconds(at: Duration) -> f64 {
     (millis / 1000) as f64 + (millis % 1000) as f64 / 1000.0
 }
 
-/// RFC 3339 in UTC with milliseconds (`2026-01-01T00:00:05.123Z`) at simulation time `at`.
+/// RFC 3339 in UTC with milliseconds (`2026-01-01T00:00:05.123Z`) at simulation time `at`
+/// (truncated to the millisecond; past the year 9999, its last millisecond).
 pub fn rfc3339(at: Duration) -> String {
-    let millis = epoch_millis(at);
-    let secs = millis / 1000;
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        millis % 1000
-    )
-}
-
-/// The proleptic Gregorian date of `days` since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let since_unix = SIMULATION_EPOCH.saturating_add(at).min(LAST_RFC3339_MILLI);
+    humantime::format_rfc3339_millis(UNIX_EPOCH + since_unix).to_string()
 }
 
 #[cfg(test)]
@@ -62,5 +43,18 @@ mod tests {
         );
         assert_eq!(epoch_seconds(Duration::from_millis(1_500)), 1_767_225_601.5);
         assert_eq!(epoch_millis(Duration::from_secs(1)), 1_767_225_601_000);
+    }
+
+    #[test]
+    fn rfc3339_truncates_to_the_millisecond_and_stops_at_the_year_9999() {
+        assert_eq!(
+            rfc3339(Duration::from_nanos(1_999_999_999)),
+            "2026-01-01T00:00:01.999Z"
+        );
+        assert_eq!(
+            rfc3339(Duration::from_secs(366 * 86_400 * 20)),
+            "2046-01-16T00:00:00.000Z"
+        );
+        assert_eq!(rfc3339(Duration::MAX), "9999-12-31T23:59:59.999Z");
     }
 }

@@ -50,7 +50,7 @@
 //!   dead-letter queue, read by pollers that delete what the function acknowledged.
 //! - Streams and queues are shared handles (`Rc<RefCell<..>>`): the driver keeps a clone to
 //!   put records or send messages while the mappings read them, all on one thread.
-//! - Wall-clock values in events count from [`SIMULATION_EPOCH_SECS`] (2026-01-01T00:00:00Z).
+//! - Wall-clock values in events count from [`SIMULATION_EPOCH`] (2026-01-01T00:00:00Z).
 
 mod clock;
 mod error;
@@ -63,7 +63,7 @@ mod target;
 #[cfg(test)]
 mod testing;
 
-pub use clock::SIMULATION_EPOCH_SECS;
+pub use clock::SIMULATION_EPOCH;
 pub use error::ConfigError;
 pub use kinesis::{
     FunctionResponseType, KinesisMapping, KinesisMappingConfig, Stream, StreamConfig,

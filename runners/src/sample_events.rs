@@ -1,6 +1,8 @@
 //! Sample events for the common event sources, in the shapes `sam local generate-event` and the
 //! `aws_lambda_events` crate use: for tests, and for `lambda-sim generate-event SOURCE`.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
 /// The sources [`sample_event`] knows, with what each is.
@@ -56,177 +58,183 @@ const TIME: &str = "1970-01-01T00:00:00.000Z";
 
 /// A sample event of `source` (one of [`SOURCES`]), or `None` for an unknown source.
 pub fn sample_event(source: &str, options: &SampleOptions) -> Option<Value> {
-    let o = options;
-    let n = o.records.max(1);
     Some(match source {
-        "apigw-v1" | "apigateway-aws-proxy" => json!({
-            "body": o.body,
-            "resource": "/{proxy+}",
-            "path": o.path,
-            "httpMethod": o.method,
-            "isBase64Encoded": false,
-            "queryStringParameters": {"foo": "bar"},
-            "multiValueQueryStringParameters": {"foo": ["bar"]},
-            "pathParameters": {"proxy": o.path.trim_start_matches('/')},
-            "stageVariables": {"baz": "qux"},
-            "headers": {"Accept": "*/*", "Host": "1234567890.execute-api.us-east-1.amazonaws.com", "User-Agent": "Custom User Agent String", "X-Forwarded-Proto": "https"},
-            "multiValueHeaders": {"Accept": ["*/*"], "Host": ["1234567890.execute-api.us-east-1.amazonaws.com"], "User-Agent": ["Custom User Agent String"], "X-Forwarded-Proto": ["https"]},
-            "requestContext": {
-                "accountId": ACCOUNT,
-                "resourceId": "123456",
-                "stage": "prod",
-                "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
-                "requestTime": "09/Apr/2015:12:34:56 +0000",
-                "requestTimeEpoch": 1_428_582_896_000u64,
-                "identity": {"sourceIp": "127.0.0.1", "userAgent": "Custom User Agent String"},
-                "path": format!("/prod{}", o.path),
-                "resourcePath": "/{proxy+}",
-                "httpMethod": o.method,
-                "apiId": "1234567890",
-                "protocol": "HTTP/1.1"
-            }
-        }),
-        "apigw-v2" | "apigateway-http-api-proxy" => json!({
-            "version": "2.0",
-            "routeKey": "$default",
-            "rawPath": o.path,
-            "rawQueryString": "parameter1=value1",
-            "headers": {"header1": "value1", "content-type": "application/json"},
-            "queryStringParameters": {"parameter1": "value1"},
-            "requestContext": {
-                "accountId": ACCOUNT,
-                "apiId": "api-id",
-                "domainName": "id.execute-api.us-east-1.amazonaws.com",
-                "domainPrefix": "id",
-                "http": {"method": o.method, "path": o.path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "agent"},
-                "requestId": "id",
-                "routeKey": "$default",
-                "stage": "$default",
-                "time": "12/Mar/2020:19:03:58 +0000",
-                "timeEpoch": 1_583_348_638_390u64
-            },
-            "body": o.body,
-            "isBase64Encoded": false
-        }),
-        "s3-put" => json!({
-            "Records": (0..n).map(|i| json!({
-                "eventVersion": "2.0",
-                "eventSource": "aws:s3",
-                "awsRegion": o.region,
-                "eventTime": TIME,
-                "eventName": "ObjectCreated:Put",
-                "userIdentity": {"principalId": "EXAMPLE"},
-                "requestParameters": {"sourceIPAddress": "127.0.0.1"},
-                "responseElements": {"x-amz-request-id": "EXAMPLE123456789", "x-amz-id-2": "EXAMPLE123/5678abcdefghijklambdaisawesome/mnopqrstuvwxyzABCDEFGH"},
-                "s3": {
-                    "s3SchemaVersion": "1.0",
-                    "configurationId": "testConfigRule",
-                    "bucket": {"name": o.bucket, "ownerIdentity": {"principalId": "EXAMPLE"}, "arn": format!("arn:aws:s3:::{}", o.bucket)},
-                    "object": {"key": if n == 1 { o.key.clone() } else { format!("{}-{i}", o.key) }, "size": 1024, "eTag": "0123456789abcdef0123456789abcdef", "sequencer": "0A1B2C3D4E5F678901"}
-                }
-            })).collect::<Vec<_>>()
-        }),
-        "sqs" => json!({
-            "Records": (0..n).map(|i| json!({
-                "messageId": format!("19dd0b57-b21e-4ac1-bd88-01bbb068cb7{}", i % 10),
-                "receiptHandle": "MessageReceiptHandle",
-                "body": o.body,
-                "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1523232000000", "SenderId": ACCOUNT, "ApproximateFirstReceiveTimestamp": "1523232000001"},
-                "messageAttributes": {},
-                "md5OfBody": "7b270e59b47ff90a553787216d55d91d",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": format!("arn:aws:sqs:{}:{ACCOUNT}:MyQueue", o.region),
-                "awsRegion": o.region
-            })).collect::<Vec<_>>()
-        }),
-        "kinesis" => json!({
-            "Records": (0..n).map(|i| {
-                let sequence = format!("4959036110508828743018836788849140999837428553218588{:04}", i);
-                json!({
-                    "kinesis": {
-                        "kinesisSchemaVersion": "1.0",
-                        "partitionKey": format!("partitionKey-{i}"),
-                        "sequenceNumber": sequence,
-                        "data": base64(o.body.as_bytes()),
-                        "approximateArrivalTimestamp": 1_545_084_650.987
-                    },
-                    "eventSource": "aws:kinesis",
-                    "eventVersion": "1.0",
-                    "eventID": format!("shardId-000000000006:{sequence}"),
-                    "eventName": "aws:kinesis:record",
-                    "invokeIdentityArn": format!("arn:aws:iam::{ACCOUNT}:role/lambda-role"),
-                    "awsRegion": o.region,
-                    "eventSourceARN": format!("arn:aws:kinesis:{}:{ACCOUNT}:stream/lambda-stream", o.region)
-                })
-            }).collect::<Vec<_>>()
-        }),
-        "dynamodb-stream" => json!({
-            "Records": (0..n).map(|i| json!({
-                "eventID": format!("c4ca4238a0b923820dcc509a6f75849{i}"),
-                "eventName": "INSERT",
-                "eventVersion": "1.1",
-                "eventSource": "aws:dynamodb",
-                "awsRegion": o.region,
-                "dynamodb": {
-                    "ApproximateCreationDateTime": 1_479_499_740,
-                    "Keys": {"Id": {"N": (101 + i).to_string()}},
-                    "NewImage": {"Message": {"S": "New item!"}, "Id": {"N": (101 + i).to_string()}},
-                    "SequenceNumber": format!("{}", 111 + i),
-                    "SizeBytes": 26,
-                    "StreamViewType": "NEW_AND_OLD_IMAGES"
-                },
-                "eventSourceARN": format!("arn:aws:dynamodb:{}:{ACCOUNT}:table/ExampleTableWithStream/stream/2015-06-27T00:48:05.899", o.region)
-            })).collect::<Vec<_>>()
-        }),
-        "eventbridge-schedule" | "cloudwatch-scheduled-event" => json!({
-            "version": "0",
-            "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
-            "detail-type": "Scheduled Event",
-            "source": "aws.events",
-            "account": ACCOUNT,
-            "time": "2015-10-08T16:53:06Z",
-            "region": o.region,
-            "resources": [format!("arn:aws:events:{}:{ACCOUNT}:rule/my-scheduled-rule", o.region)],
-            "detail": {}
-        }),
+        "apigw-v1" | "apigateway-aws-proxy" => api_gateway_rest(options),
+        "apigw-v2" | "apigateway-http-api-proxy" => api_gateway_http(options),
+        "s3-put" => s3_put(options),
+        "sqs" => sqs(options),
+        "kinesis" => kinesis(options),
+        "dynamodb-stream" => dynamodb_stream(options),
+        "eventbridge-schedule" | "cloudwatch-scheduled-event" => scheduled(options),
         _ => return None,
     })
 }
 
-/// Standard base64 with padding (Kinesis record data).
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
+/// An API Gateway REST API proxy request (payload format 1.0).
+fn api_gateway_rest(o: &SampleOptions) -> Value {
+    json!({
+        "body": o.body,
+        "resource": "/{proxy+}",
+        "path": o.path,
+        "httpMethod": o.method,
+        "isBase64Encoded": false,
+        "queryStringParameters": {"foo": "bar"},
+        "multiValueQueryStringParameters": {"foo": ["bar"]},
+        "pathParameters": {"proxy": o.path.trim_start_matches('/')},
+        "stageVariables": {"baz": "qux"},
+        "headers": {"Accept": "*/*", "Host": "1234567890.execute-api.us-east-1.amazonaws.com", "User-Agent": "Custom User Agent String", "X-Forwarded-Proto": "https"},
+        "multiValueHeaders": {"Accept": ["*/*"], "Host": ["1234567890.execute-api.us-east-1.amazonaws.com"], "User-Agent": ["Custom User Agent String"], "X-Forwarded-Proto": ["https"]},
+        "requestContext": {
+            "accountId": ACCOUNT,
+            "resourceId": "123456",
+            "stage": "prod",
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "requestTime": "09/Apr/2015:12:34:56 +0000",
+            "requestTimeEpoch": 1_428_582_896_000u64,
+            "identity": {"sourceIp": "127.0.0.1", "userAgent": "Custom User Agent String"},
+            "path": format!("/prod{}", o.path),
+            "resourcePath": "/{proxy+}",
+            "httpMethod": o.method,
+            "apiId": "1234567890",
+            "protocol": "HTTP/1.1"
         }
-    }
-    out
+    })
+}
+
+/// An API Gateway HTTP API request (payload format 2.0).
+fn api_gateway_http(o: &SampleOptions) -> Value {
+    json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": o.path,
+        "rawQueryString": "parameter1=value1",
+        "headers": {"header1": "value1", "content-type": "application/json"},
+        "queryStringParameters": {"parameter1": "value1"},
+        "requestContext": {
+            "accountId": ACCOUNT,
+            "apiId": "api-id",
+            "domainName": "id.execute-api.us-east-1.amazonaws.com",
+            "domainPrefix": "id",
+            "http": {"method": o.method, "path": o.path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "agent"},
+            "requestId": "id",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "12/Mar/2020:19:03:58 +0000",
+            "timeEpoch": 1_583_348_638_390u64
+        },
+        "body": o.body,
+        "isBase64Encoded": false
+    })
+}
+
+/// S3 `ObjectCreated:Put` notifications, one record per object.
+fn s3_put(o: &SampleOptions) -> Value {
+    let n = o.records.max(1);
+    json!({
+        "Records": (0..n).map(|i| json!({
+            "eventVersion": "2.0",
+            "eventSource": "aws:s3",
+            "awsRegion": o.region,
+            "eventTime": TIME,
+            "eventName": "ObjectCreated:Put",
+            "userIdentity": {"principalId": "EXAMPLE"},
+            "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+            "responseElements": {"x-amz-request-id": "EXAMPLE123456789", "x-amz-id-2": "EXAMPLE123/5678abcdefghijklambdaisawesome/mnopqrstuvwxyzABCDEFGH"},
+            "s3": {
+                "s3SchemaVersion": "1.0",
+                "configurationId": "testConfigRule",
+                "bucket": {"name": o.bucket, "ownerIdentity": {"principalId": "EXAMPLE"}, "arn": format!("arn:aws:s3:::{}", o.bucket)},
+                "object": {"key": if n == 1 { o.key.clone() } else { format!("{}-{i}", o.key) }, "size": 1024, "eTag": "0123456789abcdef0123456789abcdef", "sequencer": "0A1B2C3D4E5F678901"}
+            }
+        })).collect::<Vec<_>>()
+    })
+}
+
+/// An SQS batch.
+fn sqs(o: &SampleOptions) -> Value {
+    let n = o.records.max(1);
+    json!({
+        "Records": (0..n).map(|i| json!({
+            "messageId": format!("19dd0b57-b21e-4ac1-bd88-01bbb068cb7{}", i % 10),
+            "receiptHandle": "MessageReceiptHandle",
+            "body": o.body,
+            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1523232000000", "SenderId": ACCOUNT, "ApproximateFirstReceiveTimestamp": "1523232000001"},
+            "messageAttributes": {},
+            "md5OfBody": "7b270e59b47ff90a553787216d55d91d",
+            "eventSource": "aws:sqs",
+            "eventSourceARN": format!("arn:aws:sqs:{}:{ACCOUNT}:MyQueue", o.region),
+            "awsRegion": o.region
+        })).collect::<Vec<_>>()
+    })
+}
+
+/// A Kinesis batch (the data base64-encoded, as Lambda sends it).
+fn kinesis(o: &SampleOptions) -> Value {
+    let n = o.records.max(1);
+    json!({
+        "Records": (0..n).map(|i| {
+            let sequence = format!("4959036110508828743018836788849140999837428553218588{:04}", i);
+            json!({
+                "kinesis": {
+                    "kinesisSchemaVersion": "1.0",
+                    "partitionKey": format!("partitionKey-{i}"),
+                    "sequenceNumber": sequence,
+                    "data": STANDARD.encode(o.body.as_bytes()),
+                    "approximateArrivalTimestamp": 1_545_084_650.987
+                },
+                "eventSource": "aws:kinesis",
+                "eventVersion": "1.0",
+                "eventID": format!("shardId-000000000006:{sequence}"),
+                "eventName": "aws:kinesis:record",
+                "invokeIdentityArn": format!("arn:aws:iam::{ACCOUNT}:role/lambda-role"),
+                "awsRegion": o.region,
+                "eventSourceARN": format!("arn:aws:kinesis:{}:{ACCOUNT}:stream/lambda-stream", o.region)
+            })
+        }).collect::<Vec<_>>()
+    })
+}
+
+/// A DynamoDB stream batch of inserts.
+fn dynamodb_stream(o: &SampleOptions) -> Value {
+    let n = o.records.max(1);
+    json!({
+        "Records": (0..n).map(|i| json!({
+            "eventID": format!("c4ca4238a0b923820dcc509a6f75849{i}"),
+            "eventName": "INSERT",
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": o.region,
+            "dynamodb": {
+                "ApproximateCreationDateTime": 1_479_499_740,
+                "Keys": {"Id": {"N": (101 + i).to_string()}},
+                "NewImage": {"Message": {"S": "New item!"}, "Id": {"N": (101 + i).to_string()}},
+                "SequenceNumber": format!("{}", 111 + i),
+                "SizeBytes": 26,
+                "StreamViewType": "NEW_AND_OLD_IMAGES"
+            },
+            "eventSourceARN": format!("arn:aws:dynamodb:{}:{ACCOUNT}:table/ExampleTableWithStream/stream/2015-06-27T00:48:05.899", o.region)
+        })).collect::<Vec<_>>()
+    })
+}
+
+/// An EventBridge scheduled event.
+fn scheduled(o: &SampleOptions) -> Value {
+    json!({
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": ACCOUNT,
+        "time": "2015-10-08T16:53:06Z",
+        "region": o.region,
+        "resources": [format!("arn:aws:events:{}:{ACCOUNT}:rule/my-scheduled-rule", o.region)],
+        "detail": {}
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_the_standard() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"Hello, World!"), "SGVsbG8sIFdvcmxkIQ==");
-    }
 
     #[test]
     fn every_source_has_its_shape() {

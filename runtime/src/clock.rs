@@ -20,8 +20,10 @@ pub enum ClockMode {
     Virtual,
 }
 
-/// The instant a virtual clock starts at: 2026-01-01T00:00:00Z, the same in every run.
-pub const VIRTUAL_EPOCH: Duration = Duration::from_secs(1_767_225_600);
+/// The instant a virtual clock starts at: 2026-01-01T00:00:00Z, the same in every run (the
+/// services' [`SIMULATION_EPOCH`](lambda_sim_services::SIMULATION_EPOCH), which the pipeline's event
+/// timestamps count from, under the name the runtime's users know).
+pub use lambda_sim_services::SIMULATION_EPOCH as VIRTUAL_EPOCH;
 
 /// A simulation's clock; clones share it.
 #[derive(Clone, Debug)]

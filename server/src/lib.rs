@@ -34,9 +34,9 @@
 //! soak` and the benchmarks.
 
 mod api_error;
+mod async_invocations;
 pub mod client;
 mod configuration;
-mod events;
 mod log_output;
 mod registry;
 mod service;
@@ -53,7 +53,7 @@ use lambda_sim_runtime::Runtime;
 use tokio::net::TcpListener;
 
 pub use api_error::ApiError;
-pub use events::EventTally;
+pub use async_invocations::EventTally;
 pub use log_output::{LogFormat, LogOutput};
 pub use registry::{Deployed, Registry, split_function_name};
 
@@ -65,7 +65,7 @@ pub(crate) struct Shared {
     pub(crate) runtime: Runtime,
     pub(crate) registry: Registry,
     pub(crate) log: Option<Arc<LogOutput>>,
-    pub(crate) events: events::Events,
+    pub(crate) events: async_invocations::Events,
     pub(crate) body_timeout: Duration,
 }
 
@@ -93,7 +93,7 @@ impl Server {
                 runtime,
                 registry,
                 log: None,
-                events: events::Events::default(),
+                events: async_invocations::Events::default(),
                 body_timeout: Duration::from_secs(30),
             },
             grace: None,

@@ -352,6 +352,7 @@ mod tests {
 
     use super::*;
 
+    /// `seconds` after 2026-01-01T00:00:00Z, the simulation's epoch.
     fn at(seconds: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(1_767_225_600 + seconds)
     }

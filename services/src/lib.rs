@@ -9,12 +9,13 @@
 //!   into the object store under Firehose's key layout (`prefix/YYYY/MM/dd/HH/...`).
 //!
 //! ```
-//! use std::time::{Duration, UNIX_EPOCH};
+//! use std::time::UNIX_EPOCH;
 //! use lambda_sim_services::{DeliveryStreamConfig, Services};
 //!
 //! let services = Services::temporary(7)?;
 //! services.firehose.create(DeliveryStreamConfig::new("events", "analytics"))?;
-//! let at = UNIX_EPOCH + Duration::from_secs(1_767_225_600);
+//! // 2026-01-01T00:00:00Z, where a simulation's virtual clock starts.
+//! let at = UNIX_EPOCH + lambda_sim_services::SIMULATION_EPOCH;
 //! services.firehose.put_record_batch("events", vec![b"{\"id\":1}\n".to_vec()], at)?;
 //! let written = services.firehose.flush_all(at)?;
 //! assert!(written[0].key.starts_with("2026/01/01/00/events-1-2026-01-01-00-00-00-"));
@@ -27,6 +28,11 @@ mod keyvalue;
 mod objects;
 
 pub use error::{Error, Result};
+
+/// The wall-clock time of a simulation's start, 2026-01-01T00:00:00Z, as time since the Unix
+/// epoch: where a virtual clock starts (the runtime's `VIRTUAL_EPOCH`) and what the pipeline's
+/// event JSON counts from. Defined here, the one crate under both the runtime and the pipeline.
+pub const SIMULATION_EPOCH: std::time::Duration = std::time::Duration::from_secs(1_767_225_600);
 pub use firehose::{DeliveryStreamConfig, Firehose, FirehoseStats, WrittenObject};
 pub use keyvalue::KeyValueStore;
 pub use objects::ObjectStore;

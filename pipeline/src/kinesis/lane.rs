@@ -93,7 +93,7 @@ impl Lane {
     /// How many records from the head make a new batch: at most the batch size, and no more
     /// than fit in 6 MB of event (at least one).
     fn take_len(&self, limits: &Limits) -> usize {
-        let mut bytes = super::event::ENVELOPE_LEN;
+        let mut bytes = super::batch_event::ENVELOPE_LEN;
         let mut n = 0;
         for pending in self.queue.iter().take(limits.batch_size) {
             bytes += pending.entry.len() + 1;

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::batch_event::{self, DiscardCondition, Discarded, EventContext};
 use super::config::{KinesisMappingConfig, StartingPosition};
-use super::event::{self, DiscardCondition, Discarded, EventContext};
 use super::lane::{Lane, Limits, Pending};
 use super::stats::{KinesisInvocation, KinesisStats};
 use super::stream::Stream;
@@ -206,7 +206,7 @@ impl KinesisMapping {
         shard.read_offset = read.next_offset;
         for record in read.records {
             let lane = (md5_u128(record.partition_key.as_bytes()) % lanes) as usize;
-            let entry = event::record_json(&shard.ctx, &record);
+            let entry = batch_event::record_json(&shard.ctx, &record);
             shard.lanes[lane].queue.push_back(Pending {
                 record,
                 entry,
@@ -255,7 +255,7 @@ impl KinesisMapping {
         let (true, Some(first), Some(last)) = (ready, first, last) else {
             return;
         };
-        let outcome = target.invoke(now, event::event(&entries)).await;
+        let outcome = target.invoke(now, batch_event::envelope(&entries)).await;
         let ends = outcome.ends_at.max(now + MIN_INVOCATION);
         let read = Read::of(&outcome, self.limits.report_item_failures);
         let shard = &mut self.shards[i];
@@ -300,7 +300,8 @@ impl KinesisMapping {
             return;
         }
         self.stats.records_to_destination += discarded.records.len() as u64;
-        let record = event::destination_record(&self.shards[i].ctx, &self.function_arn, discarded);
+        let record =
+            batch_event::destination_record(&self.shards[i].ctx, &self.function_arn, discarded);
         self.destination_records.push(record);
     }
 }

@@ -2,7 +2,7 @@
 //! mapping that reads it.
 
 mod config;
-mod event;
+mod batch_event;
 mod mapping;
 mod queue;
 mod stats;

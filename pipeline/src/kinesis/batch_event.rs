@@ -1,4 +1,5 @@
-//! Lambda's Kinesis event and the on-failure destination record, as JSON.
+//! The batch event Lambda receives from a Kinesis stream (`{"Records":[..]}`), and the
+//! on-failure destination record of a batch it discarded, as JSON.
 
 use std::time::Duration;
 
@@ -70,8 +71,8 @@ pub(crate) fn record_json(ctx: &EventContext, record: &StoredRecord) -> Vec<u8> 
 /// The bytes of `{"Records":[..]}` around serialised entries.
 pub(crate) const ENVELOPE_LEN: usize = r#"{"Records":[]}"#.len();
 
-/// `{"Records":[..]}` from serialised entries.
-pub(crate) fn event(entries: &[Vec<u8>]) -> Vec<u8> {
+/// `{"Records":[..]}` from serialised entries: the batch event.
+pub(crate) fn envelope(entries: &[Vec<u8>]) -> Vec<u8> {
     let len = ENVELOPE_LEN + entries.iter().map(|e| e.len() + 1).sum::<usize>();
     let mut out = Vec::with_capacity(len);
     out.extend_from_slice(br#"{"Records":["#);
@@ -172,7 +173,7 @@ mod tests {
             arrival: Duration::from_millis(1_250),
         };
         let event: Value =
-            serde_json::from_slice(&event(&[record_json(&ctx, &record)])).expect("json");
+            serde_json::from_slice(&envelope(&[record_json(&ctx, &record)])).expect("json");
         let expected = json!({"Records": [{
             "kinesis": {
                 "kinesisSchemaVersion": "1.0",

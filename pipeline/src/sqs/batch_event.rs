@@ -1,4 +1,4 @@
-//! Lambda's SQS event, as JSON.
+//! The batch event Lambda receives from an SQS event-source mapping, as JSON.
 
 use serde::Serialize;
 
@@ -48,7 +48,7 @@ struct Event<'a> {
 }
 
 /// `{"Records":[..]}` for received messages.
-pub(crate) fn event(ctx: &EventContext, messages: &[ReceivedMessage]) -> Vec<u8> {
+pub(crate) fn envelope(ctx: &EventContext, messages: &[ReceivedMessage]) -> Vec<u8> {
     let records = messages
         .iter()
         .map(|m| EventRecord {
