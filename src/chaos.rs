@@ -6,9 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use lambda_sim_runners::{ChaosOptions, chaos_run};
-use lambda_sim_runtime::{
-    ClockMode, CpuMode, Faults, FunctionConfig, Payload, Runtime, RuntimeConfig,
-};
+use lambda_sim_runtime::{ClockMode, CpuMode, Faults, FunctionConfig, Runtime, RuntimeConfig};
 
 /// Arguments of `lambda-sim chaos`.
 #[derive(clap::Args)]
@@ -54,15 +52,8 @@ pub struct ChaosArgs {
 }
 
 pub fn run(args: ChaosArgs) -> anyhow::Result<ExitCode> {
-    let wasm = lambda_sim_build::component_for(&args.function).with_context(|| {
-        format!(
-            "failed to build the handler crate `{}`",
-            args.function.display()
-        )
-    })?;
-    let payload = Payload::json(&args.payload)
-        .map_err(crate::lambda_error)
-        .context("the payload was rejected")?;
+    let wasm = crate::component(&args.function)?;
+    let payload = crate::payload(&args.payload)?;
     // Virtual time and deterministic CPU: retries minutes apart cost nothing, and a seed
     // repeats the run exactly.
     let runtime = Runtime::new(

@@ -34,12 +34,7 @@ pub struct CheckArgs {
 
 /// Exit code 0 for a stateless function, 1 for a stateful one, 2 when the check cannot run.
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let wasm = lambda_sim_build::component_for(&args.function).with_context(|| {
-        format!(
-            "failed to build the handler crate `{}`",
-            args.function.display()
-        )
-    })?;
+    let wasm = crate::component(&args.function)?;
     let events = read_events(&args.events).map_err(anyhow::Error::msg)?;
     let name = lambda_sim_build::function_name(&wasm);
     let mut config = FunctionConfig::named(name).memory_size_mb(args.memory);

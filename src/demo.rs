@@ -119,7 +119,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         Some(file) => described(&runtime, file, &mut options)?,
         None => {
             let load = |path: &PathBuf, name: &str| -> anyhow::Result<_> {
-                let wasm = build(path)?;
+                let wasm = crate::component(path)?;
                 runtime
                     .load_file(
                         &wasm,
@@ -199,11 +199,6 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn build(path: &std::path::Path) -> anyhow::Result<PathBuf> {
-    lambda_sim_build::component_for(path)
-        .with_context(|| format!("failed to build the handler `{}`", path.display()))
-}
-
 /// The consumers a file describes: its first stream's mappings, and the mappings of the
 /// queues (each queue gets a copy of every event); its delivery streams are created, the
 /// first is checked.
@@ -235,7 +230,7 @@ fn described(
         let spec = file
             .function(mapping.function())
             .ok_or_else(|| anyhow::anyhow!("no function `{}`", mapping.function()))?;
-        let wasm = build(&spec.code)?;
+        let wasm = crate::component(&spec.code)?;
         let function = runtime
             .load_file(&wasm, spec.config.clone())
             .map_err(crate::lambda_error)?;

@@ -105,8 +105,7 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
     apply_function_flags(&args, &mut config)?;
     config.validate()?;
 
-    let wasm = lambda_sim_build::component_for(&location)
-        .with_context(|| format!("failed to build the handler crate `{}`", location.display()))?;
+    let wasm = crate::component(&location)?;
     let event = read_event(&args)?;
     let payload = Payload::json(&event)
         .map_err(crate::lambda_error)

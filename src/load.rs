@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use lambda_sim_runners::{Arrivals, LoadOptions, load_run};
-use lambda_sim_runtime::{FunctionConfig, Payload, Runtime, RuntimeConfig};
+use lambda_sim_runtime::{FunctionConfig, Runtime, RuntimeConfig};
 
 use crate::sim_flags::{ClockFlag, CpuFlag, SimFlags};
 
@@ -63,15 +63,8 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         (None, Some(_)) => anyhow::bail!("invalid `--clients 0`: at least one client"),
         (None, None) => Arrivals::Clients(1),
     };
-    let wasm = lambda_sim_build::component_for(&args.function).with_context(|| {
-        format!(
-            "failed to build the handler crate `{}`",
-            args.function.display()
-        )
-    })?;
-    let payload = Payload::json(&args.payload)
-        .map_err(crate::lambda_error)
-        .context("the payload was rejected")?;
+    let wasm = crate::component(&args.function)?;
+    let payload = crate::payload(&args.payload)?;
     let mut config = RuntimeConfig::default();
     // `load` takes no `--cold-start`: `RuntimeConfig`'s default model.
     SimFlags {

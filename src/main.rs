@@ -74,6 +74,21 @@ fn project_error(err: lambda_sim_project::Error) -> anyhow::Error {
     anyhow::anyhow!("{err} ({})", err.error_type())
 }
 
+/// The component of a handler given as a `.wasm` file or a crate (built first).
+fn component(path: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
+    use anyhow::Context as _;
+    lambda_sim_build::component_for(path)
+        .with_context(|| format!("failed to build the handler `{}`", path.display()))
+}
+
+/// A payload given on the command line, checked as the Invoke API checks it.
+fn payload(json: &str) -> anyhow::Result<lambda_sim_runtime::Payload> {
+    use anyhow::Context as _;
+    lambda_sim_runtime::Payload::json(json)
+        .map_err(lambda_error)
+        .context("the payload was rejected")
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

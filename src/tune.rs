@@ -55,8 +55,7 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
         },
         other => anyhow::bail!("unknown strategy `{other}` (cost, speed or balanced)"),
     };
-    let wasm = lambda_sim_build::component_for(&args.function)
-        .with_context(|| format!("failed to build the handler `{}`", args.function.display()))?;
+    let wasm = crate::component(&args.function)?;
     let text = std::fs::read(&args.event)
         .with_context(|| format!("failed to read the event `{}`", args.event.display()))?;
     let event = Payload::json(text)

@@ -12,16 +12,7 @@ impl TuneReport {
     /// Power Tuning's chart (time and cost across memory sizes), cold and warm latencies, and
     /// every invocation's timeline per size.
     pub fn to_html(&self) -> HtmlReport {
-        let mut table = Table::new([
-            "memory",
-            "avg ms",
-            "p99 ms",
-            "billed ms",
-            "$ / invocation",
-            "$ / million",
-            "init ms",
-            "cold start $",
-        ]);
+        let mut table = Table::new(crate::tune::COLUMNS);
         for r in &self.results {
             let mark = if r.memory_mb == self.recommended_mb {
                 " (recommended)"

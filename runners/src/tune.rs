@@ -355,19 +355,34 @@ fn recommend(results: &[SizeResult], strategy: Strategy) -> (u32, String) {
     (best.memory_mb, reason)
 }
 
+/// The columns of a tune report's table, in its text and HTML forms.
+pub(crate) const COLUMNS: [&str; 8] = [
+    "memory",
+    "avg ms",
+    "p99 ms",
+    "billed ms",
+    "$ / invocation",
+    "$ / million",
+    "init ms",
+    "cold start $",
+];
+
 impl fmt::Display for TuneReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [
+            memory,
+            avg,
+            p99,
+            billed,
+            per_invocation,
+            per_million,
+            init,
+            cold,
+        ] = COLUMNS;
         writeln!(
             f,
-            "{:>8}  {:>10}  {:>10}  {:>10}  {:>16}  {:>12}  {:>10}  {:>14}",
-            "memory",
-            "avg ms",
-            "p99 ms",
-            "billed ms",
-            "$ / invocation",
-            "$ / million",
-            "init ms",
-            "cold start $"
+            "{memory:>8}  {avg:>10}  {p99:>10}  {billed:>10}  {per_invocation:>16}  \
+             {per_million:>12}  {init:>10}  {cold:>14}"
         )?;
         for r in &self.results {
             let mark = if r.memory_mb == self.recommended_mb {

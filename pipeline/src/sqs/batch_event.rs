@@ -102,7 +102,7 @@ mod tests {
             },
             receipt_handle: "rh".into(),
         };
-        let event: Value = serde_json::from_slice(&event(&ctx, &[message])).expect("json");
+        let event: Value = serde_json::from_slice(&envelope(&ctx, &[message])).expect("json");
         let expected = json!({"Records": [{
             "messageId": "m-1",
             "receiptHandle": "rh",

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use super::config::SqsMappingConfig;
 use super::batch_event::{self, EventContext};
+use super::config::SqsMappingConfig;
 use super::queue::Queue;
 use super::stats::{SqsInvocation, SqsStats};
 use crate::error::ConfigError;
@@ -126,7 +126,9 @@ impl SqsMapping {
             return false;
         }
         self.window_start = None;
-        let outcome = target.invoke(now, batch_event::envelope(&self.ctx, &batch)).await;
+        let outcome = target
+            .invoke(now, batch_event::envelope(&self.ctx, &batch))
+            .await;
         let ends = outcome.ends_at.max(now + MIN_INVOCATION);
         self.pollers[p] = ends;
         let ids: Vec<String> = batch.iter().map(|m| m.message.message_id.clone()).collect();

@@ -1,8 +1,8 @@
 //! SQS: a queue with visibility timeouts and a dead-letter queue, and the event-source
 //! mapping that reads it.
 
-mod config;
 mod batch_event;
+mod config;
 mod mapping;
 mod queue;
 mod stats;

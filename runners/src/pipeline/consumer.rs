@@ -6,8 +6,8 @@ use std::time::Duration;
 use lambda_sim_pipeline::kinesis::{DestinationConfig, OnFailure};
 use lambda_sim_pipeline::sqs::{QueueConfig, RedrivePolicy};
 use lambda_sim_pipeline::{FunctionResponseType, KinesisMappingConfig, Queue, SqsMappingConfig};
-use lambda_sim_runtime::Function;
 use lambda_sim_project::QueueSpec;
+use lambda_sim_runtime::Function;
 
 use crate::Result;
 
