@@ -144,7 +144,9 @@ impl Function {
         }
         let at = inner.shared.clock.now();
         for _ in 0..inner.config.provisioned_concurrency {
-            let mut env = inner.create_environment(at).await?;
+            let log_stream = inner.new_log_stream();
+            let mut env =
+                Environment::create(&inner.spec, log_stream, at, inner.guest_seeds()).await?;
             let request_id = inner.shared.draws.request_id();
             let outcome = env
                 .init(&inner.spec.meter, &request_id, at, INIT_LIMIT)
@@ -179,20 +181,15 @@ impl FunctionInner {
         self.faults().clone()
     }
 
-    /// A new sandbox at simulation time `at`, on a new log stream.
-    pub(crate) async fn create_environment(&self, at: Duration) -> Result<Environment> {
-        let log_stream = self.shared.draws.log_stream_name(&self.shared.clock);
-        self.create_environment_on(log_stream, at).await
+    /// A new environment's log stream name (a reset environment keeps its own).
+    pub(crate) fn new_log_stream(&self) -> String {
+        self.shared.draws.log_stream_name(&self.shared.clock)
     }
 
-    /// A new sandbox at simulation time `at` on a given log stream (a reset environment keeps
-    /// its stream).
-    pub(crate) async fn create_environment_on(
-        &self,
-        log_stream: String,
-        at: Duration,
-    ) -> Result<Environment> {
-        let seeds = self.spec.seeded.then(|| self.shared.draws.guest_seeds());
-        Environment::create(&self.spec, log_stream, at, seeds).await
+    /// Seeds of a new environment's random sources, when the run is seeded (drawn after its
+    /// log stream name). Environments are created where these are drawn, without an async
+    /// layer of their own: the cold path moves its futures as few times as it can.
+    pub(crate) fn guest_seeds(&self) -> Option<(u64, u64)> {
+        self.spec.seeded.then(|| self.shared.draws.guest_seeds())
     }
 }

@@ -105,7 +105,8 @@ impl Function {
         }
         let at = clock.now().max(at);
         if inner.config.provisioned_concurrency > 0 && !inner.pool.is_provisioned() {
-            self.provision().await?;
+            // Boxed: once per function, and it keeps this future (made on every call) small.
+            Box::pin(self.provision()).await?;
         }
         if inner.config.vpc && at < inner.loaded_at + inner.shared.config.vpc.pending() {
             return Err(Error::Pending);
@@ -143,7 +144,8 @@ impl Function {
         let (env, retry) = match ready {
             Ready::Warm(env) => (env, None),
             Ready::Reinit { log_stream } => {
-                let (env, retry) = inner.reinit(log_stream, &call, chaos.kill).await?;
+                // Boxed: rare, and it keeps the common path's future small.
+                let (env, retry) = Box::pin(inner.reinit(log_stream, &call, chaos.kill)).await?;
                 if let Some(error) = retry.error.clone() {
                     let end = inner.failed_reinit(env, &retry, error);
                     return Ok(inner.finish(call, init, Some(retry), queued, end));
@@ -176,7 +178,9 @@ impl FunctionInner {
         let init_at = at + cold.eni + cold.placement;
         let started_at = self.wall_at(init_at);
         let wall = Instant::now();
-        let mut env = self.create_environment(init_at).await?;
+        let log_stream = self.new_log_stream();
+        let mut env =
+            Environment::create(&self.spec, log_stream, init_at, self.guest_seeds()).await?;
         self.pool.track(&env);
         let outcome = env
             .init(
@@ -244,9 +248,8 @@ impl FunctionInner {
         kill: bool,
     ) -> Result<(Environment, InitPhase)> {
         let wall = Instant::now();
-        let mut env = self
-            .create_environment_on(log_stream, call.invoke_at)
-            .await?;
+        let seeds = self.guest_seeds();
+        let mut env = Environment::create(&self.spec, log_stream, call.invoke_at, seeds).await?;
         self.pool.track(&env);
         if kill {
             env.kill_switch().store(true, Ordering::Release);
