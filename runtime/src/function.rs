@@ -170,15 +170,11 @@ impl Function {
 }
 
 impl FunctionInner {
-    fn faults(&self) -> MutexGuard<'_, Faults> {
+    /// The function's own faults (an invocation reads them under this short lock).
+    pub(crate) fn faults(&self) -> MutexGuard<'_, Faults> {
         self.faults
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// The function's own faults, as an invocation starts.
-    pub(crate) fn own_faults(&self) -> Faults {
-        self.faults().clone()
     }
 
     /// A new environment's log stream name (a reset environment keeps its own).

@@ -127,7 +127,7 @@ impl Function {
             Some(env) => (Ready::Warm(env), None),
             None => inner.cold_start(at, &request_id).await?,
         };
-        let faults = options.effective_faults(&inner.own_faults());
+        let faults = options.effective_faults(&inner.faults());
         let chaos = Chaos {
             kill: options.kill,
             draw: inner.shared.draws.faults(&faults),
@@ -140,7 +140,6 @@ impl Function {
             .as_ref()
             .map_or(Duration::ZERO, |init| init.cold_start.total());
         let call = inner.call(request_id, at + chaos.draw.delay + cold);
-        let queued = chaos.draw.delay;
         let (env, retry) = match ready {
             Ready::Warm(env) => (env, None),
             Ready::Reinit { log_stream } => {
@@ -148,7 +147,7 @@ impl Function {
                 let (env, retry) = Box::pin(inner.reinit(log_stream, &call, chaos.kill)).await?;
                 if let Some(error) = retry.error.clone() {
                     let end = inner.failed_reinit(env, &retry, error);
-                    return Ok(inner.finish(call, init, Some(retry), queued, end));
+                    return Ok(inner.finish(call, init, Some(retry), chaos.draw.delay, end));
                 }
                 (env, Some(retry))
             }
@@ -157,7 +156,7 @@ impl Function {
             .as_ref()
             .map_or(Duration::ZERO, |retry| retry.duration);
         let end = inner.run(env, payload, &call, reinit, &chaos).await;
-        Ok(inner.finish(call, init, retry, queued, end))
+        Ok(inner.finish(call, init, retry, chaos.draw.delay, end))
     }
 }
 

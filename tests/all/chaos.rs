@@ -2,13 +2,18 @@
 //! mid-invocation; every event is accounted for, and the same seed gives the same report.
 
 use lambda_sim_harness::{ChaosOptions, chaos_run};
-use lambda_sim_runtime::{FunctionConfig, Payload, Runtime};
+use lambda_sim_runtime::{Function, FunctionConfig, Payload, Runtime};
+
+/// The `hello` fixture as `name`, alone in a simulation of `seed`.
+fn hello(seed: u64, name: &str) -> Function {
+    Runtime::new(crate::simulation(seed))
+        .expect("runtime")
+        .load_file(lambda_sim_fixtures::HELLO, FunctionConfig::named(name))
+        .expect("hello loads")
+}
 
 async fn run(seed: u64) -> lambda_sim_harness::ChaosReport {
-    let runtime = Runtime::new(crate::simulation(seed)).expect("runtime");
-    let hello = runtime
-        .load_file(lambda_sim_fixtures::HELLO, FunctionConfig::named("chaos"))
-        .expect("hello loads");
+    let hello = hello(seed, "chaos");
     let options = ChaosOptions {
         seed,
         ..ChaosOptions::default()
@@ -76,10 +81,7 @@ fn the_cli_reports_the_run_and_gates_on_its_invariants() {
 
 #[tokio::test]
 async fn injected_faults_delay_and_fail_invocations_like_fis() {
-    let runtime = Runtime::new(crate::simulation(1)).expect("runtime");
-    let hello = runtime
-        .load_file(lambda_sim_fixtures::HELLO, FunctionConfig::named("faults"))
-        .expect("loads");
+    let hello = hello(1, "faults");
     let payload = Payload::json(r#"{"name": "fis"}"#).expect("JSON");
     hello.inject_faults(lambda_sim_runtime::Faults {
         delay_percentage: 100.0,
@@ -151,13 +153,7 @@ async fn injected_faults_delay_and_fail_invocations_like_fis() {
 
 #[tokio::test]
 async fn a_chaos_run_leaves_the_functions_own_faults_as_it_found_them() {
-    let runtime = Runtime::new(crate::simulation(5)).expect("runtime");
-    let hello = runtime
-        .load_file(
-            lambda_sim_fixtures::HELLO,
-            FunctionConfig::named("own-faults"),
-        )
-        .expect("hello loads");
+    let hello = hello(5, "own-faults");
     let own = lambda_sim_runtime::Faults {
         delay_percentage: 20.0,
         startup_delay: std::time::Duration::from_millis(300),
