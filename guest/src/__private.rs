@@ -78,7 +78,7 @@ fn to_handler_error(diagnostic: Diagnostic) -> HandlerError {
 
 /// Tells the host what the guest is dying of before a panic aborts the instance
 /// (`wasm32-wasip2` cannot unwind), so the caller gets `lambda_runtime`'s panic error.
-fn install_panic_hook() {
+pub fn install_panic_hook() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         let default_hook = std::panic::take_hook();
