@@ -20,6 +20,9 @@ pub struct BuildArgs {
     /// Where to write the component (Python; default `DIR/.lambda-sim/MODULE.wasm`).
     #[arg(long, short = 'o', requires = "python")]
     output: Option<PathBuf>,
+    /// The binary to build, in a crate with several (a `lambda_runtime` function).
+    #[arg(long, conflicts_with = "python")]
+    bin: Option<String>,
 }
 
 pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
@@ -34,9 +37,13 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
                 .unwrap_or_else(|| args.dir.join(".lambda-sim").join(format!("{module}.wasm")));
             lambda_sim_build::build_python(&args.dir, handler, &output)?
         }
-        _ => lambda_sim_build::build_handler(&args.dir).with_context(|| {
-            format!("failed to build the handler crate `{}`", args.dir.display())
-        })?,
+        _ => {
+            let mut options = lambda_sim_build::BuildOptions::default();
+            options.bin = args.bin.clone();
+            lambda_sim_build::build_handler_with(&args.dir, &options).with_context(|| {
+                format!("failed to build the handler crate `{}`", args.dir.display())
+            })?
+        }
     };
     println!("{}", wasm.display());
     Ok(ExitCode::SUCCESS)

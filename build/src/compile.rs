@@ -5,6 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::compat::{self, LockGuard};
+use crate::metadata::{self, CrateInfo};
 use crate::{Error, Result};
 
 /// The target handler components are built for.
@@ -45,44 +47,139 @@ pub fn function_name(path: &Path) -> String {
     }
 }
 
+/// How to build a handler crate.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct BuildOptions {
+    /// The binary to build, for a crate with several (`cargo lambda build --bin NAME`).
+    pub bin: Option<String>,
+}
+
+impl BuildOptions {
+    /// Builds the binary `name`.
+    pub fn bin(mut self, name: impl Into<String>) -> Self {
+        self.bin = Some(name.into());
+        self
+    }
+}
+
 /// Builds the handler crate in `dir` in release mode and returns its component's path.
 pub fn build_handler(dir: &Path) -> Result<PathBuf> {
+    build_handler_with(dir, &BuildOptions::default())
+}
+
+/// Builds the handler crate in `dir`: a `cdylib` written with our guest SDK as it is, a
+/// binary written for `lambda_runtime` or `lambda_http` with lambda-sim's stand-ins swapped in
+/// (its sources, `Cargo.toml` and `Cargo.lock` stay as they are).
+pub fn build_handler_with(dir: &Path, options: &BuildOptions) -> Result<PathBuf> {
     let manifest = dir.join("Cargo.toml");
     if !manifest.is_file() {
         return Err(Error::NotACrate(dir.to_owned()));
     }
+    let manifest = manifest.canonicalize().map_err(Error::Cargo)?;
     ensure_wasm_target()?;
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut child = Command::new(cargo)
+    let lock = LockGuard::save(&manifest);
+    let info = metadata::read(&manifest)?;
+    let mut args = Vec::new();
+    let stand_ins = info.uses_lambda_runtime();
+    if stand_ins {
+        args.extend(["--bin".to_owned(), choose_bin(dir, &info, options)?]);
+        args.extend(compat::patch_args(&info)?);
+    } else {
+        lock.keep();
+        if !info.cdylib && !info.bins.is_empty() {
+            return Err(Error::NoHandler(dir.to_owned()));
+        }
+        if let Some(bin) = &options.bin {
+            args.extend(["--bin".to_owned(), bin.clone()]);
+        }
+    }
+    run_cargo(dir, &manifest, &args, stand_ins)
+}
+
+/// The binary to build: the one asked for, or the crate's only one.
+fn choose_bin(dir: &Path, info: &CrateInfo, options: &BuildOptions) -> Result<String> {
+    match (&options.bin, info.bins.as_slice()) {
+        (Some(bin), bins) if bins.contains(bin) => Ok(bin.clone()),
+        (Some(bin), bins) => Err(Error::NoSuchBin {
+            dir: dir.to_owned(),
+            bin: bin.clone(),
+            bins: bins.join(", "),
+        }),
+        (None, [bin]) => Ok(bin.clone()),
+        (None, []) => Err(Error::NoHandler(dir.to_owned())),
+        (None, bins) => Err(Error::SeveralBins {
+            dir: dir.to_owned(),
+            bins: bins.join(", "),
+        }),
+    }
+}
+
+/// Runs `cargo build`, showing the compiler's messages, and returns the component built.
+fn run_cargo(dir: &Path, manifest: &Path, args: &[String], stand_ins: bool) -> Result<PathBuf> {
+    let mut command = Command::new(cargo());
+    command
         .args([
             "build",
             "--release",
             "--target",
             TARGET,
-            "--message-format=json-render-diagnostics",
+            "--message-format=json",
         ])
         .arg("--manifest-path")
-        .arg(&manifest)
+        .arg(manifest)
+        .args(args)
+        // In the crate's directory, so that its `.cargo/config.toml` applies, as with cargo-lambda.
+        .current_dir(manifest.parent().unwrap_or(Path::new(".")))
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("CARGO_BUILD_TARGET")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(Error::Cargo)?;
+        .stderr(Stdio::inherit());
+    if let Some(flags) = compat::rustflags().filter(|_| stand_ins) {
+        command.env("RUSTFLAGS", flags);
+    }
+    let mut child = command.spawn().map_err(Error::Cargo)?;
     let mut component = None;
+    let mut no_tokio_main = false;
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(path) = wasm_artifact(&line) {
                 component = Some(path);
+            } else if let Some(rendered) = compiler_message(&line) {
+                no_tokio_main |= stand_ins && rendered.contains("__lambda_sim_main_body");
+                eprint!("{rendered}");
             }
         }
     }
     let status = child.wait().map_err(Error::Cargo)?;
+    if no_tokio_main {
+        return Err(Error::NoTokioMain(dir.to_owned()));
+    }
     if !status.success() {
         return Err(Error::CargoFailed(dir.to_owned()));
     }
     component.ok_or_else(|| Error::NoComponent(dir.to_owned()))
+}
+
+/// The rendered text of a `compiler-message` (a warning or an error), to show as cargo would.
+fn compiler_message(line: &str) -> Option<String> {
+    let message: serde_json::Value = serde_json::from_str(line).ok()?;
+    if message.get("reason")?.as_str()? != "compiler-message" {
+        return None;
+    }
+    Some(
+        message
+            .get("message")?
+            .get("rendered")?
+            .as_str()?
+            .to_owned(),
+    )
+}
+
+/// The cargo to run: the one running us (`CARGO`), else `cargo` on the `PATH`.
+pub(crate) fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
 
 /// The `.wasm` file named by a `compiler-artifact` message of the crate being built.

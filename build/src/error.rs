@@ -29,9 +29,59 @@ pub enum Error {
     CargoFailed(PathBuf),
     /// The build succeeded but produced no component.
     #[error(
-        "`{0}` built no `.wasm` component: is it a `cdylib` using `lambda_sim_guest::handler!`?"
+        "`{0}` built no `.wasm` component: is it a `cdylib` using `lambda_sim_guest::handler!`, or a \
+         binary calling `lambda_runtime::run`?"
     )]
     NoComponent(PathBuf),
+    /// The crate has neither a handler for our SDK nor one for `lambda_runtime`.
+    #[error(
+        "`{0}` has no handler: lambda-sim builds a `cdylib` using `lambda_sim_guest::handler!`, or a \
+         binary whose `#[tokio::main] async fn main` calls `lambda_runtime::run` (or \
+         `lambda_http::run`)"
+    )]
+    NoHandler(PathBuf),
+    /// A `lambda_runtime` crate with several binaries, none chosen.
+    #[error("`{dir}` has several binaries ({bins}): choose one with `--bin NAME`")]
+    SeveralBins {
+        /// The crate.
+        dir: PathBuf,
+        /// Its binaries, comma-separated.
+        bins: String,
+    },
+    /// The binary asked for is not in the crate.
+    #[error("`{dir}` has no binary `{bin}` (it has: {bins})")]
+    NoSuchBin {
+        /// The crate.
+        dir: PathBuf,
+        /// The binary asked for.
+        bin: String,
+        /// The crate's binaries, comma-separated.
+        bins: String,
+    },
+    /// A `lambda_runtime` binary whose `main` is not `#[tokio::main] async fn main`.
+    #[error(
+        "`{0}`'s `main` is not `#[tokio::main] async fn main`: lambda-sim runs the body of \
+         `#[tokio::main]` as the function's Init phase, up to `lambda_runtime::run` (a `main` \
+         that builds its own tokio runtime is not supported)"
+    )]
+    NoTokioMain(PathBuf),
+    /// `cargo metadata` failed: the manifest is invalid or a dependency cannot be resolved.
+    #[error("failed to read `{}` with `cargo metadata`:\n{output}", manifest.display())]
+    Metadata {
+        /// The crate's manifest.
+        manifest: PathBuf,
+        /// What cargo printed.
+        output: String,
+    },
+    /// A stand-in crate is missing from the compatibility directory.
+    #[error(
+        "lambda-sim's stand-in crate is not at `{0}`: set LAMBDA_SIM_COMPAT_DIR to the `compat/` \
+         directory of lambda-sim's sources"
+    )]
+    NoStandIn(PathBuf),
+    /// Writing the stand-ins' shims failed.
+    #[error("failed to prepare the stand-in crates: {0}")]
+    PrepareCompat(#[source] std::io::Error),
     /// A Python handler's directory does not exist.
     #[error("`{0}` is not a directory")]
     NotADirectory(PathBuf),

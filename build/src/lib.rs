@@ -16,10 +16,16 @@
 //! # Ok::<(), lambda_sim_build::Error>(())
 //! ```
 
+mod compat;
 mod compile;
 mod error;
+mod metadata;
 mod python;
 
-pub use compile::{TARGET, build_handler, component_for, ensure_wasm_target, function_name};
+pub use compat::compat_dir;
+pub use compile::{
+    BuildOptions, TARGET, build_handler, build_handler_with, component_for, ensure_wasm_target,
+    function_name,
+};
 pub use error::{Error, Result};
 pub use python::{COMPONENTIZE_PY_VERSION, build_python, build_python_with, componentize_py};

@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 
 use crate::bindings::lambda_sim::handler::runtime_api;
 pub use crate::bindings::lambda_sim::handler::types::{Context as WitContext, HandlerError};
+use crate::handler::{Handler, Init};
 use crate::{Config, Context, Diagnostic, LambdaEvent};
 
 /// The init used when a handler declares none.
@@ -15,25 +16,29 @@ pub fn no_init() -> Result<(), Diagnostic> {
 }
 
 /// Runs the function's init, reporting panics to the host.
-pub fn run_init<E: Into<Diagnostic>>(init: fn() -> Result<(), E>) -> Result<(), HandlerError> {
+pub fn run_init<M, I>(init: &I) -> Result<(), HandlerError>
+where
+    I: Init<M>,
+    I::Error: Into<Diagnostic>,
+{
     install_panic_hook();
-    init().map_err(|err| to_handler_error(err.into()))
+    init.call().map_err(|err| to_handler_error(err.into()))
 }
 
 /// Decodes the event, calls the handler and encodes its response.
-pub fn run_handler<T, R, E, F>(
-    handler: &F,
+pub fn run_handler<M, H>(
+    handler: &H,
     event: Vec<u8>,
     ctx: WitContext,
 ) -> Result<Vec<u8>, HandlerError>
 where
-    T: DeserializeOwned,
-    R: Serialize,
-    E: Into<Diagnostic>,
-    F: Fn(LambdaEvent<T>) -> Result<R, E>,
+    H: Handler<M>,
+    H::Payload: DeserializeOwned,
+    H::Response: Serialize,
+    H::Error: Into<Diagnostic>,
 {
     install_panic_hook();
-    let payload = decode::<T>(&event)?;
+    let payload = decode::<H::Payload>(&event)?;
     let context = Context {
         request_id: ctx.request_id,
         deadline: ctx.deadline_ms,
@@ -43,8 +48,9 @@ where
         identity: ctx.identity,
         env_config: Config::from_env().clone(),
     };
-    let response =
-        handler(LambdaEvent::new(payload, context)).map_err(|err| to_handler_error(err.into()))?;
+    let response = handler
+        .call(LambdaEvent::new(payload, context))
+        .map_err(|err| to_handler_error(err.into()))?;
     serde_json::to_vec(&response).map_err(|err| {
         to_handler_error(Diagnostic::new(
             "Runtime.SerializationError",

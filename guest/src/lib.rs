@@ -28,6 +28,9 @@
 //! Build with `lambda-sim build` (or `cargo build --release --target wasm32-wasip2`) as a
 //! `cdylib`. An optional init function runs once per execution environment, at cold start:
 //! `lambda_sim_guest::handler!(handler, init = init)` with `fn init() -> Result<(), E>`.
+//! Handlers and init may be `async fn` too (see [`Handler`]). A crate written for the
+//! `lambda_runtime` crate itself builds unchanged with `lambda-sim build`, which swaps in
+//! lambda-sim's stand-in for it.
 //!
 //! A panic does not unwind on `wasm32-wasip2`: the SDK reports it to the host as
 //! `{"errorType": "alloc::boxed::Box<dyn core::any::Any + core::marker::Send>",
@@ -39,11 +42,13 @@ pub mod __private;
 mod context;
 mod diagnostic;
 mod event;
+mod handler;
 mod stores;
 
 pub use context::{Config, Context};
 pub use diagnostic::Diagnostic;
 pub use event::LambdaEvent;
+pub use handler::{Handler, Init};
 pub use stores::{StoreError, firehose, keyvalue, s3};
 
 /// The error type most handlers return, as in `lambda_runtime`.
@@ -92,7 +97,7 @@ macro_rules! handler {
 
         impl $crate::bindings::Guest for __LambdaSimFunction {
             fn init() -> ::core::result::Result<(), $crate::__private::HandlerError> {
-                $crate::__private::run_init($init)
+                $crate::__private::run_init(&$init)
             }
 
             fn handle(

@@ -339,16 +339,22 @@ impl Environment {
                 } else if let Some(fatal) = fatal {
                     (Err(from_wit(fatal)), Ending::Failed)
                 } else {
-                    let cause = match trap {
-                        Some(trap) => trap.to_string(),
-                        None => err.to_string(),
+                    // A process's exit, as Lambda words it (`std::process::exit`, or a
+                    // `lambda_runtime` function whose `main` returned before `run`).
+                    let cause = match (trap, err.downcast_ref::<wasmtime_wasi::I32Exit>()) {
+                        (_, Some(wasmtime_wasi::I32Exit(0))) => {
+                            "Runtime exited without providing a reason".to_owned()
+                        }
+                        (_, Some(wasmtime_wasi::I32Exit(code))) => {
+                            format!("Runtime exited with error: exit status {code}")
+                        }
+                        (Some(trap), None) => format!("Runtime exited with error: {trap}"),
+                        (None, None) => format!("Runtime exited with error: {err}"),
                     };
                     (
                         Err(FunctionError::new(
                             "Runtime.ExitError",
-                            format!(
-                                "RequestId: {request_id} Error: Runtime exited with error: {cause}"
-                            ),
+                            format!("RequestId: {request_id} Error: {cause}"),
                         )),
                         Ending::Failed,
                     )

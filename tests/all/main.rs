@@ -16,6 +16,7 @@ mod logs;
 mod model;
 mod pipeline;
 mod python;
+mod rust_functions;
 mod sandbox;
 mod serve;
 mod stores;

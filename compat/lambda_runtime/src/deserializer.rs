@@ -6,7 +6,8 @@ use serde::Deserialize;
 
 use crate::{Context, LambdaEvent};
 
-const ERROR_CONTEXT: &str = "failed to deserialize the incoming data into the function's payload type";
+const ERROR_CONTEXT: &str =
+    "failed to deserialize the incoming data into the function's payload type";
 
 /// A payload that does not fit the handler's event type.
 #[derive(Debug)]
@@ -32,7 +33,10 @@ impl Error for DeserializeError {
 }
 
 /// Decodes `body` into the handler's event type; an empty body is `{}`, as Lambda sends it.
-pub(crate) fn deserialize<T>(body: &[u8], context: Context) -> Result<LambdaEvent<T>, DeserializeError>
+pub(crate) fn deserialize<T>(
+    body: &[u8],
+    context: Context,
+) -> Result<LambdaEvent<T>, DeserializeError>
 where
     T: for<'de> Deserialize<'de>,
 {

@@ -3,12 +3,15 @@
 
 use std::any::type_name;
 
+use serde::Serialize;
+
 use crate::Error;
 use crate::deserializer::DeserializeError;
 
 /// A function error: `{"errorType": ..., "errorMessage": ...}`. Implement `From<YourError>`
 /// for it to choose the `errorType` of your own errors, as upstream documents.
-#[derive(Debug, PartialEq, Eq, Clone)]
+#[derive(Debug, PartialEq, Eq, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Diagnostic {
     /// The `errorType` field: by default the type name of the original error.
     pub error_type: String,
@@ -16,7 +19,9 @@ pub struct Diagnostic {
     pub error_message: String,
 }
 
-fn type_name_of_val<T>(_: &T) -> String {
+/// Upstream calls it with a reference, so its type names start with `&`
+/// (`&alloc::string::String`): kept, since that is what Lambda shows for such errors.
+fn type_name_of_val<T>(_: T) -> String {
     type_name::<T>().into()
 }
 
@@ -24,7 +29,7 @@ impl From<DeserializeError> for Diagnostic {
     fn from(value: DeserializeError) -> Self {
         Diagnostic {
             // The path upstream's type has, so the errorType reads as on Lambda.
-            error_type: "lambda_runtime::deserializer::DeserializeError".into(),
+            error_type: "&lambda_runtime::deserializer::DeserializeError".into(),
             error_message: value.to_string(),
         }
     }
@@ -51,3 +56,10 @@ from_display!(
     &'static str,
     std::io::Error,
 );
+
+#[cfg(feature = "anyhow")]
+from_display!(anyhow::Error);
+#[cfg(feature = "eyre")]
+from_display!(eyre::Report);
+#[cfg(feature = "miette")]
+from_display!(miette::Report);

@@ -64,7 +64,9 @@ impl Config {
         let var = |name: &str| std::env::var(name).unwrap_or_default();
         Config {
             function_name: var("AWS_LAMBDA_FUNCTION_NAME"),
-            memory: var("AWS_LAMBDA_FUNCTION_MEMORY_SIZE").parse().unwrap_or(128),
+            memory: var("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+                .parse()
+                .unwrap_or(128),
             version: var("AWS_LAMBDA_FUNCTION_VERSION"),
             log_stream: var("AWS_LAMBDA_LOG_STREAM_NAME"),
             log_group: var("AWS_LAMBDA_LOG_GROUP_NAME"),

@@ -205,8 +205,7 @@ where
         }
         FunctionResponse::StreamingResponse(mut response) => {
             let mut body = Vec::new();
-            while let Some(chunk) =
-                poll_fn(|cx| Pin::new(&mut response.stream).poll_next(cx)).await
+            while let Some(chunk) = poll_fn(|cx| Pin::new(&mut response.stream).poll_next(cx)).await
             {
                 match chunk {
                     Ok(data) => body.extend_from_slice(&data.into()),
@@ -234,7 +233,9 @@ fn context(ctx: WitContext) -> Context {
         client_context: ctx
             .client_context
             .and_then(|json| serde_json::from_str(&json).ok()),
-        identity: ctx.identity.and_then(|json| serde_json::from_str(&json).ok()),
+        identity: ctx
+            .identity
+            .and_then(|json| serde_json::from_str(&json).ok()),
         tenant_id: None,
         env_config: CONFIG.get_or_init(|| Arc::new(Config::from_env())).clone(),
     }

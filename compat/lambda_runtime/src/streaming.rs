@@ -9,8 +9,8 @@ use bytes::Bytes;
 use futures_core::Stream;
 use tokio::sync::mpsc;
 
-pub use crate::types::StreamResponse as Response;
 use crate::Error;
+pub use crate::types::StreamResponse as Response;
 
 /// Creates a body stream and the sender that writes to it.
 pub fn channel() -> (Sender, Body) {

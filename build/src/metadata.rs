@@ -1,0 +1,155 @@
+//! What cargo knows about a handler crate before it is built: its binaries and libraries, and
+//! the versions of the crates lambda-sim stands in for (`cargo metadata`, resolved for
+//! `wasm32-wasip2`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::compile::{TARGET, cargo};
+use crate::{Error, Result};
+
+/// A handler crate as cargo resolves it.
+#[derive(Debug, Default)]
+pub(crate) struct CrateInfo {
+    /// The package's binaries (`src/main.rs`, `src/bin/*.rs`, `[[bin]]`).
+    pub(crate) bins: Vec<String>,
+    /// Whether the package's library is a `cdylib` (a handler written for our guest SDK).
+    pub(crate) cdylib: bool,
+    /// Where cargo puts its build (the `target` directory).
+    pub(crate) target_dir: PathBuf,
+    /// The resolved versions, from crates.io, of the crates lambda-sim stands in for.
+    pub(crate) stand_ins: Vec<(String, String)>,
+}
+
+/// The crates a function's build gets lambda-sim's stand-ins for, when it uses the first two.
+pub(crate) const STAND_INS: [&str; 3] = ["lambda_runtime", "lambda_http", "tokio-macros"];
+
+/// Reads the crate at `manifest` with `cargo metadata` (which may write `Cargo.lock`).
+pub(crate) fn read(manifest: &Path) -> Result<CrateInfo> {
+    let output = Command::new(cargo())
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--filter-platform",
+            TARGET,
+        ])
+        .arg("--manifest-path")
+        .arg(manifest)
+        .current_dir(manifest.parent().unwrap_or(Path::new(".")))
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .map_err(Error::Cargo)?;
+    if !output.status.success() {
+        return Err(Error::Metadata {
+            manifest: manifest.to_owned(),
+            output: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        });
+    }
+    let metadata: Value =
+        serde_json::from_slice(&output.stdout).map_err(|err| Error::Metadata {
+            manifest: manifest.to_owned(),
+            output: format!("unreadable `cargo metadata` output: {err}"),
+        })?;
+    Ok(parse(&metadata, manifest))
+}
+
+fn parse(metadata: &Value, manifest: &Path) -> CrateInfo {
+    let packages = metadata["packages"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let root_id = metadata["resolve"]["root"].as_str();
+    let manifest = manifest
+        .canonicalize()
+        .unwrap_or_else(|_| manifest.to_owned());
+    let root = packages.iter().find(|package| {
+        package["id"].as_str() == root_id && root_id.is_some()
+            || Path::new(package["manifest_path"].as_str().unwrap_or_default()) == manifest
+    });
+    let mut info = CrateInfo {
+        target_dir: PathBuf::from(metadata["target_directory"].as_str().unwrap_or("target")),
+        ..CrateInfo::default()
+    };
+    if let Some(root) = root {
+        for target in root["targets"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            let kinds: Vec<&str> = target["kind"]
+                .as_array()
+                .map(|kinds| kinds.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            if kinds.contains(&"bin") {
+                info.bins
+                    .push(target["name"].as_str().unwrap_or_default().to_owned());
+            }
+            if kinds.contains(&"cdylib") {
+                info.cdylib = true;
+            }
+        }
+    }
+    for package in packages {
+        let name = package["name"].as_str().unwrap_or_default();
+        let from_registry = package["source"]
+            .as_str()
+            .is_some_and(|source| source.starts_with("registry+") || source.starts_with("sparse+"));
+        if from_registry && STAND_INS.contains(&name) {
+            let version = package["version"].as_str().unwrap_or_default().to_owned();
+            info.stand_ins.push((name.to_owned(), version));
+        }
+    }
+    info.stand_ins.sort();
+    info.stand_ins.dedup();
+    info
+}
+
+impl CrateInfo {
+    /// Whether the crate is written against `lambda_runtime` or `lambda_http`.
+    pub(crate) fn uses_lambda_runtime(&self) -> bool {
+        self.stand_ins
+            .iter()
+            .any(|(name, _)| name == "lambda_runtime" || name == "lambda_http")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_bins_and_the_crates_to_stand_in_for() {
+        let metadata = serde_json::json!({
+            "packages": [
+                {"id": "path+file:///f#basic@0.1.0", "name": "basic", "version": "0.1.0",
+                 "source": null, "manifest_path": "/f/Cargo.toml",
+                 "targets": [{"kind": ["bin"], "name": "basic"}, {"kind": ["bin"], "name": "other"}]},
+                {"id": "registry+https://github.com/rust-lang/crates.io-index#lambda_runtime@1.5.0",
+                 "name": "lambda_runtime", "version": "1.5.0",
+                 "source": "registry+https://github.com/rust-lang/crates.io-index",
+                 "manifest_path": "/r/Cargo.toml", "targets": []},
+                {"id": "registry+https://github.com/rust-lang/crates.io-index#tokio-macros@2.7.2",
+                 "name": "tokio-macros", "version": "2.7.2",
+                 "source": "registry+https://github.com/rust-lang/crates.io-index",
+                 "manifest_path": "/t/Cargo.toml", "targets": []}
+            ],
+            "resolve": {"root": "path+file:///f#basic@0.1.0"},
+            "target_directory": "/f/target"
+        });
+        let info = parse(&metadata, Path::new("/f/Cargo.toml"));
+        assert_eq!(info.bins, ["basic", "other"]);
+        assert!(!info.cdylib);
+        assert_eq!(info.target_dir, Path::new("/f/target"));
+        assert_eq!(
+            info.stand_ins,
+            [
+                ("lambda_runtime".to_owned(), "1.5.0".to_owned()),
+                ("tokio-macros".to_owned(), "2.7.2".to_owned())
+            ]
+        );
+        assert!(info.uses_lambda_runtime());
+    }
+}
