@@ -80,6 +80,18 @@ pub fn build_handler_with(dir: &Path, options: &BuildOptions) -> Result<PathBuf>
     ensure_wasm_target()?;
     let lock = LockGuard::save(&manifest);
     let info = metadata::read(&manifest)?;
+    if !info.browser_only.is_empty() {
+        eprintln!(
+            "lambda-sim: warning: {} built for wasm32 as browser code (it calls JavaScript \
+             through wasm-bindgen, as reqwest does for HTTP): a call to it fails in a lambda-sim \
+             environment, which has no network",
+            info.browser_only
+                .iter()
+                .map(|name| format!("`{name}` is"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let mut args = Vec::new();
     let stand_ins = info.uses_lambda_runtime();
     if stand_ins {

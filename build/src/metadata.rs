@@ -21,7 +21,13 @@ pub(crate) struct CrateInfo {
     pub(crate) target_dir: PathBuf,
     /// The resolved versions, from crates.io, of the crates lambda-sim stands in for.
     pub(crate) stand_ins: Vec<(String, String)>,
+    /// Crates built as browser code on wasm32 (they call JavaScript through wasm-bindgen, as
+    /// reqwest does for HTTP): whatever calls them fails in an environment.
+    pub(crate) browser_only: Vec<String>,
 }
+
+/// The crates through which code calls a browser's JavaScript.
+const BROWSER: [&str; 4] = ["wasm-bindgen", "js-sys", "web-sys", "wasm-bindgen-futures"];
 
 /// The crates a function's build gets lambda-sim's stand-ins for, when it uses the first two.
 pub(crate) const STAND_INS: [&str; 3] = ["lambda_runtime", "lambda_http", "tokio-macros"];
@@ -104,7 +110,44 @@ fn parse(metadata: &Value, manifest: &Path) -> CrateInfo {
     }
     info.stand_ins.sort();
     info.stand_ins.dedup();
+    info.browser_only = browser_only(metadata, packages);
     info
+}
+
+/// The packages (other than wasm-bindgen's own) that depend on wasm-bindgen's crates.
+fn browser_only(metadata: &Value, packages: &[Value]) -> Vec<String> {
+    let name = |id: &str| {
+        packages
+            .iter()
+            .find(|package| package["id"].as_str() == Some(id))
+            .and_then(|package| package["name"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let nodes = metadata["resolve"]["nodes"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let mut found: Vec<String> = nodes
+        .iter()
+        .filter(|node| {
+            let depends = node["dependencies"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            depends
+                .iter()
+                .filter_map(Value::as_str)
+                .any(|dep| BROWSER.contains(&name(dep).as_str()))
+        })
+        .map(|node| name(node["id"].as_str().unwrap_or_default()))
+        .filter(|package| {
+            !BROWSER.contains(&package.as_str()) && !package.starts_with("wasm-bindgen")
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    found
 }
 
 impl CrateInfo {
@@ -134,9 +177,16 @@ mod tests {
                 {"id": "registry+https://github.com/rust-lang/crates.io-index#tokio-macros@2.7.2",
                  "name": "tokio-macros", "version": "2.7.2",
                  "source": "registry+https://github.com/rust-lang/crates.io-index",
-                 "manifest_path": "/t/Cargo.toml", "targets": []}
+                 "manifest_path": "/t/Cargo.toml", "targets": []},
+                {"id": "r#reqwest@0.12.28", "name": "reqwest", "version": "0.12.28", "targets": []},
+                {"id": "r#js-sys@0.3.1", "name": "js-sys", "version": "0.3.1", "targets": []},
+                {"id": "r#wasm-bindgen@0.2.1", "name": "wasm-bindgen", "version": "0.2.1", "targets": []}
             ],
-            "resolve": {"root": "path+file:///f#basic@0.1.0"},
+            "resolve": {"root": "path+file:///f#basic@0.1.0", "nodes": [
+                {"id": "path+file:///f#basic@0.1.0", "dependencies": ["r#reqwest@0.12.28"]},
+                {"id": "r#reqwest@0.12.28", "dependencies": ["r#js-sys@0.3.1", "r#wasm-bindgen@0.2.1"]},
+                {"id": "r#js-sys@0.3.1", "dependencies": ["r#wasm-bindgen@0.2.1"]}
+            ]},
             "target_directory": "/f/target"
         });
         let info = parse(&metadata, Path::new("/f/Cargo.toml"));
@@ -151,5 +201,6 @@ mod tests {
             ]
         );
         assert!(info.uses_lambda_runtime());
+        assert_eq!(info.browser_only, ["reqwest"]);
     }
 }

@@ -97,6 +97,16 @@ pub fn install_panic_hook() {
             } else {
                 "Lambda panicked".to_owned()
             };
+            // Browser code (reqwest's HTTP client on wasm32, for one) panics with wasm-bindgen's
+            // words, which do not say why: there is no JavaScript, and no network, here.
+            let message = if message.contains("wasm-bindgen imported functions") {
+                format!(
+                    "{message} (lambda-sim: this is browser code, such as reqwest's HTTP client on \
+                     wasm32; a lambda-sim environment has no network)"
+                )
+            } else {
+                message
+            };
             runtime_api::fatal_error(&HandlerError {
                 error_type: std::any::type_name::<Box<dyn std::any::Any + Send>>().to_owned(),
                 error_message: message,

@@ -23,9 +23,11 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lambda-runtime")
 }
 
-/// Builds a fixture (once per test process; one build at a time, as they share a lock file).
+/// One build of the fixtures at a time: they share a lock file, which each build puts back.
+static BUILT: Mutex<Option<HashMap<String, PathBuf>>> = Mutex::new(None);
+
+/// Builds a fixture (once per test process).
 fn build(name: &str, bin: Option<&str>) -> Result<PathBuf, BuildError> {
-    static BUILT: Mutex<Option<HashMap<String, PathBuf>>> = Mutex::new(None);
     let mut built = BUILT
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -373,5 +375,46 @@ async fn a_lambda_http_function_answers_api_gateway_v1_and_v2_events() {
             .error_message
             .contains("but the data doesn't match any of those services' events"),
         "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_crate_calling_reqwest_is_warned_at_build_and_fails_with_the_cause() {
+    let output = {
+        let _one_build = BUILT
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        std::process::Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
+            .arg("build")
+            .arg(fixtures().join("needs-socket"))
+            .output()
+            .expect("lambda-sim runs")
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "lambda-sim: warning: `reqwest` is built for wasm32 as browser code (it calls JavaScript through wasm-bindgen, as reqwest does for HTTP): a call to it fails in a lambda-sim environment, which has no network"
+        ),
+        "{stderr}"
+    );
+    let wasm = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let function = runtime()
+        .load_file(wasm, FunctionConfig::named("needs-socket"))
+        .expect("it loads");
+    let failed = invoke(&function, "{}").await;
+    let error = failed.error().expect("no socket");
+    assert_eq!(
+        error.error_type,
+        "alloc::boxed::Box<dyn core::any::Any + core::marker::Send>"
+    );
+    assert_eq!(
+        error.error_message,
+        "Lambda panicked: cannot call wasm-bindgen imported functions on non-wasm targets (lambda-sim: this is browser code, such as reqwest's HTTP client on wasm32; a lambda-sim environment has no network)"
+    );
+    let basic = load("basic", FunctionConfig::named("after-needs-socket"));
+    assert_eq!(
+        json(&invoke(&basic, "{}").await)["message"],
+        "Hello, world!"
     );
 }
