@@ -8,7 +8,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
-use lambda_sim_runtime::{Function, FunctionConfig, InvokeOptions, Payload, Runtime, RuntimeConfig};
+use lambda_sim_runtime::{
+    Function, FunctionConfig, InvokeOptions, Payload, Runtime, RuntimeConfig,
+};
 
 const MEMORY_MB: u32 = 1769;
 const REPORTS: u32 = 2_000;
@@ -23,8 +25,16 @@ fn main() {
         .build()
         .expect("tokio");
     let sides = [
-        ("sdk-hello", Path::new(lambda_sim_fixtures::HELLO), r#"{"name": "Ada"}"#),
-        ("lambda_runtime-basic", basic.as_path(), r#"{"firstName": "Ada"}"#),
+        (
+            "sdk-hello",
+            Path::new(lambda_sim_fixtures::HELLO),
+            r#"{"name": "Ada"}"#,
+        ),
+        (
+            "lambda_runtime-basic",
+            basic.as_path(),
+            r#"{"firstName": "Ada"}"#,
+        ),
     ];
     let functions: Vec<(&str, Function, Payload)> = sides
         .iter()
@@ -61,7 +71,10 @@ fn main() {
             total += tokio.block_on(invoke(function, payload));
         }
         let mean = total / REPORTS;
-        println!("{name:<24} mean REPORT Duration over {REPORTS} warm invocations: {:.2} us", mean.as_secs_f64() * 1e6);
+        println!(
+            "{name:<24} mean REPORT Duration over {REPORTS} warm invocations: {:.2} us",
+            mean.as_secs_f64() * 1e6
+        );
         durations.push(mean);
     }
     let ratio = durations[1].as_secs_f64() / durations[0].as_secs_f64();
