@@ -418,3 +418,24 @@ async fn a_crate_calling_reqwest_is_warned_at_build_and_fails_with_the_cause() {
         "Hello, world!"
     );
 }
+
+#[tokio::test]
+async fn tower_layers_tokio_timers_and_spawned_tasks_work() {
+    let layers = load("layers", FunctionConfig::named("rust-layers"));
+    let first = invoke(&layers, r#"{"n": 21}"#).await;
+    assert_eq!(
+        json(&first),
+        json!({"doubled": 42, "layer": "stamped", "requests": 1})
+    );
+    assert!(
+        first.report.duration >= Duration::from_millis(5),
+        "the handler slept 5 ms: {:?}",
+        first.report.duration
+    );
+    let second = invoke(&layers, r#"{"n": 2}"#).await;
+    assert!(!second.is_cold());
+    assert_eq!(
+        json(&second),
+        json!({"doubled": 4, "layer": "stamped", "requests": 2})
+    );
+}
