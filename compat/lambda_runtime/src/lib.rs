@@ -74,6 +74,28 @@ impl Config {
     }
 }
 
+/// Return a new [`ServiceFn`](tower::util::ServiceFn) with a closure that takes an event and
+/// context as separate arguments.
+#[deprecated(since = "0.5.0", note = "Use `service_fn` and `LambdaEvent` instead")]
+pub fn handler_fn<A, F, Fut>(f: F) -> tower::util::ServiceFn<impl Fn(LambdaEvent<A>) -> Fut>
+where
+    F: Fn(A, Context) -> Fut,
+{
+    service_fn(move |req: LambdaEvent<A>| f(req.payload, req.context))
+}
+
+/// Registers a hook for the SIGTERM Lambda sends an environment with extensions before it
+/// shuts it down. lambda-sim environments have no extensions and get no SIGTERM: the hook is
+/// never called.
+#[cfg(feature = "graceful-shutdown")]
+pub async fn spawn_graceful_shutdown_handler<Fut>(
+    shutdown_hook: impl FnOnce() -> Fut + Send + 'static,
+) where
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    drop(shutdown_hook);
+}
+
 /// Starts the function's runtime: on lambda-sim, registers `handler` as the service that
 /// serves each invocation, and ends `main`'s Init phase. Await it in `#[tokio::main] async fn
 /// main`; its future does not complete while the execution environment lives.

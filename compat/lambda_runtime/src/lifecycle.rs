@@ -144,7 +144,7 @@ where
     }
     let adapter = Adapter {
         service: handler,
-        types: PhantomData::<fn(A) -> (R, B, S, D, E)>,
+        types: Types::<A, R, B, S, D, E>::default(),
     };
     REGISTERED.set(Some(erase(adapter)));
     std::future::pending().await
@@ -159,9 +159,12 @@ fn erase<'a, T: Invoke + 'a>(service: T) -> Box<dyn Invoke> {
     unsafe { std::mem::transmute::<Box<dyn Invoke + 'a>, Box<dyn Invoke + 'static>>(service) }
 }
 
+/// The types `run` was called with, which the service's bounds need and it does not hold.
+type Types<A, R, B, S, D, E> = PhantomData<fn(A) -> (R, B, S, D, E)>;
+
 struct Adapter<F, A, R, B, S, D, E> {
     service: F,
-    types: PhantomData<fn(A) -> (R, B, S, D, E)>,
+    types: Types<A, R, B, S, D, E>,
 }
 
 impl<A, F, R, B, S, D, E> Invoke for Adapter<F, A, R, B, S, D, E>
