@@ -1,10 +1,16 @@
 //! `tracing` and `tracing-subscriber`, re-exported, and the subscriber upstream installs:
 //! lines to stdout (the function's log), no time or target, `AWS_LAMBDA_LOG_LEVEL` (or
 //! `RUST_LOG`, INFO by default) as the level and `AWS_LAMBDA_LOG_FORMAT=json` for JSON lines.
+//!
+//! One difference: `RUST_LOG`'s directives are read as `target=level` lists (tracing-subscriber's
+//! `Targets`), not with `EnvFilter`, whose regex engine was a third of a function's first build;
+//! span and field filters (`[span{field=value}]=debug`) are not applied.
 
 use std::{env, str::FromStr};
 
-use subscriber::filter::{EnvFilter, LevelFilter};
+use subscriber::filter::{LevelFilter, Targets};
+use subscriber::layer::SubscriberExt;
+use subscriber::util::SubscriberInitExt;
 pub use tracing::*;
 pub use tracing_subscriber as subscriber;
 use tracing_subscriber::fmt::MakeWriter;
@@ -26,20 +32,31 @@ where
     let log_level = LevelFilter::from_str(log_level_str.as_deref().unwrap_or(DEFAULT_LOG_LEVEL))
         .unwrap_or(LevelFilter::INFO);
 
-    let collector = tracing_subscriber::fmt()
+    // As `EnvFilter::builder().with_default_directive(level).from_env_lossy()` reads them.
+    let filter = env::var("RUST_LOG")
+        .ok()
+        .and_then(|directives| Targets::from_str(&directives).ok())
+        .unwrap_or_default();
+    let filter = match filter.default_level() {
+        Some(_) => filter,
+        None => filter.with_default(log_level),
+    };
+
+    let layer = tracing_subscriber::fmt::layer()
         .with_target(false)
         .without_time()
         .with_ansi(false)
-        .with_env_filter(
-            EnvFilter::builder()
-                .with_default_directive(log_level.into())
-                .from_env_lossy(),
-        )
         .with_writer(writer);
 
     if log_format.eq_ignore_ascii_case("json") {
-        collector.json().init()
+        tracing_subscriber::registry()
+            .with(layer.json())
+            .with(filter)
+            .init()
     } else {
-        collector.init()
+        tracing_subscriber::registry()
+            .with(layer)
+            .with(filter)
+            .init()
     }
 }

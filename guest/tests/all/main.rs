@@ -1,0 +1,3 @@
+//! The guest SDK's integration tests, one module per area.
+
+mod bindings;
