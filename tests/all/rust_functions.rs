@@ -439,3 +439,51 @@ async fn tower_layers_tokio_timers_and_spawned_tasks_work() {
         json!({"doubled": 4, "layer": "stamped", "requests": 2})
     );
 }
+
+#[test]
+fn a_handler_of_the_wrong_shape_is_a_compile_error_naming_the_fix() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("src")).expect("src");
+    let guest = Path::new(env!("CARGO_MANIFEST_DIR")).join("guest");
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"wrong-shape\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+             [lib]\ncrate-type = [\"cdylib\"]\n\n[dependencies]\n\
+             lambda-sim-guest = {{ path = {:?} }}\nserde_json = \"1\"\n\n[workspace]\n",
+            guest.display().to_string()
+        ),
+    )
+    .expect("manifest");
+    // The handler forgot the `Result`.
+    std::fs::write(
+        dir.path().join("src/lib.rs"),
+        "use lambda_sim_guest::LambdaEvent;\nuse serde_json::Value;\n\n\
+         fn handler(event: LambdaEvent<Value>) -> Value {\n    event.payload\n}\n\n\
+         lambda_sim_guest::handler!(handler);\n",
+    )
+    .expect("lib.rs");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
+        .arg("build")
+        .arg(dir.path())
+        .output()
+        .expect("lambda-sim runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains(
+            "`fn(LambdaEvent<Value>) -> Value {handler}` is not a handler `lambda_sim_guest::handler!` can export"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "write the handler as `fn handler(event: LambdaEvent<T>) -> Result<R, Error>` (or `async fn`)"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("failed to build the handler crate"),
+        "{stderr}"
+    );
+}
