@@ -107,6 +107,28 @@ pub enum Error {
          to its path"
     )]
     NoComponentizePy(String),
+    /// pip cannot be found or started.
+    #[error(
+        "pip is needed to install a Python handler's requirements.txt and could not be run ({0}): \
+         set LAMBDA_SIM_PIP to its path"
+    )]
+    NoPip(String),
+    /// A requirement has no pure-Python wheel (native code only, or a source distribution).
+    #[error(
+        "the requirement `{requirement}` has no pure-Python wheel (py3-none-any) for the CPython \
+         {embedded} in the sandbox: packages with native code (C extensions) cannot run there \
+         unless built for WASI; pip said:\n{output}",
+        embedded = crate::EMBEDDED_PYTHON
+    )]
+    NativeRequirement {
+        /// The requirement, as pip names it.
+        requirement: String,
+        /// What pip printed.
+        output: String,
+    },
+    /// pip failed for another reason (a malformed requirements.txt, no network).
+    #[error("failed to install the handler's requirements.txt:\n{0}")]
+    PipFailed(String),
     /// Writing the Python build's files failed.
     #[error("failed to prepare the Python build: {0}")]
     PreparePython(#[source] std::io::Error),

@@ -21,6 +21,7 @@ mod compile;
 mod error;
 mod metadata;
 mod python;
+mod python_deps;
 
 pub use compat::compat_dir;
 pub use compile::{
@@ -29,3 +30,4 @@ pub use compile::{
 };
 pub use error::{Error, Result};
 pub use python::{COMPONENTIZE_PY_VERSION, build_python, build_python_with, componentize_py};
+pub use python_deps::EMBEDDED_PYTHON;

@@ -1,11 +1,12 @@
-//! Packages a Python handler (`def handler(event, context)` in a directory of `.py` files)
-//! into a component for the handler world, with componentize-py and the adapter in
-//! `guest-python/` (Lambda's Python runtime model: import at init, `context`, the error format).
+//! Packages a Python handler (`def handler(event, context)` in a directory of `.py` files, and
+//! the packages its `requirements.txt` names) into a component for the handler world, with
+//! componentize-py and the adapter in `guest-python/` (Lambda's Python runtime model: import at
+//! init, `context`, the error format).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{Error, Result};
+use crate::{Error, Result, python_deps};
 
 /// The componentize-py release the adapter is written and tested for.
 pub const COMPONENTIZE_PY_VERSION: &str = "0.25.1";
@@ -87,12 +88,13 @@ pub fn build_python_with(program: &Path, dir: &Path, handler: &str, out: &Path) 
 
 /// Packages a handler [`check_handler`] accepted.
 fn build_checked(program: &Path, dir: &Path, handler: &str, out: &Path) -> Result<PathBuf> {
+    let deps = python_deps::install(dir, program)?;
     let build = tempfile::Builder::new()
         .prefix("lambda-sim-python-")
         .tempdir()
         .map_err(Error::PreparePython)?;
     let files = write_build_files(build.path(), handler).map_err(Error::PreparePython)?;
-    run_componentize_py(program, files, dir, handler, out)
+    run_componentize_py(program, files, dir, deps.as_deref(), handler, out)
 }
 
 fn check_handler(dir: &Path, handler: &str) -> Result<()> {
@@ -142,20 +144,27 @@ fn run_componentize_py(
     program: &Path,
     (wit, adapter): (PathBuf, PathBuf),
     dir: &Path,
+    deps: Option<&Path>,
     handler: &str,
     out: &Path,
 ) -> Result<PathBuf> {
     if let Some(parent) = out.parent() {
         std::fs::create_dir_all(parent).map_err(Error::PreparePython)?;
     }
-    let output = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .arg("-d")
         .arg(&wit)
         .args(["-w", "function", "componentize", "lambda_sim_adapter"])
         .arg("-p")
         .arg(&adapter)
         .arg("-p")
-        .arg(dir)
+        .arg(dir);
+    // The installed requirements sit beside the handler, as in Lambda's zip (`/var/task`).
+    if let Some(deps) = deps {
+        command.arg("-p").arg(deps);
+    }
+    let output = command
         .arg("-o")
         .arg(out)
         .output()

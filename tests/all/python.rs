@@ -12,7 +12,14 @@ use lambda_sim_harness::{CheckOptions, ReportLine, Run, check_stateless, read_ev
 use lambda_sim_runtime::{Function, FunctionConfig, Invocation, Payload, Runtime};
 use serde_json::{Value, json};
 
-const FIXTURES: [&str; 5] = ["hello", "counter", "tmp_cache", "slow_import", "exception"];
+const FIXTURES: [&str; 6] = [
+    "hello",
+    "counter",
+    "tmp_cache",
+    "slow_import",
+    "exception",
+    "dates",
+];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -66,8 +73,10 @@ fn components(program: &Path) -> &'static HashMap<&'static str, PathBuf> {
                     scope.spawn(move || {
                         let dir = root().join("fixtures/python").join(name);
                         let source = std::fs::read(dir.join("app.py")).unwrap_or_default();
+                        let requirements =
+                            std::fs::read(dir.join("requirements.txt")).unwrap_or_default();
                         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                        (shared, &source).hash(&mut hasher);
+                        (shared, &source, &requirements).hash(&mut hasher);
                         let out = out_dir.join(format!("{name}-{:016x}.wasm", hasher.finish()));
                         if !out.is_file() {
                             lambda_sim_harness::build_python_with(
@@ -318,6 +327,83 @@ async fn a_slow_import_is_paid_in_init_duration() {
     );
     let warm = invoke(&slow, json!({})).await;
     assert!(!warm.is_cold());
+}
+
+#[tokio::test]
+async fn requirements_are_installed_beside_the_handler() {
+    let runtime = simulation();
+    let Some(dates) = load(&runtime, "dates") else {
+        return;
+    };
+    let answered = invoke(&dates, json!({"date": "2026-11-30T12:00:00+01:00"})).await;
+    let response: Value =
+        serde_json::from_slice(answered.response().expect("dates answers")).expect("JSON");
+    assert_eq!(
+        response,
+        json!({"iso": "2026-11-30T12:00:00+01:00", "weekday": "Monday", "in_a_month": "2026-12-30"})
+    );
+    // The packages were installed once, pure Python, into the handler's build cache.
+    let deps = root().join("fixtures/python/dates/.lambda-sim/python-deps");
+    let installed: Vec<String> = std::fs::read_dir(&deps)
+        .expect("the requirements' cache")
+        .flatten()
+        .flat_map(|entry| {
+            std::fs::read_dir(entry.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    for package in ["dateutil", "six.py", ".installed"] {
+        assert!(
+            installed.iter().any(|name| name == package),
+            "{installed:?}"
+        );
+    }
+}
+
+#[test]
+fn a_requirement_with_native_code_only_is_refused_with_its_name() {
+    let Some(program) = crate::require(componentize_py()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(
+        dir.path().join("app.py"),
+        "import numpy
+
+def handler(event, context):
+    return {}
+",
+    )
+    .expect("writes");
+    std::fs::write(
+        dir.path().join("requirements.txt"),
+        "numpy
+",
+    )
+    .expect("writes");
+    let err = lambda_sim_harness::build_python_with(
+        program,
+        dir.path(),
+        "app.handler",
+        &dir.path().join("app.wasm"),
+    )
+    .expect_err("numpy has native code only");
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&format!(
+            "the requirement `numpy` has no pure-Python wheel (py3-none-any) for the CPython {} in the sandbox: packages with native code (C extensions) cannot run there unless built for WASI; pip said:\n",
+            lambda_sim_harness::EMBEDDED_PYTHON
+        )),
+        "{message}"
+    );
+    assert!(
+        message.contains("No matching distribution found for numpy"),
+        "{message}"
+    );
+    assert!(!dir.path().join("app.wasm").exists());
 }
 
 #[test]
