@@ -65,7 +65,9 @@ pub(crate) fn patch_args(info: &CrateInfo) -> Result<Vec<String>> {
         ));
     }
     args.push("--config".to_owned());
-    args.push(r#"target.wasm32-wasip2.rustflags=["--cfg","tokio_unstable"]"#.to_owned());
+    // `build.rustflags`, not the target's: arrays merge with the crate's own `build.rustflags`,
+    // where a target's flags would replace them.
+    args.push(r#"build.rustflags=["--cfg","tokio_unstable"]"#.to_owned());
     Ok(args)
 }
 

@@ -103,7 +103,10 @@ pub fn build_handler_with(dir: &Path, options: &BuildOptions) -> Result<PathBuf>
             return Err(Error::NoHandler(dir.to_owned()));
         }
         if let Some(bin) = &options.bin {
-            args.extend(["--bin".to_owned(), bin.clone()]);
+            return Err(Error::BinOfACdylib {
+                dir: dir.to_owned(),
+                bin: bin.clone(),
+            });
         }
     }
     run_cargo(dir, &manifest, &args, stand_ins)
@@ -158,35 +161,36 @@ fn run_cargo(dir: &Path, manifest: &Path, args: &[String], stand_ins: bool) -> R
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(path) = wasm_artifact(&line) {
                 component = Some(path);
-            } else if let Some(rendered) = compiler_message(&line) {
-                no_tokio_main |= stand_ins && rendered.contains("__lambda_sim_main_body");
+            } else if let Some((level, rendered)) = compiler_message(&line) {
+                no_tokio_main |=
+                    stand_ins && level == "error" && rendered.contains("__lambda_sim_main_body");
                 eprint!("{rendered}");
             }
         }
     }
     let status = child.wait().map_err(Error::Cargo)?;
-    if no_tokio_main {
-        return Err(Error::NoTokioMain(dir.to_owned()));
-    }
     if !status.success() {
-        return Err(Error::CargoFailed(dir.to_owned()));
+        return Err(if no_tokio_main {
+            Error::NoTokioMain(dir.to_owned())
+        } else {
+            Error::CargoFailed(dir.to_owned())
+        });
     }
     component.ok_or_else(|| Error::NoComponent(dir.to_owned()))
 }
 
-/// The rendered text of a `compiler-message` (a warning or an error), to show as cargo would.
-fn compiler_message(line: &str) -> Option<String> {
+/// The level (`error`, `warning`, ...) and rendered text of a `compiler-message`, to show as
+/// cargo would.
+fn compiler_message(line: &str) -> Option<(String, String)> {
     let message: serde_json::Value = serde_json::from_str(line).ok()?;
     if message.get("reason")?.as_str()? != "compiler-message" {
         return None;
     }
-    Some(
-        message
-            .get("message")?
-            .get("rendered")?
-            .as_str()?
-            .to_owned(),
-    )
+    let message = message.get("message")?;
+    Some((
+        message.get("level")?.as_str()?.to_owned(),
+        message.get("rendered")?.as_str()?.to_owned(),
+    ))
 }
 
 /// The cargo to run: the one running us (`CARGO`), else `cargo` on the `PATH`.

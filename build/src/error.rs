@@ -58,6 +58,18 @@ pub enum Error {
         /// The crate's binaries, comma-separated.
         bins: String,
     },
+    /// `--bin` for a crate written for our SDK, whose handler is its library.
+    #[error(
+        "`--bin {bin}` names a binary, but `{}` is a `cdylib` written for lambda_sim_guest: its \
+         handler is the library (drop `--bin`)",
+        dir.display()
+    )]
+    BinOfACdylib {
+        /// The crate.
+        dir: PathBuf,
+        /// The binary asked for.
+        bin: String,
+    },
     /// A `lambda_runtime` binary whose `main` is not `#[tokio::main] async fn main`.
     #[error(
         "`{0}`'s `main` is not `#[tokio::main] async fn main`: lambda-sim runs the body of \

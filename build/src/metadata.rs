@@ -98,7 +98,16 @@ fn parse(metadata: &Value, manifest: &Path) -> CrateInfo {
             }
         }
     }
-    for package in packages {
+    let reachable = reachable(metadata, root.and_then(|root| root["id"].as_str()));
+    let packages: Vec<&Value> = packages
+        .iter()
+        .filter(|package| {
+            package["id"]
+                .as_str()
+                .is_some_and(|id| reachable.contains(id))
+        })
+        .collect();
+    for package in &packages {
         let name = package["name"].as_str().unwrap_or_default();
         let from_registry = package["source"]
             .as_str()
@@ -110,12 +119,52 @@ fn parse(metadata: &Value, manifest: &Path) -> CrateInfo {
     }
     info.stand_ins.sort();
     info.stand_ins.dedup();
-    info.browser_only = browser_only(metadata, packages);
+    info.browser_only = browser_only(metadata, &packages);
     info
 }
 
+/// The ids of the packages the crate builds with: its normal and build dependencies, through
+/// the resolve graph from `root` (not the workspace's other members, nor dev-dependencies).
+fn reachable(metadata: &Value, root: Option<&str>) -> std::collections::HashSet<String> {
+    let nodes = metadata["resolve"]["nodes"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<String> = root.map(str::to_owned).into_iter().collect();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        let Some(node) = nodes
+            .iter()
+            .find(|node| node["id"].as_str() == Some(id.as_str()))
+        else {
+            continue;
+        };
+        for dep in node["deps"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            let kinds = dep["dep_kinds"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let built = kinds.is_empty()
+                || kinds
+                    .iter()
+                    .any(|kind| kind["kind"].as_str() != Some("dev"));
+            if let Some(pkg) = dep["pkg"].as_str().filter(|_| built) {
+                stack.push(pkg.to_owned());
+            }
+        }
+    }
+    seen
+}
+
 /// The packages (other than wasm-bindgen's own) that depend on wasm-bindgen's crates.
-fn browser_only(metadata: &Value, packages: &[Value]) -> Vec<String> {
+fn browser_only(metadata: &Value, packages: &[&Value]) -> Vec<String> {
     let name = |id: &str| {
         packages
             .iter()
@@ -130,6 +179,12 @@ fn browser_only(metadata: &Value, packages: &[Value]) -> Vec<String> {
         .unwrap_or_default();
     let mut found: Vec<String> = nodes
         .iter()
+        .filter(|node| {
+            let id = node["id"].as_str().unwrap_or_default();
+            packages
+                .iter()
+                .any(|package| package["id"].as_str() == Some(id))
+        })
         .filter(|node| {
             let depends = node["dependencies"]
                 .as_array()
@@ -183,9 +238,22 @@ mod tests {
                 {"id": "r#wasm-bindgen@0.2.1", "name": "wasm-bindgen", "version": "0.2.1", "targets": []}
             ],
             "resolve": {"root": "path+file:///f#basic@0.1.0", "nodes": [
-                {"id": "path+file:///f#basic@0.1.0", "dependencies": ["r#reqwest@0.12.28"]},
-                {"id": "r#reqwest@0.12.28", "dependencies": ["r#js-sys@0.3.1", "r#wasm-bindgen@0.2.1"]},
-                {"id": "r#js-sys@0.3.1", "dependencies": ["r#wasm-bindgen@0.2.1"]}
+                {"id": "path+file:///f#basic@0.1.0",
+                 "dependencies": ["r#reqwest@0.12.28", "registry+https://github.com/rust-lang/crates.io-index#lambda_runtime@1.5.0"],
+                 "deps": [
+                    {"pkg": "r#reqwest@0.12.28", "dep_kinds": [{"kind": null}]},
+                    {"pkg": "registry+https://github.com/rust-lang/crates.io-index#lambda_runtime@1.5.0", "dep_kinds": [{"kind": null}]}
+                 ]},
+                {"id": "registry+https://github.com/rust-lang/crates.io-index#lambda_runtime@1.5.0",
+                 "dependencies": [], "deps": []},
+                {"id": "r#reqwest@0.12.28", "dependencies": ["r#js-sys@0.3.1", "r#wasm-bindgen@0.2.1"],
+                 "deps": [{"pkg": "r#js-sys@0.3.1", "dep_kinds": [{"kind": null}]},
+                          {"pkg": "r#wasm-bindgen@0.2.1", "dep_kinds": [{"kind": null}]}]},
+                {"id": "r#js-sys@0.3.1", "dependencies": ["r#wasm-bindgen@0.2.1"],
+                 "deps": [{"pkg": "r#wasm-bindgen@0.2.1", "dep_kinds": [{"kind": null}]}]},
+                {"id": "r#wasm-bindgen@0.2.1", "dependencies": [], "deps": []},
+                {"id": "path+file:///f/other#other@0.1.0", "dependencies": [],
+                 "deps": [{"pkg": "registry+https://github.com/rust-lang/crates.io-index#tokio-macros@2.7.2", "dep_kinds": [{"kind": null}]}]}
             ]},
             "target_directory": "/f/target"
         });
@@ -193,12 +261,10 @@ mod tests {
         assert_eq!(info.bins, ["basic", "other"]);
         assert!(!info.cdylib);
         assert_eq!(info.target_dir, Path::new("/f/target"));
+        // tokio-macros is another member's: not this crate's.
         assert_eq!(
             info.stand_ins,
-            [
-                ("lambda_runtime".to_owned(), "1.5.0".to_owned()),
-                ("tokio-macros".to_owned(), "2.7.2".to_owned())
-            ]
+            [("lambda_runtime".to_owned(), "1.5.0".to_owned())]
         );
         assert!(info.uses_lambda_runtime());
         assert_eq!(info.browser_only, ["reqwest"]);

@@ -85,6 +85,12 @@ fn to_handler_error(diagnostic: Diagnostic) -> HandlerError {
 /// Tells the host what the guest is dying of before a panic aborts the instance
 /// (`wasm32-wasip2` cannot unwind), so the caller gets `lambda_runtime`'s panic error.
 pub fn install_panic_hook() {
+    install_panic_hook_as(std::any::type_name::<Box<dyn std::any::Any + Send>>());
+}
+
+/// [`install_panic_hook`] with the `errorType` a panic reports (`lambda_runtime` 1.x names the
+/// payload's type through a reference: `&alloc::boxed::Box<dyn core::any::Any + ...>`).
+pub fn install_panic_hook_as(error_type: &'static str) {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         let default_hook = std::panic::take_hook();
@@ -108,7 +114,7 @@ pub fn install_panic_hook() {
                 message
             };
             runtime_api::fatal_error(&HandlerError {
-                error_type: std::any::type_name::<Box<dyn std::any::Any + Send>>().to_owned(),
+                error_type: error_type.to_owned(),
                 error_message: message,
                 stack_trace: Vec::new(),
             });

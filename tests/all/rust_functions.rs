@@ -70,13 +70,20 @@ fn sources(name: &str) -> Vec<(PathBuf, Vec<u8>)> {
 
 #[tokio::test]
 async fn the_readme_example_builds_unchanged_and_answers() {
-    let before = sources("basic");
-    let basic = load("basic", FunctionConfig::named("basic"));
-    assert_eq!(
-        sources("basic"),
-        before,
-        "the build changed the crate's files"
-    );
+    // A build of its own (not the tests' cached one), under the lock all fixture builds take.
+    let (before, wasm, after) = {
+        let _one_build = BUILT
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let before = sources("basic");
+        let wasm = build_handler_with(&fixtures().join("basic"), &BuildOptions::default())
+            .expect("basic builds");
+        (before, wasm, sources("basic"))
+    };
+    assert_eq!(after, before, "the build changed the crate's files");
+    let basic = runtime()
+        .load_file(wasm, FunctionConfig::named("basic"))
+        .expect("basic loads");
     let cold = invoke(&basic, r#"{"firstName": "Ada"}"#).await;
     assert!(cold.is_cold());
     assert_eq!(json(&cold), json!({"message": "Hello, Ada!"}));
@@ -155,11 +162,15 @@ async fn tracing_lines_go_to_the_functions_log_at_its_level_and_format() {
     let function = load("tracing", FunctionConfig::named("tracing-text"));
     let answered = invoke(&function, r#"{"command": "deploy"}"#).await;
     assert_eq!(json(&answered)["msg"], "Command deploy.");
+    // In upstream's span, with the request id, as `lambda_runtime::run` writes them.
+    let span = format!(
+        r#"Lambda runtime invoke{{requestId="{}"}}"#,
+        answered.request_id
+    );
     assert!(
         answered
             .log_lines()
-            .iter()
-            .any(|line| line == " INFO received a command command=deploy"),
+            .contains(&format!(" INFO {span}: received a command command=deploy")),
         "{:#?}",
         answered.log_lines()
     );
@@ -170,11 +181,19 @@ async fn tracing_lines_go_to_the_functions_log_at_its_level_and_format() {
         "&alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>"
     );
     assert_eq!(error.error_message, "the command was `fail`");
+    let span = format!(
+        r#"Lambda runtime invoke{{requestId="{}"}}"#,
+        failed.request_id
+    );
+    let lines = failed.log_lines();
+    // The handler's own line, then the runtime's line for the error it returned.
     assert!(
-        failed
-            .log_lines()
-            .iter()
-            .any(|line| line == "ERROR refusing to fail")
+        lines.contains(&format!("ERROR {span}: refusing to fail")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.contains(&format!("ERROR {span}: \"the command was `fail`\"")),
+        "{lines:#?}"
     );
 
     let quiet = load(
@@ -188,9 +207,14 @@ async fn tracing_lines_go_to_the_functions_log_at_its_level_and_format() {
         .lines()
         .filter_map(|line| serde_json::from_str(line).ok())
         .collect();
-    assert_eq!(lines.len(), 1, "only the error, as JSON: {lines:?}");
-    assert_eq!(lines[0]["level"], "ERROR");
-    assert_eq!(lines[0]["fields"]["message"], "refusing to fail");
+    assert_eq!(
+        lines,
+        [
+            json!({"level": "ERROR", "fields": {"message": "refusing to fail"}}),
+            json!({"level": "ERROR", "fields": {"message": "\"the command was `fail`\""}}),
+        ],
+        "errors only, as JSON"
+    );
 }
 
 #[tokio::test]
@@ -406,7 +430,7 @@ async fn a_crate_calling_reqwest_is_warned_at_build_and_fails_with_the_cause() {
     let error = failed.error().expect("no socket");
     assert_eq!(
         error.error_type,
-        "alloc::boxed::Box<dyn core::any::Any + core::marker::Send>"
+        "&alloc::boxed::Box<dyn core::any::Any + core::marker::Send>"
     );
     assert_eq!(
         error.error_message,
@@ -485,5 +509,51 @@ fn a_handler_of_the_wrong_shape_is_a_compile_error_naming_the_fix() {
     assert!(
         stderr.contains("failed to build the handler crate"),
         "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn main_returning_an_error_before_run_exits_as_on_lambda() {
+    let function = load("config-error", FunctionConfig::named("config-error"));
+    let failed = invoke(&function, "{}").await;
+    let error = failed.error().expect("TABLE_NAME is missing");
+    assert_eq!(error.error_type, "Runtime.ExitError");
+    assert_eq!(
+        error.error_message,
+        format!(
+            "RequestId: {} Error: Runtime exited with error: exit status 1",
+            failed.request_id
+        )
+    );
+    let init = failed.init.as_ref().expect("a cold start");
+    assert!(
+        init.log
+            .lines()
+            .contains(&r#"Error: "TABLE_NAME is not set""#.to_owned()),
+        "{:?}",
+        init.log.lines()
+    );
+    let configured = load(
+        "config-error",
+        FunctionConfig::named("config-error-set").env("TABLE_NAME", "orders"),
+    );
+    assert_eq!(
+        json(&invoke(&configured, "{}").await),
+        json!({"table": "orders"})
+    );
+}
+
+#[tokio::test]
+async fn our_sdk_takes_async_handlers_and_init() {
+    let function = crate::fixture("async-hello");
+    let answered = invoke(&function, r#"{"name": "Ada"}"#).await;
+    assert_eq!(
+        json(&answered),
+        json!({"greeting": "hello, Ada", "init_ran": true})
+    );
+    let error = invoke(&function, "{}").await;
+    assert_eq!(
+        error.error().map(|e| e.error_type.as_str()),
+        Some("Runtime.DeserializeError")
     );
 }

@@ -1,28 +1,28 @@
-//! The function's lifecycle on lambda-sim's handler world. `init` polls `main`'s body (handed
-//! over by lambda-sim's tokio-macros as `__lambda_sim_main_body`) on a current-thread tokio
-//! runtime until the body awaits [`run`](crate::run): that registers the service, and Init is
-//! over. Each `handle` then calls the service on the same runtime, so tasks `main` spawned
-//! go on running during invocations, as they do on Lambda while a request is being served.
-//!
-//! The service may borrow what `main` created (`service_fn(|e| handler(&client, e))`): the
-//! body's future stays suspended in `run` for the environment's whole life, never polled
-//! again and never dropped, so what the service borrows stays where it is.
+//! The function's lifecycle on lambda-sim's handler world, as `lambda_runtime` runs on Lambda:
+//! `main`'s body (handed over by lambda-sim's tokio-macros as `__lambda_sim_main_body`) is
+//! polled on a current-thread tokio runtime, and [`run`](crate::run) loops inside it, taking
+//! each event from a mailbox and leaving the response there, as the real one loops over the
+//! Runtime API's `/next` and `/response`. `init` polls the body until `run` waits for its first
+//! event (Init ends, as with the first `/next`); `handle` puts the event in the mailbox and
+//! polls the body until the response is back. The service stays where `run` keeps it, inside
+//! the body's future, so what it borrows from `main` needs nothing unsafe; tasks `main` spawned
+//! run while the body is polled.
 
 use std::cell::{Cell, RefCell};
 use std::fmt::Debug;
 use std::future::{Future, poll_fn};
 use std::marker::PhantomData;
-use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
-use std::task::Poll;
+use std::task::{Poll, Waker};
 
 use bytes::Bytes;
 use futures_core::Stream;
-use lambda_sim_guest::__private::{HandlerError, WitContext, install_panic_hook};
+use lambda_sim_guest::__private::{HandlerError, WitContext, install_panic_hook_as};
 use serde::{Deserialize, Serialize};
 use tower::Service;
+use tracing::Instrument as _;
 
 use crate::{
     Config, Context, Diagnostic, Error, FunctionResponse, IntoFunctionResponse, LambdaEvent,
@@ -36,26 +36,43 @@ unsafe extern "Rust" {
     fn __lambda_sim_main_body() -> Pin<Box<dyn Future<Output = ExitCode>>>;
 }
 
-/// One invocation of the registered service: the response's bytes or the function error.
-type Invocation<'s> = Pin<Box<dyn Future<Output = Result<Vec<u8>, Diagnostic>> + 's>>;
+/// The `errorType` of a panic, as upstream's `build_panic_diagnostic` names it.
+const PANIC_TYPE: &str = "&alloc::boxed::Box<dyn core::any::Any + core::marker::Send>";
 
-/// The registered service, with its payload and response types erased.
-trait Invoke {
-    fn invoke(&mut self, event: Vec<u8>, context: Context) -> Invocation<'_>;
+/// What passes between the host's calls and `run`'s loop.
+#[derive(Default)]
+struct Mailbox {
+    /// The event of the invocation being served, until `run` takes it.
+    event: Option<(Vec<u8>, Context)>,
+    /// Its response, until `handle` takes it.
+    response: Option<Result<Vec<u8>, Diagnostic>>,
+    /// Whether a `run` is waiting for an event (Init is over once one is).
+    waiting: bool,
+    /// `run`, waiting for an event.
+    run: Option<Waker>,
+    /// `init` or `handle`, waiting for `run` to wait or to answer.
+    host: Option<Waker>,
 }
 
-/// What lives as long as the execution environment.
+impl Mailbox {
+    fn wake_host(&mut self) {
+        if let Some(waker) = self.host.take() {
+            waker.wake();
+        }
+    }
+}
+
+/// What lives as long as the execution environment: `main`'s body and its runtime.
 struct Environment {
-    service: Box<dyn Invoke>,
-    /// `main`'s body, suspended in `run`: the service may borrow from it.
-    _main: Pin<Box<dyn Future<Output = ExitCode>>>,
+    main: Pin<Box<dyn Future<Output = ExitCode>>>,
     runtime: tokio::runtime::Runtime,
 }
 
 thread_local! {
-    static INITIALIZING: Cell<bool> = const { Cell::new(false) };
-    static REGISTERED: RefCell<Option<Box<dyn Invoke>>> = const { RefCell::new(None) };
-    static ENVIRONMENT: RefCell<Option<ManuallyDrop<Environment>>> = const { RefCell::new(None) };
+    static MAILBOX: RefCell<Mailbox> = RefCell::new(Mailbox::default());
+    /// How many `run` loops are alive (one, or the function has an error).
+    static SERVING: Cell<u32> = const { Cell::new(0) };
+    static ENVIRONMENT: RefCell<Option<Environment>> = const { RefCell::new(None) };
 }
 
 struct Function;
@@ -72,58 +89,100 @@ impl lambda_sim_guest::bindings::Guest for Function {
 
 lambda_sim_guest::bindings::export!(Function with_types_in lambda_sim_guest::bindings);
 
-/// The Init phase: `main`'s body up to `run`.
+/// The Init phase: `main`'s body up to `run`'s first wait for an event.
 fn init() -> Result<(), HandlerError> {
-    install_panic_hook();
+    install_panic_hook_as(PANIC_TYPE);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|err| handler_error("Runtime.InitError", format!("tokio: {err}")))?;
     // SAFETY: the symbol is the function lambda-sim's tokio-macros emits, of this signature.
     let mut main = unsafe { __lambda_sim_main_body() };
-    INITIALIZING.set(true);
-    let exited = runtime.block_on(poll_fn(|cx| match main.as_mut().poll(cx) {
-        Poll::Ready(code) => Poll::Ready(Some(code)),
-        Poll::Pending if REGISTERED.with_borrow(Option::is_some) => Poll::Ready(None),
-        Poll::Pending => Poll::Pending,
+    runtime.block_on(poll_fn(|cx| {
+        MAILBOX.with_borrow_mut(|mailbox| mailbox.host = Some(cx.waker().clone()));
+        if let Poll::Ready(code) = main.as_mut().poll(cx) {
+            exit(code);
+        }
+        if MAILBOX.with_borrow(|mailbox| mailbox.waiting) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
     }));
-    INITIALIZING.set(false);
-    if let Some(code) = exited {
-        // `main` returned without `run`: the process ends, as it would on Lambda
-        // (`Runtime.ExitError`, with the exit status `main`'s result reports).
-        std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 1 });
-    }
-    let service = REGISTERED
-        .take()
-        .expect("the body stopped with a service registered");
-    ENVIRONMENT.set(Some(ManuallyDrop::new(Environment {
-        service,
-        _main: main,
-        runtime,
-    })));
+    ENVIRONMENT.set(Some(Environment { main, runtime }));
     Ok(())
 }
 
-/// One invocation: the registered service called with the event.
+/// One invocation: the event handed to `run`'s loop, `main`'s body polled until it answers.
 fn handle(event: Vec<u8>, ctx: WitContext) -> Result<Vec<u8>, HandlerError> {
-    install_panic_hook();
-    ENVIRONMENT.with_borrow_mut(|environment| {
-        let Some(environment) = environment.as_mut() else {
-            return Err(handler_error(
-                "Runtime.InvalidState",
-                "an invocation arrived before Init registered a service".into(),
-            ));
+    install_panic_hook_as(PANIC_TYPE);
+    let response = ENVIRONMENT.with_borrow_mut(|environment| {
+        let Some(Environment { main, runtime }) = environment.as_mut() else {
+            return Err(Diagnostic {
+                error_type: "Runtime.InvalidState".into(),
+                error_message: "an invocation arrived before Init".into(),
+            });
         };
-        let Environment {
-            service, runtime, ..
-        } = &mut **environment;
-        runtime
-            .block_on(service.invoke(event, context(ctx)))
-            .map_err(|diagnostic| handler_error(&diagnostic.error_type, diagnostic.error_message))
-    })
+        MAILBOX.with_borrow_mut(|mailbox| {
+            mailbox.event = Some((event, context(ctx)));
+            if let Some(run) = mailbox.run.take() {
+                run.wake();
+            }
+        });
+        runtime.block_on(poll_fn(|cx| {
+            MAILBOX.with_borrow_mut(|mailbox| mailbox.host = Some(cx.waker().clone()));
+            if let Poll::Ready(code) = main.as_mut().poll(cx) {
+                exit(code);
+            }
+            if let Some(response) = MAILBOX.with_borrow_mut(|mailbox| mailbox.response.take()) {
+                return Poll::Ready(response);
+            }
+            if SERVING.get() == 0 {
+                // The `run` future was dropped (a `select!` that let it go): nothing serves.
+                MAILBOX.with_borrow_mut(|mailbox| mailbox.event = None);
+                return Poll::Ready(Err(Diagnostic {
+                    error_type: "Runtime.InvalidState".into(),
+                    error_message:
+                        "lambda_runtime::run is no longer running: its future was dropped".into(),
+                }));
+            }
+            Poll::Pending
+        }))
+    });
+    response.map_err(|diagnostic| handler_error(&diagnostic.error_type, diagnostic.error_message))
 }
 
-/// Registers `handler` as the service of every invocation, then waits for ever.
+/// `main` returned: the process ends, as it would on Lambda (`Runtime.ExitError`, with the
+/// exit status `main`'s result reports, after `Error: ...` on stderr for an `Err`).
+fn exit(code: ExitCode) -> ! {
+    if SERVING.get() == 0 && code == ExitCode::SUCCESS {
+        eprintln!("lambda-sim: `main` returned without calling `lambda_runtime::run`");
+    }
+    std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 1 });
+}
+
+/// Counts a `run` loop as alive while it is; wakes the host when it ends, so that an
+/// invocation waiting for it fails instead of waiting for ever.
+struct Serving;
+
+impl Serving {
+    fn start() -> Serving {
+        SERVING.set(SERVING.get() + 1);
+        Serving
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        SERVING.set(SERVING.get().saturating_sub(1));
+        MAILBOX.with_borrow_mut(|mailbox| {
+            mailbox.waiting = false;
+            mailbox.wake_host();
+        });
+    }
+}
+
+/// `run`'s loop: each event from the mailbox through the service, its response back.
 pub(crate) async fn serve<A, F, R, B, S, D, E>(handler: F) -> Result<(), Error>
 where
     F: Service<LambdaEvent<A>, Response = R>,
@@ -136,27 +195,36 @@ where
     D: Into<Bytes> + Send,
     E: Into<Error> + Send + Debug,
 {
-    if !INITIALIZING.get() || REGISTERED.with_borrow(Option::is_some) {
-        return Err(
-            "lambda-sim serves `lambda_runtime::run` once, awaited in `#[tokio::main] async fn main`"
-                .into(),
-        );
+    if SERVING.get() > 0 {
+        return Err("lambda_runtime::run is already running: a function serves one".into());
     }
-    let adapter = Adapter {
+    let _serving = Serving::start();
+    let mut adapter = Adapter {
         service: handler,
         types: Types::<A, R, B, S, D, E>::default(),
     };
-    REGISTERED.set(Some(erase(adapter)));
-    std::future::pending().await
-}
-
-/// Erases the service's lifetime.
-fn erase<'a, T: Invoke + 'a>(service: T) -> Box<dyn Invoke> {
-    let service: Box<dyn Invoke + 'a> = Box::new(service);
-    // SAFETY: what the service borrows lives in `main`'s body, which is suspended in `serve`
-    // and kept, never dropped nor polled again, in `Environment` next to the service for the
-    // rest of the instance's life (see the module's documentation).
-    unsafe { std::mem::transmute::<Box<dyn Invoke + 'a>, Box<dyn Invoke + 'static>>(service) }
+    loop {
+        let (event, context) = poll_fn(|cx| {
+            MAILBOX.with_borrow_mut(|mailbox| match mailbox.event.take() {
+                Some(event) => {
+                    mailbox.waiting = false;
+                    Poll::Ready(event)
+                }
+                None => {
+                    mailbox.waiting = true;
+                    mailbox.run = Some(cx.waker().clone());
+                    mailbox.wake_host();
+                    Poll::Pending
+                }
+            })
+        })
+        .await;
+        let response = adapter.invoke(event, context).await;
+        MAILBOX.with_borrow_mut(|mailbox| {
+            mailbox.response = Some(response);
+            mailbox.wake_host();
+        });
+    }
 }
 
 /// The types `run` was called with, which the service's bounds need and it does not hold.
@@ -167,7 +235,7 @@ struct Adapter<F, A, R, B, S, D, E> {
     types: Types<A, R, B, S, D, E>,
 }
 
-impl<A, F, R, B, S, D, E> Invoke for Adapter<F, A, R, B, S, D, E>
+impl<A, F, R, B, S, D, E> Adapter<F, A, R, B, S, D, E>
 where
     F: Service<LambdaEvent<A>, Response = R>,
     F::Future: Future<Output = Result<R, F::Error>>,
@@ -179,15 +247,27 @@ where
     D: Into<Bytes> + Send,
     E: Into<Error> + Send + Debug,
 {
-    fn invoke(&mut self, event: Vec<u8>, context: Context) -> Invocation<'_> {
-        Box::pin(async move {
-            let event = deserializer::deserialize::<A>(&event, context)?;
+    /// One invocation of the service: its response's bytes or the function error, in
+    /// upstream's `Lambda runtime invoke{requestId=...}` span, with its error lines.
+    async fn invoke(&mut self, event: Vec<u8>, context: Context) -> Result<Vec<u8>, Diagnostic> {
+        let span = request_span(&context);
+        trace_env(&context);
+        async move {
+            let event = deserializer::deserialize::<A>(&event, context).map_err(|err| {
+                tracing::error!(error = ?err, "Request payload deserialization into LambdaEvent<T> failed. The handler will not be called. Log at TRACE level to see the payload.");
+                err
+            })?;
             poll_fn(|cx| self.service.poll_ready(cx))
                 .await
                 .map_err(Into::into)?;
-            let response = self.service.call(event).await.map_err(Into::into)?;
+            let response = self.service.call(event).await.map_err(|error| {
+                tracing::error!("{error:?}");
+                error.into()
+            })?;
             respond(response.into_response()).await
-        })
+        }
+        .instrument(span)
+        .await
     }
 }
 
@@ -249,5 +329,28 @@ fn handler_error(error_type: &str, error_message: String) -> HandlerError {
         error_type: error_type.to_owned(),
         error_message,
         stack_trace: Vec::new(),
+    }
+}
+
+/// Upstream's span around an invocation (`layers/trace.rs`).
+fn request_span(context: &Context) -> tracing::Span {
+    match &context.xray_trace_id {
+        Some(trace_id) => tracing::info_span!(
+            "Lambda runtime invoke",
+            requestId = &context.request_id,
+            xrayTraceId = trace_id
+        ),
+        None => tracing::info_span!("Lambda runtime invoke", requestId = &context.request_id),
+    }
+}
+
+/// `_X_AMZN_TRACE_ID`, set for each invocation as the runtime sets it (the X-Ray SDK reads it).
+fn trace_env(context: &Context) {
+    // SAFETY: the sandbox runs one thread; nothing reads the environment concurrently.
+    unsafe {
+        match &context.xray_trace_id {
+            Some(trace_id) => std::env::set_var("_X_AMZN_TRACE_ID", trace_id),
+            None => std::env::remove_var("_X_AMZN_TRACE_ID"),
+        }
     }
 }

@@ -2,9 +2,9 @@
 //! lines to stdout (the function's log), no time or target, `AWS_LAMBDA_LOG_LEVEL` (or
 //! `RUST_LOG`, INFO by default) as the level and `AWS_LAMBDA_LOG_FORMAT=json` for JSON lines.
 //!
-//! One difference: `RUST_LOG`'s directives are read as `target=level` lists (tracing-subscriber's
-//! `Targets`), not with `EnvFilter`, whose regex engine was a third of a function's first build;
-//! span and field filters (`[span{field=value}]=debug`) are not applied.
+//! One difference: `RUST_LOG`'s directives are read as `target=level` and `level` directives
+//! (tracing-subscriber's `Targets`), not with `EnvFilter`, whose regex engine was a third of a
+//! function's first build; span and field filters (`[span{field=value}]=debug`) are skipped.
 
 use std::{env, str::FromStr};
 
@@ -32,15 +32,8 @@ where
     let log_level = LevelFilter::from_str(log_level_str.as_deref().unwrap_or(DEFAULT_LOG_LEVEL))
         .unwrap_or(LevelFilter::INFO);
 
-    // As `EnvFilter::builder().with_default_directive(level).from_env_lossy()` reads them.
-    let filter = env::var("RUST_LOG")
-        .ok()
-        .and_then(|directives| Targets::from_str(&directives).ok())
-        .unwrap_or_default();
-    let filter = match filter.default_level() {
-        Some(_) => filter,
-        None => filter.with_default(log_level),
-    };
+    let filter = directives(&env::var("RUST_LOG").unwrap_or_default())
+        .unwrap_or_else(|| Targets::new().with_default(log_level));
 
     let layer = tracing_subscriber::fmt::layer()
         .with_target(false)
@@ -59,4 +52,27 @@ where
             .with(filter)
             .init()
     }
+}
+
+/// `RUST_LOG`'s `target=level` and `level` directives, each parsed on its own and a bad one
+/// skipped, as `EnvFilter::from_env_lossy` reads them; `None` when there is none, so that the
+/// default directive applies, as `with_default_directive` adds it only then.
+fn directives(rust_log: &str) -> Option<Targets> {
+    let mut filter = Targets::new();
+    let mut any = false;
+    for directive in rust_log.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let Ok(parsed) = Targets::from_str(directive) else {
+            continue;
+        };
+        any = true;
+        if let Some(level) = parsed.default_level() {
+            filter = filter.with_default(level);
+        }
+        filter = filter.with_targets(
+            parsed
+                .iter()
+                .map(|(target, level)| (target.to_owned(), level)),
+        );
+    }
+    any.then_some(filter)
 }

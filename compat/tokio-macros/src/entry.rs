@@ -541,11 +541,12 @@ fn parse_knobs(mut input: ItemFn, is_test: bool, config: FinalConfig) -> TokenSt
     };
 
     // lambda-sim: `main`'s body is also handed to the function's Init phase (see
-    // `lambda_handover` below); the original `main` stays as tokio writes it.
-    let handover = if is_test {
-        quote! {}
-    } else {
+    // `lambda_handover` below); the original `main` stays as tokio writes it. Only `fn main()`:
+    // `#[tokio::main]` on another function (a helper, a dependency's) is left as it was.
+    let handover = if !is_test && input.sig.ident == "main" && input.sig.inputs.is_empty() {
         lambda_handover(&body, &input.sig.output)
+    } else {
+        quote! {}
     };
 
     let body = if is_test {
