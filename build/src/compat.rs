@@ -140,9 +140,16 @@ fn write_if_changed(path: &Path, contents: &str) -> Result<()> {
 
 /// The crate's `Cargo.lock` as it was before lambda-sim resolved and built it with the
 /// stand-ins; put back when dropped unless [`LockGuard::keep`] is called.
+///
+/// Builds of one workspace take turns (an exclusive lock on a file under the system's temp
+/// directory), and the original is also saved there until it is put back, so that a build
+/// killed half-way (Ctrl-C) is mended by the next one: a lock file still holding the stand-ins
+/// is replaced by the saved original.
 pub(crate) struct LockGuard {
     path: Option<PathBuf>,
     original: Option<Vec<u8>>,
+    saved: Option<PathBuf>,
+    _turn: Option<std::fs::File>,
 }
 
 impl LockGuard {
@@ -158,8 +165,31 @@ impl LockGuard {
             .filter(|out| out.status.success())
             .map(|out| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
             .and_then(|root| Some(root.parent()?.join("Cargo.lock")));
-        let original = path.as_deref().and_then(|path| std::fs::read(path).ok());
-        LockGuard { path, original }
+        let Some(path) = path else {
+            return LockGuard {
+                path: None,
+                original: None,
+                saved: None,
+                _turn: None,
+            };
+        };
+        let (turn, saved) = take_turn(&path);
+        if let Some(saved) = &saved {
+            mend(&path, saved);
+        }
+        let original = std::fs::read(&path).ok();
+        if let Some(saved) = &saved {
+            let _ = match &original {
+                Some(bytes) => std::fs::write(saved, bytes),
+                None => std::fs::write(saved.with_extension("none"), b""),
+            };
+        }
+        LockGuard {
+            path: Some(path),
+            original,
+            saved,
+            _turn: turn,
+        }
     }
 
     /// Leaves the lock file as cargo wrote it (a crate built without stand-ins).
@@ -168,20 +198,74 @@ impl LockGuard {
     }
 }
 
+/// The exclusive turn of the workspace whose lock file is `path`, and where its original is
+/// saved meanwhile (none if the temp directory cannot be used: the guard still restores).
+fn take_turn(path: &Path) -> (Option<std::fs::File>, Option<PathBuf>) {
+    use std::hash::{Hash, Hasher};
+    let dir = std::env::temp_dir().join("lambda-sim-locks");
+    if std::fs::create_dir_all(&dir).is_err() {
+        return (None, None);
+    }
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    path.canonicalize()
+        .unwrap_or_else(|_| path.to_owned())
+        .hash(&mut hasher);
+    let name = format!("{:016x}", hasher.finish());
+    let turn = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(format!("{name}.turn")))
+        .ok()
+        .filter(|file| file.lock().is_ok());
+    (turn, Some(dir.join(format!("{name}.orig"))))
+}
+
+/// Puts back the original a killed build left saved, if the lock file still holds the
+/// stand-ins (a lock file the user changed since is left alone).
+fn mend(path: &Path, saved: &Path) {
+    let none = saved.with_extension("none");
+    let patched = std::fs::read_to_string(path)
+        .is_ok_and(|lock| lock.contains("name = \"lambda-sim-lambda-runtime\""));
+    if patched {
+        if let Ok(original) = std::fs::read(saved) {
+            eprintln!(
+                "lambda-sim: putting back {} as it was before an interrupted build",
+                path.display()
+            );
+            let _ = std::fs::write(path, original);
+        } else if none.is_file() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    let _ = std::fs::remove_file(saved);
+    let _ = std::fs::remove_file(none);
+}
+
 impl Drop for LockGuard {
     fn drop(&mut self) {
-        let Some(path) = &self.path else {
-            return;
-        };
-        match &self.original {
-            Some(original) => {
-                if std::fs::read(path).ok().as_ref() != Some(original) {
-                    let _ = std::fs::write(path, original);
+        if let Some(path) = &self.path {
+            let restored = match &self.original {
+                Some(original) if std::fs::read(path).ok().as_ref() != Some(original) => {
+                    std::fs::write(path, original)
                 }
+                Some(_) => Ok(()),
+                None => match std::fs::remove_file(path) {
+                    Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err),
+                    _ => Ok(()),
+                },
+            };
+            if let Err(err) = restored {
+                eprintln!(
+                    "lambda-sim: warning: could not put {} back as it was: {err}",
+                    path.display()
+                );
+                return; // The saved original stays for the next build to mend.
             }
-            None => {
-                let _ = std::fs::remove_file(path);
-            }
+        }
+        if let Some(saved) = &self.saved {
+            let _ = std::fs::remove_file(saved);
+            let _ = std::fs::remove_file(saved.with_extension("none"));
         }
     }
 }
@@ -227,5 +311,38 @@ mod tests {
             &[],
         );
         assert!(bare.contains("[features]\ndefault = []\n"), "{bare}");
+    }
+}
+
+#[cfg(test)]
+mod lock_tests {
+    use super::*;
+
+    #[test]
+    fn an_interrupted_builds_lock_file_is_mended_and_a_changed_one_left_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let lock = dir.path().join("Cargo.lock");
+        let saved = dir.path().join("saved.orig");
+        std::fs::write(&saved, "original\n").expect("saved");
+        std::fs::write(&lock, "[[package]]\nname = \"lambda-sim-lambda-runtime\"\n").expect("lock");
+        mend(&lock, &saved);
+        assert_eq!(std::fs::read_to_string(&lock).expect("lock"), "original\n");
+        assert!(!saved.exists());
+
+        std::fs::write(&saved, "original\n").expect("saved");
+        std::fs::write(&lock, "the user's own\n").expect("lock");
+        mend(&lock, &saved);
+        assert_eq!(
+            std::fs::read_to_string(&lock).expect("lock"),
+            "the user's own\n"
+        );
+
+        std::fs::write(saved.with_extension("none"), "").expect("marker");
+        std::fs::write(&lock, "name = \"lambda-sim-lambda-runtime\"\n").expect("lock");
+        mend(&lock, &saved);
+        assert!(
+            !lock.exists(),
+            "there was no lock file before the interrupted build"
+        );
     }
 }

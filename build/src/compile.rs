@@ -51,13 +51,14 @@ pub fn function_name(path: &Path) -> String {
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct BuildOptions {
-    /// The binary to build, for a crate with several (`cargo lambda build --bin NAME`).
+    /// The binary to build, for a `lambda_runtime` crate with several (`cargo lambda build
+    /// --bin NAME`). Default: none, the crate's only binary.
     pub bin: Option<String>,
 }
 
 impl BuildOptions {
     /// Builds the binary `name`.
-    pub fn bin(mut self, name: impl Into<String>) -> Self {
+    pub fn bin(&mut self, name: impl Into<String>) -> &mut Self {
         self.bin = Some(name.into());
         self
     }

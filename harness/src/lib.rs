@@ -28,8 +28,9 @@ pub use test_function::{TestFunction, TestFunctionBuilder, TestInvocation};
 /// The builds, whole (their error is `build::Error`).
 pub use lambda_sim_build as build;
 pub use lambda_sim_build::{
-    COMPONENTIZE_PY_VERSION, EMBEDDED_PYTHON, build_handler, build_python, build_python_with,
-    component_for, componentize_py, ensure_wasm_target, function_name,
+    BuildOptions, COMPONENTIZE_PY_VERSION, EMBEDDED_PYTHON, build_handler, build_handler_with,
+    build_python, build_python_with, component_for, componentize_py, ensure_wasm_target,
+    function_name,
 };
 /// The runs, whole (their error is `runners::Error`).
 pub use lambda_sim_runners as runners;
