@@ -100,17 +100,10 @@ fn shim_manifest(
 /// The names in a manifest's `[features]` table.
 fn features(manifest: &str) -> Vec<String> {
     manifest
-        .lines()
-        .skip_while(|line| line.trim() != "[features]")
-        .skip(1)
-        .take_while(|line| !line.trim_start().starts_with('['))
-        .filter_map(|line| {
-            let (name, _) = line.split_once('=')?;
-            let name = name.trim();
-            let plain = !name.is_empty() && !name.starts_with('#');
-            plain.then(|| name.trim_matches('"').to_owned())
-        })
-        .collect()
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|table| Some(table.get("features")?.as_table()?.keys().cloned().collect()))
+        .unwrap_or_default()
 }
 
 /// `RUSTFLAGS` wins over cargo's configured flags: when it is set, tokio's cfg goes there too.
@@ -279,7 +272,7 @@ mod tests {
         let manifest = "[package]\nname = \"x\"\n\n[features]\n# accepted\ndefault = [\"tracing\"]\n\
                         tracing = []\n\"catch-all-fields\" = [\"a/b\"]\n\n[dependencies]\nserde = \"1\"\n";
         let features = features(manifest);
-        assert_eq!(features, ["default", "tracing", "catch-all-fields"]);
+        assert_eq!(features, ["catch-all-fields", "default", "tracing"]);
         let shim = shim_manifest(
             "lambda_http",
             "1.3.2",
