@@ -155,7 +155,8 @@ pub trait RequestPayloadExt {
     /// ### Examples
     ///
     /// #### 1. Parsing a JSONString.
-    /// ```ignore
+    /// ```
+    /// # use lambda_sim_lambda_http::{Body, RequestPayloadExt};
     /// let req = http::Request::builder()
     ///     .body(Body::from("\"I am a JSON string\""))
     ///     .expect("failed to build request");
@@ -167,7 +168,9 @@ pub trait RequestPayloadExt {
     /// ```
     ///
     /// #### 2. Parsing a JSONObject.
-    /// ```ignore
+    /// ```
+    /// # use lambda_sim_lambda_http::{Body, RequestPayloadExt, ext::request::JsonPayloadError};
+    /// # use serde::Deserialize;
     /// #[derive(Deserialize, Eq, PartialEq, Debug)]
     /// struct Person {
     ///     name: String,
@@ -196,6 +199,7 @@ pub trait RequestPayloadExt {
     ///         }
     ///         panic!("failed to parse json: {err:?}")
     ///     }
+    ///     Err(err) => panic!("{err:?}"),
     /// }
     /// ```
     fn json<D>(&self) -> Result<Option<D>, JsonPayloadError>
@@ -211,8 +215,16 @@ pub trait RequestPayloadExt {
     /// matching the annotated type, a [`FormUrlEncodedPayloadError`] is returned.
     ///
     /// ### Examples
-    /// ```ignore
+    /// ```
+    /// # use lambda_sim_lambda_http::{Body, RequestPayloadExt};
+    /// # use serde::Deserialize;
+    /// # #[derive(Deserialize, Eq, PartialEq, Debug)]
+    /// # struct Person {
+    /// #     name: String,
+    /// #     age: u8,
+    /// # }
     /// let req = http::Request::builder()
+    ///     .header("Content-Type", "application/x-www-form-urlencoded")
     ///     .body(Body::from("name=Adam&age=23"))
     ///     .expect("failed to build request");
     /// match req.form_url_encoded::<Person>() {
