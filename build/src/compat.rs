@@ -115,7 +115,7 @@ pub(crate) fn rustflags() -> Option<String> {
 }
 
 fn toml_string(path: &Path) -> String {
-    serde_json::Value::String(path.display().to_string()).to_string()
+    toml::Value::String(path.display().to_string()).to_string()
 }
 
 fn write_if_changed(path: &Path, contents: &str) -> Result<()> {

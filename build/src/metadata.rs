@@ -2,6 +2,7 @@
 //! the versions of the crates lambda-sim stands in for (`cargo metadata`, resolved for
 //! `wasm32-wasip2`).
 
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -98,16 +99,12 @@ fn parse(metadata: &Value, manifest: &Path) -> CrateInfo {
             }
         }
     }
-    let reachable = reachable(metadata, root.and_then(|root| root["id"].as_str()));
-    let packages: Vec<&Value> = packages
-        .iter()
-        .filter(|package| {
-            package["id"]
-                .as_str()
-                .is_some_and(|id| reachable.contains(id))
-        })
-        .collect();
-    for package in &packages {
+    let graph = Graph::new(metadata);
+    let built = graph.built_from(root.and_then(|root| root["id"].as_str()));
+    for id in &built {
+        let Some(package) = graph.packages.get(id.as_str()) else {
+            continue;
+        };
         let name = package["name"].as_str().unwrap_or_default();
         let from_registry = package["source"]
             .as_str()
@@ -116,37 +113,57 @@ fn parse(metadata: &Value, manifest: &Path) -> CrateInfo {
             let version = package["version"].as_str().unwrap_or_default().to_owned();
             info.stand_ins.push((name.to_owned(), version));
         }
+        // A package (not wasm-bindgen's own) that depends on wasm-bindgen's crates.
+        let browser = |id: &str| BROWSER.contains(&graph.name(id));
+        if !browser(id) && !name.starts_with("wasm-bindgen") && graph.deps(id).any(browser) {
+            info.browser_only.push(name.to_owned());
+        }
     }
     info.stand_ins.sort();
     info.stand_ins.dedup();
-    info.browser_only = browser_only(metadata, &packages);
+    info.browser_only.sort();
+    info.browser_only.dedup();
     info
 }
 
-/// The ids of the packages the crate builds with: its normal and build dependencies, through
-/// the resolve graph from `root` (not the workspace's other members, nor dev-dependencies).
-fn reachable(metadata: &Value, root: Option<&str>) -> std::collections::HashSet<String> {
-    let nodes = metadata["resolve"]["nodes"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let mut seen = std::collections::HashSet::new();
-    let mut stack: Vec<String> = root.map(str::to_owned).into_iter().collect();
-    while let Some(id) = stack.pop() {
-        if !seen.insert(id.clone()) {
-            continue;
-        }
-        let Some(node) = nodes
-            .iter()
-            .find(|node| node["id"].as_str() == Some(id.as_str()))
-        else {
-            continue;
+/// `cargo metadata`'s packages and resolve graph, by package id.
+struct Graph<'m> {
+    packages: HashMap<&'m str, &'m Value>,
+    nodes: HashMap<&'m str, &'m Value>,
+}
+
+impl<'m> Graph<'m> {
+    fn new(metadata: &'m Value) -> Self {
+        let by_id = |list: &'m Value| -> HashMap<&'m str, &'m Value> {
+            list.as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|item| Some((item["id"].as_str()?, item)))
+                .collect()
         };
-        for dep in node["deps"]
-            .as_array()
-            .map(Vec::as_slice)
+        Graph {
+            packages: by_id(&metadata["packages"]),
+            nodes: by_id(&metadata["resolve"]["nodes"]),
+        }
+    }
+
+    fn name(&self, id: &str) -> &'m str {
+        self.packages
+            .get(id)
+            .and_then(|package| package["name"].as_str())
             .unwrap_or_default()
-        {
+    }
+
+    /// The packages `id` builds with: its normal and build dependencies, not dev ones.
+    fn deps(&self, id: &str) -> impl Iterator<Item = &'m str> + use<'m> {
+        let deps = self
+            .nodes
+            .get(id)
+            .and_then(|node| node["deps"].as_array())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        deps.iter().filter_map(|dep| {
             let kinds = dep["dep_kinds"]
                 .as_array()
                 .map(Vec::as_slice)
@@ -155,54 +172,22 @@ fn reachable(metadata: &Value, root: Option<&str>) -> std::collections::HashSet<
                 || kinds
                     .iter()
                     .any(|kind| kind["kind"].as_str() != Some("dev"));
-            if let Some(pkg) = dep["pkg"].as_str().filter(|_| built) {
-                stack.push(pkg.to_owned());
+            dep["pkg"].as_str().filter(|_| built)
+        })
+    }
+
+    /// The ids of the packages the crate `root` builds with, through the resolve graph (not
+    /// the workspace's other members), in a stable order.
+    fn built_from(&self, root: Option<&str>) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<&str> = root.into_iter().collect();
+        while let Some(id) = stack.pop() {
+            if seen.insert(id.to_owned()) {
+                stack.extend(self.deps(id));
             }
         }
+        seen
     }
-    seen
-}
-
-/// The packages (other than wasm-bindgen's own) that depend on wasm-bindgen's crates.
-fn browser_only(metadata: &Value, packages: &[&Value]) -> Vec<String> {
-    let name = |id: &str| {
-        packages
-            .iter()
-            .find(|package| package["id"].as_str() == Some(id))
-            .and_then(|package| package["name"].as_str())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let nodes = metadata["resolve"]["nodes"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let mut found: Vec<String> = nodes
-        .iter()
-        .filter(|node| {
-            let id = node["id"].as_str().unwrap_or_default();
-            packages
-                .iter()
-                .any(|package| package["id"].as_str() == Some(id))
-        })
-        .filter(|node| {
-            let depends = node["dependencies"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            depends
-                .iter()
-                .filter_map(Value::as_str)
-                .any(|dep| BROWSER.contains(&name(dep).as_str()))
-        })
-        .map(|node| name(node["id"].as_str().unwrap_or_default()))
-        .filter(|package| {
-            !BROWSER.contains(&package.as_str()) && !package.starts_with("wasm-bindgen")
-        })
-        .collect();
-    found.sort();
-    found.dedup();
-    found
 }
 
 impl CrateInfo {

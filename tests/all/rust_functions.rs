@@ -51,6 +51,20 @@ fn load(name: &str, config: FunctionConfig) -> Function {
         .unwrap_or_else(|err| panic!("`{name}` loads: {err}"))
 }
 
+/// A crate of its own workspace in a temp dir: `manifest` (without `[workspace]`) and one
+/// source file.
+fn temp_crate(manifest: &str, file: &str, source: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("src")).expect("src");
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        format!("{manifest}\n[workspace]\n"),
+    )
+    .expect("manifest");
+    std::fs::write(dir.path().join(file), source).expect("source");
+    dir
+}
+
 /// The files a team has in the crate, to see that the build leaves them as they were.
 fn sources(name: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let crate_dir = fixtures().join(name);
@@ -311,14 +325,11 @@ async fn a_main_without_tokio_main_is_refused_with_the_reason() {
 
 #[test]
 fn a_crate_with_no_handler_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir(dir.path().join("src")).expect("src");
-    std::fs::write(
-        dir.path().join("Cargo.toml"),
-        "[package]\nname = \"no-handler\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
-    )
-    .expect("manifest");
-    std::fs::write(dir.path().join("src/main.rs"), "fn main() {}\n").expect("main");
+    let dir = temp_crate(
+        "[package]\nname = \"no-handler\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        "src/main.rs",
+        "fn main() {}\n",
+    );
     let err = build_handler_with(dir.path(), &BuildOptions::default()).expect_err("no handler");
     assert!(matches!(err, BuildError::NoHandler(_)), "{err:?}");
     assert!(err.to_string().ends_with(
@@ -466,27 +477,20 @@ async fn tower_layers_tokio_timers_and_spawned_tasks_work() {
 
 #[test]
 fn a_handler_of_the_wrong_shape_is_a_compile_error_naming_the_fix() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir(dir.path().join("src")).expect("src");
     let guest = Path::new(env!("CARGO_MANIFEST_DIR")).join("guest");
-    std::fs::write(
-        dir.path().join("Cargo.toml"),
-        format!(
+    // The handler forgot the `Result`.
+    let dir = temp_crate(
+        &format!(
             "[package]\nname = \"wrong-shape\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
              [lib]\ncrate-type = [\"cdylib\"]\n\n[dependencies]\n\
-             lambda-sim-guest = {{ path = {:?} }}\nserde_json = \"1\"\n\n[workspace]\n",
+             lambda-sim-guest = {{ path = {:?} }}\nserde_json = \"1\"\n",
             guest.display().to_string()
         ),
-    )
-    .expect("manifest");
-    // The handler forgot the `Result`.
-    std::fs::write(
-        dir.path().join("src/lib.rs"),
+        "src/lib.rs",
         "use lambda_sim_guest::LambdaEvent;\nuse serde_json::Value;\n\n\
          fn handler(event: LambdaEvent<Value>) -> Value {\n    event.payload\n}\n\n\
          lambda_sim_guest::handler!(handler);\n",
-    )
-    .expect("lib.rs");
+    );
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
         .arg("build")
         .arg(dir.path())

@@ -46,9 +46,7 @@ struct Mailbox {
     event: Option<(Vec<u8>, Context)>,
     /// Its response, until `handle` takes it.
     response: Option<Result<Vec<u8>, Diagnostic>>,
-    /// Whether a `run` is waiting for an event (Init is over once one is).
-    waiting: bool,
-    /// `run`, waiting for an event.
+    /// `run`, waiting for an event (Init is over once it is).
     run: Option<Waker>,
     /// `init` or `handle`, waiting for `run` to wait or to answer.
     host: Option<Waker>,
@@ -70,8 +68,8 @@ struct Environment {
 
 thread_local! {
     static MAILBOX: RefCell<Mailbox> = RefCell::new(Mailbox::default());
-    /// How many `run` loops are alive (one, or the function has an error).
-    static SERVING: Cell<u32> = const { Cell::new(0) };
+    /// Whether a `run` loop is alive (a second one is an error).
+    static SERVING: Cell<bool> = const { Cell::new(false) };
     static ENVIRONMENT: RefCell<Option<Environment>> = const { RefCell::new(None) };
 }
 
@@ -98,17 +96,12 @@ fn init() -> Result<(), HandlerError> {
         .map_err(|err| handler_error("Runtime.InitError", format!("tokio: {err}")))?;
     // SAFETY: the symbol is the function lambda-sim's tokio-macros emits, of this signature.
     let mut main = unsafe { __lambda_sim_main_body() };
-    runtime.block_on(poll_fn(|cx| {
-        MAILBOX.with_borrow_mut(|mailbox| mailbox.host = Some(cx.waker().clone()));
-        if let Poll::Ready(code) = main.as_mut().poll(cx) {
-            exit(code);
+    drive(&runtime, &mut main, || {
+        match MAILBOX.with_borrow(|mailbox| mailbox.run.is_some()) {
+            true => Poll::Ready(()),
+            false => Poll::Pending,
         }
-        if MAILBOX.with_borrow(|mailbox| mailbox.waiting) {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
-    }));
+    });
     ENVIRONMENT.set(Some(Environment { main, runtime }));
     Ok(())
 }
@@ -129,15 +122,11 @@ fn handle(event: Vec<u8>, ctx: WitContext) -> Result<Vec<u8>, HandlerError> {
                 run.wake();
             }
         });
-        runtime.block_on(poll_fn(|cx| {
-            MAILBOX.with_borrow_mut(|mailbox| mailbox.host = Some(cx.waker().clone()));
-            if let Poll::Ready(code) = main.as_mut().poll(cx) {
-                exit(code);
-            }
+        drive(runtime, main, || {
             if let Some(response) = MAILBOX.with_borrow_mut(|mailbox| mailbox.response.take()) {
                 return Poll::Ready(response);
             }
-            if SERVING.get() == 0 {
+            if !SERVING.get() {
                 // The `run` future was dropped (a `select!` that let it go): nothing serves.
                 MAILBOX.with_borrow_mut(|mailbox| mailbox.event = None);
                 return Poll::Ready(Err(Diagnostic {
@@ -147,15 +136,31 @@ fn handle(event: Vec<u8>, ctx: WitContext) -> Result<Vec<u8>, HandlerError> {
                 }));
             }
             Poll::Pending
-        }))
+        })
     });
     response.map_err(|diagnostic| handler_error(&diagnostic.error_type, diagnostic.error_message))
+}
+
+/// Polls `main`'s body (and the tasks it spawned) until `done` says what the host waits for
+/// has come; `run` wakes the host when it waits for an event or leaves a response.
+fn drive<T>(
+    runtime: &tokio::runtime::Runtime,
+    main: &mut Pin<Box<dyn Future<Output = ExitCode>>>,
+    mut done: impl FnMut() -> Poll<T>,
+) -> T {
+    runtime.block_on(poll_fn(|cx| {
+        MAILBOX.with_borrow_mut(|mailbox| mailbox.host = Some(cx.waker().clone()));
+        if let Poll::Ready(code) = main.as_mut().poll(cx) {
+            exit(code);
+        }
+        done()
+    }))
 }
 
 /// `main` returned: the process ends, as it would on Lambda (`Runtime.ExitError`, with the
 /// exit status `main`'s result reports, after `Error: ...` on stderr for an `Err`).
 fn exit(code: ExitCode) -> ! {
-    if SERVING.get() == 0 && code == ExitCode::SUCCESS {
+    if !SERVING.get() && code == ExitCode::SUCCESS {
         eprintln!("lambda-sim: `main` returned without calling `lambda_runtime::run`");
     }
     std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 1 });
@@ -167,16 +172,16 @@ struct Serving;
 
 impl Serving {
     fn start() -> Serving {
-        SERVING.set(SERVING.get() + 1);
+        SERVING.set(true);
         Serving
     }
 }
 
 impl Drop for Serving {
     fn drop(&mut self) {
-        SERVING.set(SERVING.get().saturating_sub(1));
+        SERVING.set(false);
         MAILBOX.with_borrow_mut(|mailbox| {
-            mailbox.waiting = false;
+            mailbox.run = None;
             mailbox.wake_host();
         });
     }
@@ -195,7 +200,7 @@ where
     D: Into<Bytes> + Send,
     E: Into<Error> + Send + Debug,
 {
-    if SERVING.get() > 0 {
+    if SERVING.get() {
         return Err("lambda_runtime::run is already running: a function serves one".into());
     }
     let _serving = Serving::start();
@@ -207,11 +212,10 @@ where
         let (event, context) = poll_fn(|cx| {
             MAILBOX.with_borrow_mut(|mailbox| match mailbox.event.take() {
                 Some(event) => {
-                    mailbox.waiting = false;
+                    mailbox.run = None;
                     Poll::Ready(event)
                 }
                 None => {
-                    mailbox.waiting = true;
                     mailbox.run = Some(cx.waker().clone());
                     mailbox.wake_host();
                     Poll::Pending

@@ -541,10 +541,10 @@ fn parse_knobs(mut input: ItemFn, is_test: bool, config: FinalConfig) -> TokenSt
     };
 
     // lambda-sim: `main`'s body is also handed to the function's Init phase (see
-    // `lambda_handover` below); the original `main` stays as tokio writes it. Only `fn main()`:
+    // `handover.rs`); the original `main` stays as tokio writes it. Only `fn main()`:
     // `#[tokio::main]` on another function (a helper, a dependency's) is left as it was.
     let handover = if !is_test && input.sig.ident == "main" && input.sig.inputs.is_empty() {
-        lambda_handover(&body, &input.sig.output)
+        crate::handover::lambda_handover(&body, &input.sig.output)
     } else {
         quote! {}
     };
@@ -585,26 +585,6 @@ fn parse_knobs(mut input: ItemFn, is_test: bool, config: FinalConfig) -> TokenSt
     tokens
 }
 
-/// lambda-sim's change to tokio-macros: next to `main`, a function that returns `main`'s body
-/// as a boxed future, which `lambda_runtime`'s stand-in polls as the function's Init phase
-/// until the body calls `lambda_runtime::run` (then each invocation is served by the service
-/// it registered, on the same current-thread runtime). The body's output is reported as a
-/// process's `main` reports it (`Error: ...` on stderr and exit status 1 for an `Err`).
-fn lambda_handover(body: &Body<'_>, output: &syn::ReturnType) -> TokenStream {
-    quote! {
-        #[doc(hidden)]
-        #[allow(clippy::all, non_snake_case)]
-        #[unsafe(no_mangle)]
-        fn __lambda_sim_main_body() -> ::std::pin::Pin<::std::boxed::Box<
-            dyn ::core::future::Future<Output = ::std::process::ExitCode>,
-        >> {
-            async fn __lambda_sim_main() #output #body
-            ::std::boxed::Box::pin(async move {
-                ::std::process::Termination::report(__lambda_sim_main().await)
-            })
-        }
-    }
-}
 
 fn token_stream_with_error(mut tokens: TokenStream, error: syn::Error) -> TokenStream {
     tokens.extend(error.into_compile_error());
@@ -796,7 +776,7 @@ impl Parse for ItemFn {
     }
 }
 
-struct Body<'a> {
+pub(crate) struct Body<'a> {
     brace_token: syn::token::Brace,
     // Statements, with terminating `;`.
     stmts: &'a [TokenStream],

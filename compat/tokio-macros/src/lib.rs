@@ -13,9 +13,10 @@
 //! Macros for use with Tokio
 //!
 //! lambda-sim's copy of tokio-macros 2.7.2: `#[tokio::main]` also emits
-//! `__lambda_sim_main_body` (see `entry::lambda_handover`), nothing else differs.
+//! `__lambda_sim_main_body` (see `handover.rs`), nothing else differs.
 
 mod entry;
+mod handover;
 mod select;
 
 use proc_macro::TokenStream;
