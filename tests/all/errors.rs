@@ -173,7 +173,14 @@ async fn an_infinite_loop_times_out_as_lambda_says_it() {
 
 #[tokio::test]
 async fn memory_growth_past_the_memory_size_is_out_of_memory() {
-    let oom = load("oom", FunctionConfig::named("oom").memory_size_mb(256));
+    // A long timeout: at 256 MB the guest has a seventh of a vCPU, and on a loaded machine
+    // (the test suite builds crates meanwhile) growing 256 MB can take longer than 3 s.
+    let oom = load(
+        "oom",
+        FunctionConfig::named("oom")
+            .memory_size_mb(256)
+            .timeout(std::time::Duration::from_secs(60)),
+    );
     let failed = invoke(&oom, "{}").await;
     let err = failed.error().expect("the guest runs out of memory");
     assert_eq!(err.error_type, "Runtime.OutOfMemory");
