@@ -152,4 +152,44 @@ pub enum Error {
         /// What componentize-py printed (the Python traceback).
         output: String,
     },
+    /// A Node.js handler setting is not `file.export`.
+    #[error(
+        "the handler `{0}` must be `file.export` (for example `index.handler` for `export const handler` in index.mjs)"
+    )]
+    BadNodeHandler(String),
+    /// The Node.js handler's module has no file in the directory.
+    #[error(
+        "`{dir}` has no {module}.js, {module}.mjs or {module}.cjs: the handler names the module `{module}`"
+    )]
+    NoNodeModule {
+        /// The directory.
+        dir: PathBuf,
+        /// The module, as the handler setting names it.
+        module: String,
+    },
+    /// node cannot be found or started.
+    #[error(
+        "Node.js is needed to build a Node.js handler and could not be run ({0}): install node \
+         (18 or later) or set LAMBDA_SIM_NODE to its path"
+    )]
+    NoNode(String),
+    /// The Node.js adapter's directory or its packages are missing.
+    #[error(
+        "the Node.js adapter is not ready in `{0}`: run `npm ci` there (it installs esbuild and \
+         ComponentizeJS {version}), or set LAMBDA_SIM_GUEST_NODE to a directory where it was run",
+        version = crate::node::COMPONENTIZE_JS_VERSION
+    )]
+    NoNodeAdapter(PathBuf),
+    /// The temporary WIT directory of a Node.js build could not be written.
+    #[error("failed to prepare the Node.js build: {0}")]
+    PrepareNode(#[source] std::io::Error),
+    /// The bundle or the componentization failed: a syntax error, a module the sandbox lacks,
+    /// a native addon.
+    #[error("failed to package the Node.js handler `{handler}`:\n{output}")]
+    NodeFailed {
+        /// The handler setting.
+        handler: String,
+        /// What the build printed (esbuild's messages name the file and line).
+        output: String,
+    },
 }

@@ -1,6 +1,7 @@
 //! Builds handlers into components lambda-sim loads: a Rust handler crate with cargo to a
 //! `wasm32-wasip2` component (adding the target with rustup when it is missing), a Python
-//! handler with componentize-py and the adapter in `guest-python/`.
+//! handler with componentize-py and the adapter in `guest-python/`, a Node.js handler with
+//! esbuild, ComponentizeJS and the adapter in `guest-node/`.
 //!
 //! ```
 //! use std::path::Path;
@@ -20,6 +21,7 @@ mod compat;
 mod compile;
 mod error;
 mod metadata;
+mod node;
 mod python;
 mod python_deps;
 
@@ -29,5 +31,9 @@ pub use compile::{
     function_name,
 };
 pub use error::{Error, Result};
+pub use node::{
+    COMPONENTIZE_JS_VERSION, DEFAULT_NODE_RUNTIME, NodeBuild, NodeTools, build_node,
+    build_node_with, node_handler_file,
+};
 pub use python::{COMPONENTIZE_PY_VERSION, build_python, build_python_with, componentize_py};
 pub use python_deps::EMBEDDED_PYTHON;

@@ -56,6 +56,8 @@ pub(crate) struct Environment {
     pub(crate) free_at: Duration,
     /// Created for provisioned concurrency: never reclaimed for idleness.
     pub(crate) provisioned: bool,
+    /// The component declares a Node.js runtime (its errors' stack is `trace`).
+    nodejs: bool,
 }
 
 impl Environment {
@@ -169,6 +171,7 @@ impl Environment {
             created_at: at,
             free_at: at,
             provisioned: false,
+            nodejs: crate::guest_runtime::is_nodejs(spec.declared_runtime.as_deref()),
         })
     }
 
@@ -299,7 +302,7 @@ impl Environment {
     ) -> PhaseOutcome {
         let (result, kind) = match result {
             Ok(Ok(bytes)) => (Ok(bytes), Ending::Returned),
-            Ok(Err(err)) => (Err(from_wit(err)), Ending::Returned),
+            Ok(Err(err)) => (Err(from_wit(err, self.nodejs)), Ending::Returned),
             Err(err) => {
                 let host = self.store.data_mut();
                 let out_of_memory = host.memory.take_out_of_memory();
@@ -337,7 +340,7 @@ impl Environment {
                         Ending::TimedOut,
                     )
                 } else if let Some(fatal) = fatal {
-                    (Err(from_wit(fatal)), Ending::Failed)
+                    (Err(from_wit(fatal, self.nodejs)), Ending::Failed)
                 } else {
                     // A process's exit, as Lambda words it (`std::process::exit`, or a
                     // `lambda_runtime` function whose `main` returned before `run`).
@@ -393,10 +396,17 @@ fn nanos(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
-fn from_wit(err: types::HandlerError) -> FunctionError {
+/// A guest's error as its runtime words the payload (Node.js names the stack `trace`).
+fn from_wit(err: types::HandlerError, nodejs: bool) -> FunctionError {
+    let (stack_trace, trace) = if nodejs {
+        (Vec::new(), err.stack_trace)
+    } else {
+        (err.stack_trace, Vec::new())
+    };
     FunctionError {
         error_type: err.error_type,
         error_message: err.error_message,
-        stack_trace: err.stack_trace,
+        stack_trace,
+        trace,
     }
 }

@@ -59,6 +59,12 @@ impl Function {
         &self.inner.config
     }
 
+    /// The Lambda runtime the component declares (`nodejs22.x` for a Node.js handler packaged
+    /// by `lambda-sim build --node`), if any.
+    pub fn declared_runtime(&self) -> Option<&str> {
+        self.inner.spec.declared_runtime.as_deref()
+    }
+
     /// The clock of the runtime the function runs in.
     pub fn clock(&self) -> &crate::Clock {
         &self.inner.shared.clock

@@ -31,9 +31,13 @@ pub struct FunctionError {
     pub error_type: String,
     /// The message.
     pub error_message: String,
-    /// The stack trace, when the guest gave one.
+    /// The stack trace, when the guest gave one (Python, Java, a Rust panic).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stack_trace: Vec<String>,
+    /// The stack trace as Lambda's Node.js runtime names it (`trace`), for a component
+    /// declaring a `nodejs` runtime.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trace: Vec<String>,
 }
 
 impl FunctionError {
@@ -42,6 +46,7 @@ impl FunctionError {
             error_type: error_type.into(),
             error_message: error_message.into(),
             stack_trace: Vec::new(),
+            trace: Vec::new(),
         }
     }
 

@@ -46,6 +46,7 @@ mod ephemeral;
 mod error;
 mod faults;
 mod function;
+mod guest_runtime;
 mod host;
 mod invocation;
 mod invoke;
@@ -76,6 +77,7 @@ pub use cpu::{CpuMode, DEFAULT_FUEL_PER_SECOND, FULL_VCPU_MB, cpu_share, vcpus};
 pub use error::{Error, Result};
 pub use faults::{FAULT_ERROR_TYPE, Faults};
 pub use function::Function;
+pub use guest_runtime::{RUNTIME_SECTION, declared_runtime, is_nodejs};
 pub use invocation::{FunctionError, HostCall, InitPhase, Invocation, RUNTIME_VERSION};
 /// The stores guests reach (key-value, objects, Firehose): see [`Runtime::services`].
 pub use lambda_sim_services as services;

@@ -124,7 +124,7 @@ impl Runtime {
             inner.tmp.clone(),
             loaded_at,
         )?;
-        let spec = EnvironmentSpec::new(
+        let mut spec = EnvironmentSpec::new(
             pre,
             &config,
             &shared.config,
@@ -132,6 +132,7 @@ impl Runtime {
             inner.tmp.clone(),
             shared.services.clone(),
         );
+        spec.declared_runtime = crate::guest_runtime::declared_runtime(bytes);
         Ok(Function::new(shared.clone(), spec, pool, config, loaded_at))
     }
 }

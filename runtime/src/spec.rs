@@ -35,6 +35,8 @@ pub(crate) struct EnvironmentSpec {
     pub(crate) tmp: Arc<TmpDirs>,
     /// The stores guests reach.
     pub(crate) services: lambda_sim_services::Services,
+    /// The Lambda runtime the component declares (`nodejs22.x`), if any.
+    pub(crate) declared_runtime: Option<String>,
 }
 
 impl EnvironmentSpec {
@@ -64,6 +66,7 @@ impl EnvironmentSpec {
             clock,
             tmp,
             services,
+            declared_runtime: None,
         }
     }
 }

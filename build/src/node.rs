@@ -1,0 +1,258 @@
+//! Packages a Node.js handler (`index.handler`: the `handler` export of `index.js`, `.mjs` or
+//! `.cjs`, with what it imports from `node_modules`) into a component for the handler world:
+//! `guest-node/build.mjs` bundles it with esbuild and componentizes the adapter in
+//! `guest-node/` with the bundle inside (ComponentizeJS, SpiderMonkey without JIT). The
+//! component is rebuilt only when the bundle changed (`OUT.key`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{Error, Result};
+
+/// The ComponentizeJS release the adapter is written and tested for.
+pub const COMPONENTIZE_JS_VERSION: &str = "0.23.0";
+
+/// The Lambda runtime a Node.js handler is built for when none is named.
+pub const DEFAULT_NODE_RUNTIME: &str = "nodejs22.x";
+
+/// The WIT the adapter is componentized against, by file under the temporary WIT directory:
+/// the Node.js world as the main package, the handler world and what it imports as deps.
+const WIT: [(&str, &str); 7] = [
+    ("node.wit", include_str!("../../guest-node/wit/node.wit")),
+    (
+        "deps/cli/environment.wit",
+        include_str!("../../guest-node/wit/deps/cli/environment.wit"),
+    ),
+    (
+        "deps/handler/handler.wit",
+        include_str!("../../wit/handler.wit"),
+    ),
+    (
+        "deps/keyvalue/world.wit",
+        include_str!("../../wit/deps/keyvalue/world.wit"),
+    ),
+    (
+        "deps/keyvalue/store.wit",
+        include_str!("../../wit/deps/keyvalue/store.wit"),
+    ),
+    (
+        "deps/keyvalue/atomic.wit",
+        include_str!("../../wit/deps/keyvalue/atomic.wit"),
+    ),
+    (
+        "deps/keyvalue/batch.wit",
+        include_str!("../../wit/deps/keyvalue/batch.wit"),
+    ),
+];
+
+/// A component `build_node` wrote, or found up to date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeBuild {
+    /// The component.
+    pub component: PathBuf,
+    /// The bundle was unchanged since the last build: the component was kept.
+    pub cached: bool,
+}
+
+/// Where a Node.js handler's build comes from: the node program and the adapter's directory
+/// (with its `node_modules`, installed by `npm ci`).
+#[derive(Clone, Debug)]
+pub struct NodeTools {
+    /// The `node` to run: `LAMBDA_SIM_NODE`, else `node` on the `PATH`.
+    pub node: PathBuf,
+    /// `guest-node/`: `LAMBDA_SIM_GUEST_NODE`, else the one beside the source lambda-sim was
+    /// built from.
+    pub adapter: PathBuf,
+}
+
+impl NodeTools {
+    /// Finds node and the adapter, and checks that the adapter's packages are installed.
+    pub fn find() -> Result<Self> {
+        let node = std::env::var_os("LAMBDA_SIM_NODE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("node"));
+        match Command::new(&node).arg("--version").output() {
+            Ok(out) if out.status.success() => {}
+            Ok(out) => {
+                return Err(Error::NoNode(format!(
+                    "`{} --version` failed: {}",
+                    node.display(),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                )));
+            }
+            Err(err) => return Err(Error::NoNode(format!("`{}`: {err}", node.display()))),
+        }
+        let adapter = std::env::var_os("LAMBDA_SIM_GUEST_NODE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-node"));
+        let componentize_js = adapter.join("node_modules/@bytecodealliance/componentize-js");
+        if !adapter.join("build.mjs").is_file() || !componentize_js.is_dir() {
+            return Err(Error::NoNodeAdapter(adapter));
+        }
+        Ok(NodeTools { node, adapter })
+    }
+}
+
+/// The module a handler setting names and its export: `src/app.handler` is the export
+/// `handler` of `src/app.js` (or `.mjs`, `.cjs`).
+fn module_and_export(handler: &str) -> Result<(&str, &str)> {
+    let bad = || Error::BadNodeHandler(handler.to_owned());
+    let slash = handler.rfind('/').map_or(0, |i| i + 1);
+    let dot = handler[slash..].find('.').ok_or_else(bad)? + slash;
+    let (module, export) = (&handler[..dot], &handler[dot + 1..]);
+    let file_name = &module[slash..];
+    if file_name.is_empty()
+        || export.is_empty()
+        || export.split('.').any(str::is_empty)
+        || module
+            .split('/')
+            .any(|part| part.is_empty() || part == "..")
+    {
+        return Err(bad());
+    }
+    Ok((module, export))
+}
+
+/// Checks the handler setting and that its module exists in `dir`; returns the module's file.
+pub fn node_handler_file(dir: &Path, handler: &str) -> Result<PathBuf> {
+    if !dir.is_dir() {
+        return Err(Error::NotADirectory(dir.to_owned()));
+    }
+    let (module, _) = module_and_export(handler)?;
+    ["js", "mjs", "cjs"]
+        .iter()
+        .map(|extension| dir.join(format!("{module}.{extension}")))
+        .find(|file| file.is_file())
+        .ok_or_else(|| Error::NoNodeModule {
+            dir: dir.to_owned(),
+            module: module.to_owned(),
+        })
+}
+
+/// Packages the Node.js handler `handler` (`file.export`) of `dir` into the component `out`
+/// for the Lambda runtime `runtime` (`nodejs22.x` when none), with the tools found by
+/// [`NodeTools::find`].
+pub fn build_node(
+    dir: &Path,
+    handler: &str,
+    runtime: Option<&str>,
+    out: &Path,
+) -> Result<NodeBuild> {
+    // The handler is checked before looking for node, so that a typo is named first.
+    node_handler_file(dir, handler)?;
+    build_node_with(&NodeTools::find()?, dir, handler, runtime, out)
+}
+
+/// [`build_node`] with given tools.
+pub fn build_node_with(
+    tools: &NodeTools,
+    dir: &Path,
+    handler: &str,
+    runtime: Option<&str>,
+    out: &Path,
+) -> Result<NodeBuild> {
+    node_handler_file(dir, handler)?;
+    let wit = tempfile::Builder::new()
+        .prefix("lambda-sim-node-wit-")
+        .tempdir()
+        .map_err(Error::PrepareNode)?;
+    for (file, text) in WIT {
+        let path = wit.path().join(file);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(Error::PrepareNode)?;
+        }
+        std::fs::write(path, text).map_err(Error::PrepareNode)?;
+    }
+    let output = Command::new(&tools.node)
+        .arg(tools.adapter.join("build.mjs"))
+        .arg("--dir")
+        .arg(dir)
+        .args(["--handler", handler])
+        .args(["--runtime", runtime.unwrap_or(DEFAULT_NODE_RUNTIME)])
+        .arg("--wit")
+        .arg(wit.path())
+        .arg("--out")
+        .arg(out)
+        .output()
+        .map_err(|err| Error::NoNode(format!("`{}`: {err}", tools.node.display())))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() || !out.is_file() {
+        let mut text = String::from_utf8_lossy(&output.stderr).into_owned();
+        if text.trim().is_empty() {
+            text = stdout.into_owned();
+        }
+        return Err(Error::NodeFailed {
+            handler: handler.to_owned(),
+            output: text.trim_end().to_owned(),
+        });
+    }
+    let cached = stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .any(|answer| answer["cached"] == true);
+    Ok(NodeBuild {
+        component: out.to_owned(),
+        cached,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handler_settings_are_file_dot_export() {
+        assert_eq!(
+            module_and_export("index.handler").ok(),
+            Some(("index", "handler"))
+        );
+        assert_eq!(
+            module_and_export("src/app.lambda.handler").ok(),
+            Some(("src/app", "lambda.handler"))
+        );
+        for bad in [
+            "index",
+            "index.",
+            ".handler",
+            "src/.handler",
+            "../index.handler",
+            "a//b.h",
+            "index.a..b",
+        ] {
+            assert!(
+                matches!(module_and_export(bad), Err(Error::BadNodeHandler(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_module_is_named_before_node_is_looked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("app.mjs"),
+            "export const handler = () => 1;\n",
+        )
+        .unwrap();
+        assert_eq!(
+            node_handler_file(dir.path(), "app.handler").ok(),
+            Some(dir.path().join("app.mjs"))
+        );
+        let err = build_node(
+            dir.path(),
+            "index.handler",
+            None,
+            &dir.path().join("x.wasm"),
+        );
+        assert_eq!(
+            err.map_err(|e| e.to_string()).err().as_deref(),
+            Some(
+                format!(
+                    "`{}` has no index.js, index.mjs or index.cjs: the handler names the module `index`",
+                    dir.path().display()
+                )
+                .as_str()
+            )
+        );
+    }
+}

@@ -1,0 +1,199 @@
+// Lambda's Node.js runtime model on lambda-sim's handler world (wit/handler.wit).
+//
+// `lambda-sim build --node DIR --handler index.handler` bundles the handler's file and what it
+// imports from `node_modules` into one CommonJS text (build.mjs), and componentizes this
+// adapter with that text inside. What a Node.js Lambda user expects holds:
+//
+// - The handler's module runs in the Init phase (`init`): its top level is Init Duration, every
+//   cold start, and a module-level variable lives as long as the execution environment. The
+//   engine snapshot taken at build time holds only the engine and this adapter.
+// - `handler(event, context)` async, or `(event, context, callback)`; `context` has the Node.js
+//   runtime's fields and `getRemainingTimeInMillis()`; `process.env` has Lambda's variables.
+// - `console.*` prints `<time>\t<request id>\t<LEVEL>\t<message>` lines; an error becomes
+//   `{"errorType", "errorMessage", "trace"}` with an `Invoke Error` line in the log.
+
+import { getEnvironment } from 'wasi:cli/environment@0.2.3';
+import { Buffer } from 'buffer';
+import { CODE, FILE, HANDLER } from 'lambda-sim:handler-code';
+import process from './node/process.js';
+import { format, nodeStack } from './node/util.js';
+
+const engineLog = console.log.bind(console);
+let requestId;
+const engineSetTimeout = globalThis.setTimeout;
+const engineClearTimeout = globalThis.clearTimeout;
+const pendingTimers = new Set();
+
+// Timeouts counted, so that a callback-style handler that never calls back ends when the
+// last one has run (the runtime's empty event loop).
+function countedSetTimeout(fn, ms, ...args) {
+  const id = engineSetTimeout(() => {
+    pendingTimers.delete(id);
+    if (typeof fn === 'function') fn(...args);
+  }, ms);
+  pendingTimers.add(id);
+  return id;
+}
+
+function countedClearTimeout(id) {
+  pendingTimers.delete(id);
+  engineClearTimeout(id);
+}
+
+function write(text) {
+  // The engine's console prints one line per call; a trailing newline is the caller's.
+  engineLog(text.endsWith('\n') ? text.slice(0, -1) : text);
+}
+
+function logLine(level, args) {
+  const message = format(...args).replace(/\n/g, '\r');
+  write(`${new Date().toISOString()}\t${requestId}\t${level}\t${message}`);
+}
+
+function installGlobals() {
+  globalThis.__lambdaSimWrite = write;
+  globalThis.global = globalThis;
+  globalThis.process = process;
+  globalThis.Buffer = Buffer;
+  globalThis.setTimeout = countedSetTimeout;
+  globalThis.clearTimeout = countedClearTimeout;
+  globalThis.setImmediate = (fn, ...args) => countedSetTimeout(fn, 0, ...args);
+  globalThis.clearImmediate = countedClearTimeout;
+  const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
+  for (const [method, level] of Object.entries(levels)) {
+    console[method] = (...args) => logLine(level, args);
+  }
+  process.env = Object.fromEntries(getEnvironment());
+}
+
+class HandlerError extends Error {
+  constructor(errorType, errorMessage, trace) {
+    super(errorMessage);
+    this.payload = { errorType, errorMessage, stackTrace: trace };
+  }
+}
+
+function runtimeError(name, message) {
+  const error = new Error(message);
+  error.name = name;
+  error.stack = '';
+  return error;
+}
+
+// The trace as the Node.js runtime gives it: `Type: message` and the handler's frames, V8-style.
+function toHandlerError(error, kind) {
+  let errorType;
+  let errorMessage;
+  let trace;
+  if (error instanceof Error) {
+    errorType = error.name || 'Error';
+    errorMessage = String(error.message ?? '');
+    trace = nodeStack(error);
+  } else {
+    errorType = typeof error;
+    errorMessage = error === undefined ? 'undefined' : typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+    trace = [];
+  }
+  const stack = JSON.stringify({ errorType, errorMessage, stack: trace });
+  logLine('ERROR', [`${kind} \t${stack}`]);
+  return new HandlerError(errorType, errorMessage, trace);
+}
+
+function missingModule(name) {
+  const error = new Error(`Cannot find module '${name}'\nRequire stack:\n- ${FILE}`);
+  error.code = 'MODULE_NOT_FOUND';
+  throw error;
+}
+
+let handler;
+
+export function init() {
+  installGlobals();
+  const [, , path] = HANDLER.match(/^(.*?[^/]*?)\.(.+)$/) ?? [];
+  const module = { exports: {} };
+  try {
+    const body = new Function('exports', 'require', 'module', '__filename', '__dirname', `${CODE}\n//# sourceURL=${FILE}`);
+    body.call(module.exports, module.exports, missingModule, module, FILE, FILE.slice(0, FILE.lastIndexOf('/')));
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      throw toHandlerError(runtimeError('Runtime.UserCodeSyntaxError', `${error.name}: ${error.message}`), 'Uncaught Exception');
+    }
+    throw toHandlerError(error, 'Uncaught Exception');
+  }
+  let found = module.exports;
+  for (const key of (path ?? '').split('.')) {
+    found = found == null ? undefined : found[key];
+  }
+  if (typeof found !== 'function') {
+    throw toHandlerError(runtimeError('Runtime.HandlerNotFound', `${HANDLER} is undefined or not exported`), 'Uncaught Exception');
+  }
+  handler = found;
+}
+
+function lambdaContext(ctx) {
+  const env = process.env;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    awsRequestId: ctx.requestId,
+    invokedFunctionArn: ctx.invokedFunctionArn,
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION ?? '$LATEST',
+    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+    identity: ctx.identity ? JSON.parse(ctx.identity) : undefined,
+    clientContext: ctx.clientContext ? JSON.parse(ctx.clientContext) : undefined,
+    getRemainingTimeInMillis: () => Math.max(0, Number(ctx.deadlineMs) - Date.now()),
+  };
+}
+
+// Runs the handler: an async handler's promise, or a callback-style handler's callback (or, if
+// it never calls it, `null` once its timers have all run, as the runtime's empty event loop).
+function call(event, context) {
+  let settled = false;
+  return new Promise((resolveOnce, rejectOnce) => {
+    const resolve = (value) => { settled = true; resolveOnce(value); };
+    const reject = (error) => { settled = true; rejectOnce(error); };
+    const done = (err, value) => (err != null ? reject(err) : resolve(value));
+    context.done = done;
+    context.succeed = (value) => resolve(value);
+    context.fail = (err) => reject(err ?? new Error('handled'));
+    const returned = handler(event, context, done);
+    if (returned && typeof returned.then === 'function') {
+      returned.then(resolve, reject);
+    } else {
+      // Not a promise: the callback's value, or null once no timer of the handler is left.
+      const idle = () => {
+        if (settled) return;
+        if (pendingTimers.size === 0) resolve(null);
+        else engineSetTimeout(idle, 1);
+      };
+      engineSetTimeout(idle, 0);
+    }
+  });
+}
+
+export async function handle(payload, ctx) {
+  requestId = ctx.requestId;
+  if (ctx.xrayTraceId) process.env._X_AMZN_TRACE_ID = ctx.xrayTraceId;
+  else delete process.env._X_AMZN_TRACE_ID;
+  let event;
+  try {
+    event = JSON.parse(new TextDecoder().decode(payload));
+  } catch (error) {
+    throw toHandlerError(runtimeError('Runtime.UnmarshalError', `Unable to parse input as json: ${error.message}`), 'Invoke Error');
+  }
+  let result;
+  try {
+    result = await call(event, lambdaContext(ctx));
+  } catch (error) {
+    throw toHandlerError(error, 'Invoke Error');
+  }
+  let text;
+  try {
+    text = JSON.stringify(result === undefined ? null : result);
+  } catch (error) {
+    throw toHandlerError(runtimeError('Runtime.MarshalError', `Unable to stringify response body: ${error.message}`), 'Invoke Error');
+  }
+  return new TextEncoder().encode(text);
+}

@@ -1,0 +1,227 @@
+// `lambda-sim build --node`: bundles a Node.js handler with what it imports from
+// `node_modules` (esbuild), checks that it needs nothing the sandbox lacks, and componentizes
+// the adapter with the bundle inside (ComponentizeJS). lambda-sim runs it as
+//
+//   node build.mjs --dir DIR --handler index.handler --wit WIT_DIR --out OUT.wasm [--runtime nodejs22.x]
+//
+// The component carries a `lambda-sim:runtime` custom section naming the Lambda runtime, so that
+// lambda-sim words its errors as the Node.js runtime does.
+//
+// It prints one JSON line, `{"cached": bool, "file": "index.mjs"}`; a build error is printed
+// on stderr (esbuild's messages name the file and line) with exit status 1. The component is
+// rebuilt only when the bundle, the adapter or the WIT changed (`OUT.key` holds the last key).
+
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import * as esbuild from 'esbuild';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const COMPONENTIZE_JS = JSON.parse(readFileSync(join(HERE, 'node_modules', '@bytecodealliance', 'componentize-js', 'package.json'), 'utf8')).version;
+
+// The Node.js modules the handler may import, and the file that provides each.
+const PROVIDED = {
+  buffer: join(HERE, 'node', 'buffer.js'),
+  crypto: join(HERE, 'node', 'crypto.js'),
+  events: require.resolve('events/'),
+  path: require.resolve('path-browserify'),
+  process: join(HERE, 'node', 'process-module.js'),
+  stream: require.resolve('stream-browserify'),
+  string_decoder: require.resolve('string_decoder/'),
+  timers: join(HERE, 'node', 'timers.js'),
+  url: join(HERE, 'node', 'url.js'),
+  util: join(HERE, 'node', 'util.js'),
+};
+const BUILTINS = new Set(builtinModules);
+
+class BuildError extends Error {}
+
+function leb128(value) {
+  const bytes = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (value !== 0);
+  return bytes;
+}
+
+// A custom section appended to the component's top level.
+function customSection(name, data) {
+  const payload = Buffer.concat([Buffer.from(leb128(Buffer.byteLength(name))), Buffer.from(name), Buffer.from(data)]);
+  return Buffer.concat([Buffer.from([0, ...leb128(payload.length)]), payload]);
+}
+
+function parseArgs(argv) {
+  const args = {};
+  for (let i = 0; i < argv.length; i += 2) {
+    if (!argv[i].startsWith('--') || argv[i + 1] === undefined) throw new BuildError(`usage: build.mjs --dir DIR --handler FILE.FUNCTION --wit DIR --out FILE`);
+    args[argv[i].slice(2)] = argv[i + 1];
+  }
+  for (const name of ['dir', 'handler', 'wit', 'out']) {
+    // (--runtime is optional.)
+    if (!args[name]) throw new BuildError(`missing --${name}`);
+  }
+  return args;
+}
+
+// `src/app.handler`: the module `src/app` (a .js, .mjs or .cjs file) and the export `handler`.
+function handlerFile(dir, handler) {
+  const match = handler.match(/^((?:[^/]*\/)*[^./]+)\.([^/]+)$/);
+  if (!match) throw new BuildError(`the handler \`${handler}\` is not \`file.function\` (for example \`index.handler\`)`);
+  for (const extension of ['.js', '.mjs', '.cjs']) {
+    const file = join(dir, match[1] + extension);
+    if (existsSync(file)) return file;
+  }
+  throw new BuildError(`the handler \`${handler}\` names the module \`${match[1]}\`, but ${dir} has no ${match[1]}.js, ${match[1]}.mjs or ${match[1]}.cjs`);
+}
+
+const nodeModules = {
+  name: 'lambda-sim-node-modules',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z_]+(\/[a-z_]+)?$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      if (!args.path.startsWith('node:') && !BUILTINS.has(name)) return undefined;
+      if (PROVIDED[name]) return { path: PROVIDED[name] };
+      if (args.importer.startsWith(HERE + sep)) return { path: join(HERE, 'node', 'unavailable.js') };
+      return {
+        errors: [{
+          text: `the Node.js module \`${args.path}\` is not provided by lambda-sim's Node.js runtime (it provides ${Object.keys(PROVIDED).join(', ')})`,
+        }],
+      };
+    });
+    build.onResolve({ filter: /\.node$/ }, (args) => ({
+      errors: [{ text: `\`${args.path}\` is a native addon (a .node file): native code cannot run in the sandbox` }],
+    }));
+  },
+};
+
+// A package with a `binding.gyp` builds native code at install: refused by name.
+function checkNativePackages(metafile, dir) {
+  const checked = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const parts = resolve(dir, input).split(sep);
+    const at = parts.lastIndexOf('node_modules');
+    if (at < 0) continue;
+    const length = parts[at + 1]?.startsWith('@') ? at + 3 : at + 2;
+    const root = parts.slice(0, length).join(sep);
+    if (checked.has(root)) continue;
+    checked.add(root);
+    if (existsSync(join(root, 'binding.gyp'))) {
+      throw new BuildError(`the package \`${parts.slice(at + 1, length).join('/')}\` (${root}) has native code (binding.gyp): native addons cannot run in the sandbox`);
+    }
+  }
+}
+
+async function bundle(options, what) {
+  try {
+    return await esbuild.build({ bundle: true, write: false, metafile: true, logLevel: 'silent', target: 'es2022', ...options });
+  } catch (error) {
+    if (!error.errors) throw error;
+    const text = await esbuild.formatMessages(error.errors, { kind: 'error', color: false });
+    throw new BuildError(`${what} failed to bundle:\n${text.join('').trimEnd()}`);
+  }
+}
+
+// The handler's file and its imports as one CommonJS text, run by the adapter at Init.
+async function bundleHandler(dir, file) {
+  const taskFile = `/var/task/${relative(dir, file).split(sep).join('/')}`;
+  const url = file.endsWith('.mjs') ? `file://${taskFile}` : taskFile;
+  const result = await bundle({
+    entryPoints: [file],
+    absWorkingDir: dir,
+    platform: 'node',
+    format: 'cjs',
+    define: { 'import.meta.url': JSON.stringify(`file://${taskFile}`) },
+    plugins: [nodeModules],
+  }, relative(dir, file));
+  checkNativePackages(result.metafile, dir);
+  return { code: result.outputFiles[0].text, url };
+}
+
+// The adapter with the handler's bundle inside: the module ComponentizeJS snapshots.
+async function bundleAdapter(handler, code, url) {
+  const result = await bundle({
+    entryPoints: [join(HERE, 'adapter.js')],
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    format: 'esm',
+    external: ['wasi:*', 'lambda-sim:handler/*'],
+    plugins: [{
+      name: 'lambda-sim-handler-code',
+      setup(build) {
+        build.onResolve({ filter: /^lambda-sim:handler-code$/ }, () => ({ path: 'handler-code', namespace: 'lambda-sim' }));
+        build.onLoad({ filter: /.*/, namespace: 'lambda-sim' }, () => ({
+          contents: `export const CODE = ${JSON.stringify(code)};\nexport const FILE = ${JSON.stringify(url)};\nexport const HANDLER = ${JSON.stringify(handler)};\n`,
+          loader: 'js',
+        }));
+        build.onResolve({ filter: /^buffer$/ }, () => ({ path: require.resolve('buffer/') }));
+      },
+    }],
+  }, 'the adapter');
+  return result.outputFiles[0].text;
+}
+
+function witFiles(dir) {
+  const files = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) files.push(...witFiles(path));
+    else files.push([relative(dir, path), readFileSync(path, 'utf8')]);
+  }
+  return files;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const dir = resolve(args.dir);
+  const file = handlerFile(dir, args.handler);
+  const { code, url } = await bundleHandler(dir, file);
+  const source = await bundleAdapter(args.handler, code, url);
+  const features = ['http', 'fetch-event'];
+  const runtime = args.runtime ?? 'nodejs22.x';
+  if (!/^nodejs\d+\.x$/.test(runtime)) throw new BuildError(`the runtime \`${runtime}\` is not a Node.js runtime (nodejs20.x, nodejs22.x, ...)`);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ componentizeJs: COMPONENTIZE_JS, features, runtime, wit: witFiles(args.wit), source }))
+    .digest('hex');
+  const out = resolve(args.out);
+  const keyFile = `${out}.key`;
+  const answer = { cached: false, file: relative(dir, file) };
+  if (existsSync(out) && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key) {
+    answer.cached = true;
+  } else {
+    mkdirSync(dirname(out), { recursive: true });
+    rmSync(keyFile, { force: true });
+    const work = mkdtempSync(join(tmpdir(), 'lambda-sim-node-'));
+    try {
+      const entry = join(work, 'lambda-sim-adapter.js');
+      writeFileSync(entry, source);
+      const { componentize } = await import('@bytecodealliance/componentize-js');
+      const { component } = await componentize({
+        sourcePath: entry,
+        witPath: args.wit,
+        worldName: 'function-node',
+        disableFeatures: features,
+      });
+      writeFileSync(out, Buffer.concat([component, customSection('lambda-sim:runtime', runtime)]));
+      writeFileSync(keyFile, key);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  process.stdout.write(`${JSON.stringify(answer)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`${error instanceof BuildError ? error.message : error.stack ?? error}\n`);
+    process.exit(1);
+  },
+);
