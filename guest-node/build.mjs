@@ -34,6 +34,7 @@ const PROVIDED = {
   stream: require.resolve('stream-browserify'),
   string_decoder: require.resolve('string_decoder/'),
   timers: join(HERE, 'node', 'timers.js'),
+  'timers/promises': join(HERE, 'node', 'timers-promises.js'),
   url: join(HERE, 'node', 'url.js'),
   util: join(HERE, 'node', 'util.js'),
 };
@@ -87,7 +88,7 @@ const nodeModules = {
   setup(build) {
     build.onResolve({ filter: /^(node:)?[a-z_]+(\/[a-z_]+)?$/ }, (args) => {
       const name = args.path.replace(/^node:/, '');
-      if (!args.path.startsWith('node:') && !BUILTINS.has(name)) return undefined;
+      if (!args.path.startsWith('node:') && !BUILTINS.has(name) && !PROVIDED[name]) return undefined;
       if (PROVIDED[name]) return { path: PROVIDED[name] };
       if (args.importer.startsWith(HERE + sep)) return { path: join(HERE, 'node', 'unavailable.js') };
       return {

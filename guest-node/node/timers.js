@@ -5,8 +5,7 @@ export const setInterval = (...args) => globalThis.setInterval(...args);
 export const clearInterval = (id) => globalThis.clearInterval(id);
 export const setImmediate = (...args) => globalThis.setImmediate(...args);
 export const clearImmediate = (id) => globalThis.clearImmediate(id);
-export const promises = {
-  setTimeout: (ms, value) => new Promise((resolve) => globalThis.setTimeout(() => resolve(value), ms)),
-  setImmediate: (value) => new Promise((resolve) => globalThis.setTimeout(() => resolve(value), 0)),
-};
+import promises from './timers-promises.js';
+
+export { promises };
 export default { setTimeout, clearTimeout, setInterval, clearInterval, setImmediate, clearImmediate, promises };

@@ -14,6 +14,7 @@ mod lifecycle;
 mod load;
 mod logs;
 mod model;
+mod node;
 mod pipeline;
 mod python;
 mod rust_functions;

@@ -1,0 +1,433 @@
+//! Node.js handlers (fixtures/node/), bundled with esbuild and packaged with ComponentizeJS and
+//! the adapter in guest-node/, as teams deploy them: the AWS documentation's ES module, a
+//! CommonJS handler with `node_modules`, errors in the Node.js runtime's shape. node and npm
+//! come from the `PATH`; the adapter's packages and the fixtures' `node_modules` are installed
+//! with `npm ci` when missing (`.ci/run` installs them first). Without node the tests fail,
+//! naming it (or skip, with `LAMBDA_SIM_ALLOW_SKIP=1`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use lambda_sim_build::{NodeBuild, NodeTools};
+use lambda_sim_harness::{CheckOptions, ReportLine, Run, check_stateless, read_events};
+use lambda_sim_runtime::{Function, FunctionConfig, Invocation, Payload, Runtime};
+use serde_json::{Value, json};
+
+/// The fixtures that build, with the handler setting each is built for.
+const FIXTURES: [(&str, &str); 7] = [
+    ("hello", "index.handler"),
+    ("slow-init", "index.handler"),
+    ("counter", "index.handler"),
+    ("context", "index.handler"),
+    ("callback", "index.handler"),
+    ("error", "index.handler"),
+    ("hello", "index.nope"),
+];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("fixtures/node").join(name)
+}
+
+/// Runs `npm ci` in `dir` when its `node_modules` is missing.
+fn npm_ci(dir: &Path) -> Result<(), String> {
+    if dir.join("node_modules").is_dir() {
+        return Ok(());
+    }
+    let out = std::process::Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .output()
+        .map_err(|err| format!("npm is needed to install {}: {err}", dir.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`npm ci` in {} failed: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(())
+}
+
+/// node and the adapter (found once per test process), or why there are none.
+fn tools() -> Result<&'static NodeTools, String> {
+    static FOUND: OnceLock<Result<NodeTools, String>> = OnceLock::new();
+    let found = FOUND.get_or_init(|| {
+        npm_ci(&root().join("guest-node"))?;
+        npm_ci(&fixture("counter"))?;
+        NodeTools::find().map_err(|err| err.to_string())
+    });
+    found.as_ref().map_err(Clone::clone)
+}
+
+/// Builds a fixture into the tests' temp dir (kept across runs: unchanged bundles are not
+/// packaged again). Builds take turns: each holds ComponentizeJS's 800 MB for seconds.
+fn build(tools: &NodeTools, name: &str, handler: &str) -> lambda_sim_build::Result<NodeBuild> {
+    static TURN: Mutex<()> = Mutex::new(());
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("node-fixtures")
+        .join(format!("{name}-{}.wasm", handler.replace(['.', '/'], "-")));
+    lambda_sim_build::build_node_with(tools, &fixture(name), handler, None, &out)
+}
+
+/// The fixtures' components, built once per test process.
+fn components(tools: &NodeTools) -> &'static HashMap<(&'static str, &'static str), PathBuf> {
+    static BUILT: OnceLock<Result<HashMap<(&str, &str), PathBuf>, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            FIXTURES
+                .iter()
+                .map(|&(name, handler)| {
+                    build(tools, name, handler)
+                        .map(|built| ((name, handler), built.component))
+                        .map_err(|err| format!("{name} ({handler}): {err}"))
+                })
+                .collect()
+        })
+        .as_ref()
+        .unwrap_or_else(|why| panic!("the Node.js fixtures build: {why}"))
+}
+
+/// A Node.js fixture loaded in `runtime` as `node-<name>`; `None` when node is missing and
+/// `LAMBDA_SIM_ALLOW_SKIP=1`.
+#[track_caller]
+fn load(runtime: &Runtime, name: &str, handler: &str, memory_mb: u32) -> Option<Function> {
+    let components = components(crate::require(tools())?);
+    let mut config = FunctionConfig::named(format!("node-{name}"));
+    config.memory_size_mb = memory_mb;
+    Some(
+        runtime
+            .load_file(&components[&(name, handler)], config)
+            .unwrap_or_else(|err| panic!("{name} loads: {err}")),
+    )
+}
+
+/// A simulation with deterministic CPU: durations are counted, not timed.
+fn simulation() -> Runtime {
+    Runtime::new(crate::simulation(11)).expect("the runtime starts")
+}
+
+/// Invokes when the function's previous invocation has ended, so a warm environment is free.
+async fn invoke(function: &Function, event: Value) -> Invocation {
+    let at = LAST_END
+        .with(|end| end.borrow().get(function.config().name.as_str()).copied())
+        .unwrap_or_else(|| function.clock().now());
+    let invocation = function
+        .invoke_at(at, &Payload::from_value(&event))
+        .await
+        .expect("an environment is available");
+    LAST_END.with(|end| {
+        end.borrow_mut()
+            .insert(function.config().name.clone(), invocation.ends_at)
+    });
+    invocation
+}
+
+thread_local! {
+    static LAST_END: std::cell::RefCell<HashMap<String, std::time::Duration>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+fn init_duration_ms(invocation: &Invocation) -> f64 {
+    let line = invocation.report.to_string();
+    let report = ReportLine::parse(&line).expect("CloudWatch's REPORT format");
+    report
+        .init_duration_ms
+        .unwrap_or_else(|| panic!("a cold start has Init Duration: {line}"))
+}
+
+/// A console line of the Node.js runtime: `<time>Z\t<request id>\t<LEVEL>\t<message>`.
+fn console_line<'a>(line: &'a str, request_id: &str, level: &str) -> Option<&'a str> {
+    let fields: Vec<&str> = line.splitn(4, '\t').collect();
+    let [time, id, lvl, message] = fields[..] else {
+        return None;
+    };
+    (time.len() == 24 && time.ends_with('Z') && id == request_id && lvl == level).then_some(message)
+}
+
+#[tokio::test]
+async fn the_aws_documentation_handler_answers_cold_then_warm() {
+    let runtime = simulation();
+    let Some(hello) = load(&runtime, "hello", "index.handler", 128) else {
+        return;
+    };
+    let cold = invoke(&hello, json!({"key1": "value1"})).await;
+    let warm = invoke(&hello, json!({"key1": "value2"})).await;
+    assert!(cold.is_cold() && !warm.is_cold());
+    assert_eq!(
+        crate::json(&cold),
+        json!({"statusCode": 200, "body": "\"Hello from Lambda!\""})
+    );
+    let lines = cold.log_lines();
+    assert!(
+        lines[0].starts_with("INIT_START Runtime Version: "),
+        "{lines:?}"
+    );
+    let logged = lines
+        .iter()
+        .find_map(|line| console_line(line, &cold.request_id, "INFO"))
+        .unwrap_or_else(|| panic!("an INFO line: {lines:?}"));
+    // The runtime turns a message's newlines into carriage returns: one CloudWatch event.
+    assert_eq!(logged, "EVENT: \r{\r  \"key1\": \"value1\"\r}");
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.starts_with("REPORT RequestId: ")),
+        "{lines:?}"
+    );
+    assert_eq!(hello.declared_runtime(), Some("nodejs22.x"));
+}
+
+#[tokio::test]
+async fn the_module_top_level_runs_in_init_at_every_cold_start() {
+    let runtime = simulation();
+    let (Some(slow), Some(hello)) = (
+        load(&runtime, "slow-init", "index.handler", 1769),
+        load(&runtime, "hello", "index.handler", 1769),
+    ) else {
+        return;
+    };
+    let baseline = init_duration_ms(&invoke(&hello, json!({})).await);
+    let first = invoke(&slow, json!({})).await;
+    let warm = invoke(&slow, json!({})).await;
+    slow.evict_all();
+    let again = invoke(&slow, json!({})).await;
+    assert!(!warm.is_cold());
+    for cold in [&first, &again] {
+        let init = init_duration_ms(cold);
+        eprintln!("Init Duration at 1769 MB: slow-init {init} ms, hello {baseline} ms");
+        assert!(
+            init >= baseline + 50.0,
+            "the top level's 50 ms is Init Duration: {init} ms against {baseline} ms"
+        );
+        // The top level's line is printed in the Init phase (no request yet), every cold start.
+        let init_lines = cold.init.as_ref().expect("a cold start").log.lines();
+        assert!(
+            init_lines
+                .iter()
+                .any(|l| console_line(l, "undefined", "INFO") == Some("top level: checksum 6")),
+            "{init_lines:?}"
+        );
+    }
+    assert!(warm.init.is_none());
+}
+
+#[tokio::test]
+async fn a_commonjs_handler_with_node_modules_keeps_its_counter_per_environment() {
+    let runtime = simulation();
+    let Some(counter) = load(&runtime, "counter", "index.handler", 128) else {
+        return;
+    };
+    let first = crate::json(&invoke(&counter, json!({"name": "Ada"})).await);
+    let second = crate::json(&invoke(&counter, json!({"name": "Grace"})).await);
+    counter.evict_all();
+    let fresh = crate::json(&invoke(&counter, json!({"name": "Alan"})).await);
+    assert_eq!(first, json!({"name": "Ada", "count": 1, "idIsV4": true}));
+    assert_eq!(second, json!({"name": "Grace", "count": 2, "idIsV4": true}));
+    assert_eq!(fresh, json!({"name": "Alan", "count": 1, "idIsV4": true}));
+
+    let events = read_events(&Path::new(lambda_sim_fixtures::EVENTS_DIR).join("greetings"))
+        .expect("the events read");
+    let verdict = check_stateless(&counter, &events, &CheckOptions::default())
+        .await
+        .expect("the check runs");
+    let difference = verdict.difference.expect("the counter is stateful");
+    assert_eq!(difference.run, Run::Warm);
+    assert_eq!(difference.diff, ["- /count: 1", "+ /count: 2"]);
+}
+
+#[tokio::test]
+async fn context_env_and_console_are_the_nodejs_runtimes() {
+    let runtime = simulation();
+    let Some(function) = load(&runtime, "context", "index.handler", 256) else {
+        return;
+    };
+    let invocation = invoke(&function, json!({"a": 1})).await;
+    let id = invocation.request_id.clone();
+    let response = crate::json(&invocation);
+    let stream = response["logStreamName"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        stream.starts_with("20") && stream.contains("/[$LATEST]"),
+        "{stream}"
+    );
+    assert_eq!(
+        response,
+        json!({
+            "awsRequestId": id,
+            "functionName": "node-context",
+            "functionVersion": "$LATEST",
+            "memoryLimitInMB": "256",
+            "invokedFunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:node-context",
+            "logGroupName": "/aws/lambda/node-context",
+            "logStreamName": stream,
+            "callbackWaitsForEmptyEventLoop": true,
+            "remainingPositive": true,
+            "region": "us-east-1",
+            "envFunctionName": "node-context",
+            "base64": "bGFtYmRhLXNpbQ==",
+            "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        })
+    );
+    let init_lines = invocation.init.as_ref().expect("a cold start").log.lines();
+    assert!(
+        init_lines
+            .iter()
+            .any(|l| console_line(l, "undefined", "INFO") == Some("init string")),
+        "process.env is there at the top level: {init_lines:?}"
+    );
+    let lines = invocation.log.lines();
+    let messages: Vec<(&str, &str)> = ["INFO", "WARN", "ERROR"]
+        .into_iter()
+        .filter_map(|level| {
+            lines
+                .iter()
+                .find_map(|l| console_line(l, &id, level))
+                .map(|m| (level, m))
+        })
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            ("INFO", "event {\"a\":1}"),
+            ("WARN", "a warning"),
+            ("ERROR", "an error\rin two lines"),
+        ],
+        "{lines:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_callback_style_handler_answers_with_its_callback() {
+    let runtime = simulation();
+    let Some(function) = load(&runtime, "callback", "index.handler", 128) else {
+        return;
+    };
+    assert_eq!(
+        crate::json(&invoke(&function, json!({"n": 21})).await),
+        json!({"doubled": 42})
+    );
+}
+
+#[tokio::test]
+async fn a_type_error_has_the_nodejs_runtimes_error_shape_and_log_line() {
+    let runtime = simulation();
+    let Some(function) = load(&runtime, "error", "index.handler", 128) else {
+        return;
+    };
+    let invocation = invoke(&function, json!({})).await;
+    let payload: Value = serde_json::from_slice(&invocation.payload()).expect("JSON");
+    let message = "can't access property \"items\", order is undefined";
+    assert_eq!(payload["errorType"], "TypeError");
+    assert_eq!(payload["errorMessage"], message);
+    let trace: Vec<&str> = payload["trace"]
+        .as_array()
+        .map(|t| t.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        trace.first().copied(),
+        Some(format!("TypeError: {message}").as_str())
+    );
+    assert!(
+        trace.len() == 2 && trace[1].starts_with("    at handler (file:///var/task/index.mjs:"),
+        "{trace:?}"
+    );
+    assert_eq!(payload.as_object().map(|o| o.len()), Some(3), "{payload}");
+    let lines = invocation.log.lines();
+    let logged = lines
+        .iter()
+        .find_map(|l| console_line(l, &invocation.request_id, "ERROR"))
+        .unwrap_or_else(|| panic!("an ERROR line: {lines:?}"));
+    let (kind, json_part) = logged.split_once(" \t").expect("`Invoke Error \\t{...}`");
+    assert_eq!(kind, "Invoke Error");
+    let logged: Value = serde_json::from_str(json_part).expect("JSON");
+    assert_eq!(
+        logged,
+        json!({"errorType": "TypeError", "errorMessage": message, "stack": trace})
+    );
+    // A handled error keeps the environment, as in Lambda's Node.js runtime.
+    assert!(!invoke(&function, json!({})).await.is_cold());
+}
+
+#[tokio::test]
+async fn a_handler_name_the_module_does_not_export_is_handler_not_found() {
+    let runtime = simulation();
+    let Some(function) = load(&runtime, "hello", "index.nope", 128) else {
+        return;
+    };
+    let invocation = invoke(&function, json!({})).await;
+    let payload: Value = serde_json::from_slice(&invocation.payload()).expect("JSON");
+    assert_eq!(
+        payload,
+        json!({
+            "errorType": "Runtime.HandlerNotFound",
+            "errorMessage": "index.nope is undefined or not exported",
+            "trace": ["Runtime.HandlerNotFound: index.nope is undefined or not exported"],
+        })
+    );
+    assert!(
+        invocation
+            .log_lines()
+            .iter()
+            .any(|l| l.starts_with("INIT_REPORT Init Duration: ")
+                && l.ends_with("Status: error\tError Type: Runtime.HandlerNotFound")),
+        "{:?}",
+        invocation.log_lines()
+    );
+}
+
+#[test]
+fn a_syntax_error_is_refused_at_build_with_the_file_and_line() {
+    let Some(tools) = crate::require(tools()) else {
+        return;
+    };
+    let err = build(tools, "syntax-error", "index.handler").expect_err("a syntax error");
+    let text = err.to_string();
+    assert!(
+        text.starts_with(
+            "failed to package the Node.js handler `index.handler`:\nindex.js failed to bundle:\n"
+        ) && text.contains("[ERROR] Expected \"}\" but found \";\"")
+            && text.contains("index.js:4:29:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_node_builtin_the_sandbox_lacks_is_refused_at_build_by_name() {
+    let Some(tools) = crate::require(tools()) else {
+        return;
+    };
+    let err = build(tools, "needs-fs", "index.handler").expect_err("fs is not provided");
+    let text = err.to_string();
+    assert!(
+        text.contains(
+            "the Node.js module `fs` is not provided by lambda-sim's Node.js runtime (it provides buffer, crypto, events, path, process, stream, string_decoder, timers, timers/promises, url, util)"
+        ) && text.contains("index.js:2:33:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_unchanged_handler_is_not_packaged_again() {
+    let Some(tools) = crate::require(tools()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let source = "export const handler = async () => ({ version: 1 });\n";
+    std::fs::write(dir.path().join("index.mjs"), source).expect("writes");
+    let out = dir.path().join("out/index.wasm");
+    let build = |dir: &Path| {
+        lambda_sim_build::build_node_with(tools, dir, "index.handler", None, &out).expect("builds")
+    };
+    assert!(!build(dir.path()).cached);
+    assert!(build(dir.path()).cached);
+    std::fs::write(dir.path().join("index.mjs"), source.replace('1', "2")).expect("writes");
+    assert!(!build(dir.path()).cached, "an edit is packaged");
+}
