@@ -13,9 +13,12 @@
 //   `{"errorType", "errorMessage", "trace"}` with an `Invoke Error` line in the log.
 
 import { getEnvironment } from 'wasi:cli/environment@0.2.3';
+import { exit } from 'wasi:cli/exit@0.2.3';
+import { fatalError } from 'lambda-sim:handler/runtime-api@0.1.0';
 import { Buffer } from 'buffer';
-import { CODE, FILE, HANDLER } from 'lambda-sim:handler-code';
+import { CODE, FILE, HANDLER, SOURCE_MAP } from 'lambda-sim:handler-code';
 import process from './node/process.js';
+import { sourceMapper } from './node/source-map.js';
 import { format, nodeStack } from './node/util.js';
 
 const engineLog = console.log.bind(console);
@@ -64,6 +67,23 @@ function installGlobals() {
     console[method] = (...args) => logLine(level, args);
   }
   process.env = Object.fromEntries(getEnvironment());
+  // As on Lambda, the runtime process ends: the invocation fails and the environment goes.
+  process.exit = (code) => {
+    const status = Number(code ?? process.exitCode ?? 0);
+    fatalError({
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${status}`,
+      stackTrace: [],
+    });
+    exit(status === 0 ? { tag: 'ok' } : { tag: 'err' });
+  };
+  // Stack frames in the bundle name the handler's own files and lines. The engine puts two
+  // lines (`function anonymous(...`) before a `new Function` body.
+  const original = sourceMapper(SOURCE_MAP, 2);
+  globalThis.__lambdaSimMapLocation = (location) => {
+    const [, url, line, column] = location.match(/^(.*):(\d+):(\d+)$/) ?? [];
+    return url === FILE ? original(Number(line), Number(column)) ?? location : location;
+  };
 }
 
 class HandlerError extends Error {

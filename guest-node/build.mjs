@@ -130,24 +130,38 @@ async function bundle(options, what) {
   }
 }
 
-// The handler's file and its imports as one CommonJS text, run by the adapter at Init.
+// A file as a stack trace names it on Lambda: `file:///var/task/x.mjs` for an ES module,
+// `/var/task/x.js` otherwise (a polyfill of ours: `node:internal/lambda-sim/x.js`).
+function taskUrl(dir, path) {
+  const inside = relative(dir, path).split(sep).join('/');
+  if (inside.startsWith('../')) return `node:internal/lambda-sim/${inside.split('/').pop()}`;
+  return path.endsWith('.mjs') ? `file:///var/task/${inside}` : `/var/task/${inside}`;
+}
+
+// The handler's file and its imports as one CommonJS text, run by the adapter at Init, with
+// the source map's sources and mappings (for stack traces with the files' own lines).
 async function bundleHandler(dir, file) {
-  const taskFile = `/var/task/${relative(dir, file).split(sep).join('/')}`;
-  const url = file.endsWith('.mjs') ? `file://${taskFile}` : taskFile;
+  const url = taskUrl(dir, file);
   const result = await bundle({
     entryPoints: [file],
     absWorkingDir: dir,
+    outfile: join(dir, '.lambda-sim-bundle.js'),
     platform: 'node',
     format: 'cjs',
-    define: { 'import.meta.url': JSON.stringify(`file://${taskFile}`) },
+    sourcemap: 'external',
+    sourcesContent: false,
+    define: { 'import.meta.url': JSON.stringify(`file://${url.replace(/^file:\/\//, '')}`) },
     plugins: [nodeModules],
   }, relative(dir, file));
   checkNativePackages(result.metafile, dir);
-  return { code: result.outputFiles[0].text, url };
+  const code = result.outputFiles.find((f) => f.path.endsWith('.js')).text;
+  const map = JSON.parse(result.outputFiles.find((f) => f.path.endsWith('.map')).text);
+  const sources = map.sources.map((source) => taskUrl(dir, resolve(dir, source)));
+  return { code, url, map: { sources, mappings: map.mappings } };
 }
 
 // The adapter with the handler's bundle inside: the module ComponentizeJS snapshots.
-async function bundleAdapter(handler, code, url) {
+async function bundleAdapter(handler, { code, url, map }) {
   const result = await bundle({
     entryPoints: [join(HERE, 'adapter.js')],
     platform: 'neutral',
@@ -159,7 +173,12 @@ async function bundleAdapter(handler, code, url) {
       setup(build) {
         build.onResolve({ filter: /^lambda-sim:handler-code$/ }, () => ({ path: 'handler-code', namespace: 'lambda-sim' }));
         build.onLoad({ filter: /.*/, namespace: 'lambda-sim' }, () => ({
-          contents: `export const CODE = ${JSON.stringify(code)};\nexport const FILE = ${JSON.stringify(url)};\nexport const HANDLER = ${JSON.stringify(handler)};\n`,
+          contents: [
+            `export const CODE = ${JSON.stringify(code)};`,
+            `export const FILE = ${JSON.stringify(url)};`,
+            `export const HANDLER = ${JSON.stringify(handler)};`,
+            `export const SOURCE_MAP = ${JSON.stringify(map)};`,
+          ].join('\n'),
           loader: 'js',
         }));
         build.onResolve({ filter: /^buffer$/ }, () => ({ path: require.resolve('buffer/') }));
@@ -183,8 +202,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const dir = resolve(args.dir);
   const file = handlerFile(dir, args.handler);
-  const { code, url } = await bundleHandler(dir, file);
-  const source = await bundleAdapter(args.handler, code, url);
+  const source = await bundleAdapter(args.handler, await bundleHandler(dir, file));
   const features = ['http', 'fetch-event'];
   const runtime = args.runtime ?? 'nodejs22.x';
   if (!/^nodejs\d+\.x$/.test(runtime)) throw new BuildError(`the runtime \`${runtime}\` is not a Node.js runtime (nodejs20.x, nodejs22.x, ...)`);

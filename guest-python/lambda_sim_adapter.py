@@ -110,10 +110,43 @@ class _TaskFinder(importlib.abc.MetaPathFinder):
         )
 
 
-# Build time: keep the sources, import the handler once so that its dependencies are in the
-# snapshot, then forget the handler's own modules so that `init` imports them afresh.
+def _install_ssl_stand_in():
+    """`ssl` for the packages that import it at load time (urllib3, botocore, http.client):
+    the sandbox's CPython has no `_ssl`, so `lambda_sim_ssl` stands in, under the name `ssl`
+    (TLS settings work; a TLS connection raises `ssl.SSLError` naming lambda-sim)."""
+    try:
+        import ssl  # noqa: F401
+    except ImportError:
+        origin = importlib.util.find_spec("lambda_sim_ssl").origin
+        spec = importlib.util.spec_from_file_location("ssl", origin)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["ssl"] = module
+        spec.loader.exec_module(module)
+
+
+# Build time: `ssl` if it is missing, keep the sources, import the handler once so that its
+# dependencies are in the snapshot, then forget the handler's own modules so that `init`
+# imports them afresh.
+_install_ssl_stand_in()
 _SOURCES = _collect_sources()
-importlib.import_module(_MODULE)
+# The build-time import sees the variables every Lambda function has (a region, the role's
+# credentials), as placeholders, so that a module creating an SDK client at its top level
+# imports; they are taken away again, and `init` reads the environment's own.
+_BUILD_ENV = {
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "ASIALAMBDASIM0000000",
+    "AWS_SECRET_ACCESS_KEY": "lambda-sim/placeholder/secret/key/000000",
+    "AWS_SESSION_TOKEN": "lambda-sim-placeholder-session-token",
+    "LAMBDA_TASK_ROOT": TASK_ROOT,
+}
+_BUILD_ENV = {k: v for k, v in _BUILD_ENV.items() if k not in os.environ}
+os.environ.update(_BUILD_ENV)
+try:
+    importlib.import_module(_MODULE)
+finally:
+    for _name in _BUILD_ENV:
+        del os.environ[_name]
 for _name in list(sys.modules):
     if _name in _SOURCES:
         del sys.modules[_name]

@@ -44,17 +44,20 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
                 .rsplit_once('.')
                 .map_or(handler.as_str(), |(m, _)| m);
             let output = output(&args, module);
-            (
-                lambda_sim_build::build_python(&args.dir, handler, &output)?,
-                false,
-            )
+            let built = lambda_sim_build::package_python(
+                &args.dir,
+                handler,
+                &output,
+                &lambda_sim_build::PythonOptions::default(),
+            )?;
+            (built.path, built.cached)
         }
         (Some(handler), _, true) => {
             let module = handler.split_once('.').map_or(handler.as_str(), |(m, _)| m);
             let output = output(&args, module.rsplit('/').next().unwrap_or(module));
             let built =
                 lambda_sim_build::build_node(&args.dir, handler, args.runtime.as_deref(), &output)?;
-            (built.component, built.cached)
+            (built.path, built.cached)
         }
         (Some(_), false, false) => {
             anyhow::bail!(

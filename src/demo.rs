@@ -230,7 +230,7 @@ fn described(
         let spec = file
             .function(mapping.function())
             .ok_or_else(|| anyhow::anyhow!("no function `{}`", mapping.function()))?;
-        let wasm = crate::component(&spec.code)?;
+        let wasm = crate::function_component(spec)?;
         let function = runtime
             .load_file(&wasm, spec.config.clone())
             .map_err(crate::lambda_error)?;

@@ -91,21 +91,20 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
     apply_simulation_flags(&args, &mut runtime_config)?;
 
     let from_file = file.as_ref().and_then(|f| f.function(&args.function));
-    let (location, mut config) = match from_file {
-        Some(spec) => (spec.code.clone(), spec.config.clone()),
+    let (wasm, mut config) = match from_file {
+        Some(spec) => (crate::function_component(spec)?, spec.config.clone()),
         None => {
             let path = PathBuf::from(&args.function);
             let name = args
                 .name
                 .clone()
                 .unwrap_or_else(|| lambda_sim_build::function_name(&path));
-            (path, FunctionConfig::named(name))
+            (crate::component(&path)?, FunctionConfig::named(name))
         }
     };
     apply_function_flags(&args, &mut config)?;
     config.validate()?;
 
-    let wasm = crate::component(&location)?;
     let event = read_event(&args)?;
     let payload = Payload::json(&event)
         .map_err(crate::lambda_error)
@@ -176,6 +175,9 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("failed to write the OTLP trace `{}`", path.display()))?;
     }
     if let LogFormat::Text = args.log_format {
+        if let Some(note) = crate::engine_note(function.declared_runtime()) {
+            eprintln!("{note}");
+        }
         let config = function.config();
         eprintln!(
             "lambda-sim: {} invocation(s), {cold} cold start(s), {} ms billed, {:.4} GB-s, ${:.10} ({} MB, {})",

@@ -121,12 +121,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = Runtime::new(runtime_config)?;
     let mut deployed = Vec::new();
     for spec in &specs {
-        let wasm_path = lambda_sim_build::component_for(&spec.code).with_context(|| {
-            format!(
-                "failed to build the handler crate `{}`",
-                spec.code.display()
-            )
-        })?;
+        let wasm_path = crate::function_component(spec)?;
         let wasm = std::fs::read(&wasm_path)
             .with_context(|| format!("failed to read `{}`", wasm_path.display()))?;
         let function = runtime

@@ -56,6 +56,12 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
         other => anyhow::bail!("unknown strategy `{other}` (cost, speed or balanced)"),
     };
     let wasm = crate::component(&args.function)?;
+    if let Ok(bytes) = std::fs::read(&wasm)
+        && let Some(note) =
+            crate::engine_note(lambda_sim_runtime::declared_runtime(&bytes).as_deref())
+    {
+        eprintln!("{note}");
+    }
     let text = std::fs::read(&args.event)
         .with_context(|| format!("failed to read the event `{}`", args.event.display()))?;
     let event = Payload::json(text)

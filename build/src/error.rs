@@ -13,7 +13,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// The directory has no `Cargo.toml`.
-    #[error("`{0}` is not a cargo crate (no Cargo.toml)")]
+    #[error(
+        "`{0}` is not a cargo crate (no Cargo.toml): a Node.js or Python handler's directory is \
+         built with `lambda-sim build --node` or `--python` and `--handler`, then given as its .wasm"
+    )]
     NotACrate(PathBuf),
     /// The `wasm32-wasip2` target is missing and rustup could not add it.
     #[error(
@@ -151,6 +154,22 @@ pub enum Error {
         handler: String,
         /// What componentize-py printed (the Python traceback).
         output: String,
+    },
+    /// A template's function names a runtime lambda-sim has no builder for.
+    #[error(
+        "the runtime `{0}` cannot be built by lambda-sim: it builds Rust crates (provided.al2023), \
+         Node.js (nodejs20.x, nodejs22.x) and Python (python3.x) handlers, or takes a .wasm component"
+    )]
+    UnsupportedRuntime(String),
+    /// A Node.js or Python function's directory without a `Handler` setting.
+    #[error(
+        "the {runtime} function in `{dir}` needs a `Handler` (for example `index.handler` or `app.handler`)"
+    )]
+    NoHandlerSetting {
+        /// The function's code directory.
+        dir: PathBuf,
+        /// Its runtime.
+        runtime: String,
     },
     /// A Node.js handler setting is not `file.export`.
     #[error(

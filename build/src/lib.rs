@@ -17,23 +17,28 @@
 //! # Ok::<(), lambda_sim_build::Error>(())
 //! ```
 
+mod build_cache;
 mod compat;
 mod compile;
 mod error;
+mod function_code;
 mod metadata;
 mod node;
 mod python;
 mod python_deps;
 
+pub use build_cache::Built;
 pub use compat::compat_dir;
 pub use compile::{
     BuildOptions, TARGET, build_handler, build_handler_with, component_for, ensure_wasm_target,
     function_name,
 };
 pub use error::{Error, Result};
+pub use function_code::component_for_function;
 pub use node::{
-    COMPONENTIZE_JS_VERSION, DEFAULT_NODE_RUNTIME, NodeBuild, NodeTools, build_node,
-    build_node_with, node_handler_file,
+    COMPONENTIZE_JS_VERSION, DEFAULT_NODE_RUNTIME, NodeTools, build_node, build_node_with,
+    node_handler_file,
 };
 pub use python::{COMPONENTIZE_PY_VERSION, build_python, build_python_with, componentize_py};
+pub use python::{PythonOptions, package_python};
 pub use python_deps::EMBEDDED_PYTHON;

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{Error, Result};
+use crate::{Built, Error, Result};
 
 /// The ComponentizeJS release the adapter is written and tested for.
 pub const COMPONENTIZE_JS_VERSION: &str = "0.23.0";
@@ -20,8 +20,8 @@ pub const DEFAULT_NODE_RUNTIME: &str = "nodejs22.x";
 const WIT: [(&str, &str); 7] = [
     ("node.wit", include_str!("../../guest-node/wit/node.wit")),
     (
-        "deps/cli/environment.wit",
-        include_str!("../../guest-node/wit/deps/cli/environment.wit"),
+        "deps/cli/cli.wit",
+        include_str!("../../guest-node/wit/deps/cli/cli.wit"),
     ),
     (
         "deps/handler/handler.wit",
@@ -44,15 +44,6 @@ const WIT: [(&str, &str); 7] = [
         include_str!("../../wit/deps/keyvalue/batch.wit"),
     ),
 ];
-
-/// A component `build_node` wrote, or found up to date.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NodeBuild {
-    /// The component.
-    pub component: PathBuf,
-    /// The bundle was unchanged since the last build: the component was kept.
-    pub cached: bool,
-}
 
 /// Where a Node.js handler's build comes from: the node program and the adapter's directory
 /// (with its `node_modules`, installed by `npm ci`).
@@ -132,12 +123,7 @@ pub fn node_handler_file(dir: &Path, handler: &str) -> Result<PathBuf> {
 /// Packages the Node.js handler `handler` (`file.export`) of `dir` into the component `out`
 /// for the Lambda runtime `runtime` (`nodejs22.x` when none), with the tools found by
 /// [`NodeTools::find`].
-pub fn build_node(
-    dir: &Path,
-    handler: &str,
-    runtime: Option<&str>,
-    out: &Path,
-) -> Result<NodeBuild> {
+pub fn build_node(dir: &Path, handler: &str, runtime: Option<&str>, out: &Path) -> Result<Built> {
     // The handler is checked before looking for node, so that a typo is named first.
     node_handler_file(dir, handler)?;
     build_node_with(&NodeTools::find()?, dir, handler, runtime, out)
@@ -150,7 +136,7 @@ pub fn build_node_with(
     handler: &str,
     runtime: Option<&str>,
     out: &Path,
-) -> Result<NodeBuild> {
+) -> Result<Built> {
     node_handler_file(dir, handler)?;
     let wit = tempfile::Builder::new()
         .prefix("lambda-sim-node-wit-")
@@ -190,8 +176,8 @@ pub fn build_node_with(
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .any(|answer| answer["cached"] == true);
-    Ok(NodeBuild {
-        component: out.to_owned(),
+    Ok(Built {
+        path: out.to_owned(),
         cached,
     })
 }
@@ -228,12 +214,12 @@ mod tests {
 
     #[test]
     fn a_missing_module_is_named_before_node_is_looked_for() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("a temp dir");
         std::fs::write(
             dir.path().join("app.mjs"),
             "export const handler = () => 1;\n",
         )
-        .unwrap();
+        .expect("writes");
         assert_eq!(
             node_handler_file(dir.path(), "app.handler").ok(),
             Some(dir.path().join("app.mjs"))

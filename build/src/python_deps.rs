@@ -19,6 +19,13 @@ pub const EMBEDDED_PYTHON: &str = "3.14";
 /// The file Lambda's packaging installs from.
 const REQUIREMENTS: &str = "requirements.txt";
 
+/// The name of the directory the handler's requirements are (or will be) installed in under
+/// `DIR/.lambda-sim/python-deps/`; `None` when the directory has no `requirements.txt`.
+pub(crate) fn installed_key(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join(REQUIREMENTS)).ok()?;
+    Some(cache_key(&text))
+}
+
 /// The directory holding the handler's installed requirements, installing them first if they
 /// are not cached; `None` when the directory has no `requirements.txt`.
 pub(crate) fn install(dir: &Path, componentize_py: &Path) -> Result<Option<PathBuf>> {

@@ -42,10 +42,9 @@ const process = {
   removeAllListeners() { return process; },
   listeners: () => [],
   emit: () => false,
+  // Replaced at Init by the adapter, which ends the environment as Lambda does.
   exit(code) {
-    const error = new Error(`Runtime exited with error: exit status ${code ?? 0}`);
-    error.name = 'Runtime.ExitError';
-    throw error;
+    throw new Error(`process.exit(${code ?? ''}) before Init`);
   },
   stdout: { write: (text) => { globalThis.__lambdaSimWrite(String(text)); return true; }, isTTY: false },
   stderr: { write: (text) => { globalThis.__lambdaSimWrite(String(text)); return true; }, isTTY: false },

@@ -72,7 +72,7 @@ export function nodeStack(error) {
       if (at < 0) return `    at ${frame}`;
       // SpiderMonkey names a function by its enclosing ones (`anonymous/exports.handler`).
       const name = frame.slice(0, at).replace(/^(anonymous\/)+/, '') || '<anonymous>';
-      const location = frame.slice(at + 1);
+      const location = globalThis.__lambdaSimMapLocation?.(frame.slice(at + 1)) ?? frame.slice(at + 1);
       return `    at ${name} (${location})`;
     });
   // Only the handler's frames (its bundle runs as /var/task/...), not the adapter's.

@@ -49,13 +49,13 @@ mod tests {
     use super::*;
 
     fn section(id: u8, payload: &[u8]) -> Vec<u8> {
-        let mut out = vec![id, u8::try_from(payload.len()).unwrap()];
+        let mut out = vec![id, u8::try_from(payload.len()).expect("a short section")];
         out.extend_from_slice(payload);
         out
     }
 
     fn custom(name: &str, data: &str) -> Vec<u8> {
-        let mut payload = vec![u8::try_from(name.len()).unwrap()];
+        let mut payload = vec![u8::try_from(name.len()).expect("a short name")];
         payload.extend_from_slice(name.as_bytes());
         payload.extend_from_slice(data.as_bytes());
         section(0, &payload)

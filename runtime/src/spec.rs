@@ -89,6 +89,17 @@ fn standard_variables(config: &FunctionConfig) -> Vec<(String, String)> {
         ("AWS_DEFAULT_REGION", config.region.clone()),
         ("AWS_EXECUTION_ENV", "AWS_Lambda_lambda-sim".to_owned()),
         ("LAMBDA_TASK_ROOT", "/var/task".to_owned()),
+        // The execution role's temporary credentials, which the SDKs read first: lambda-sim's
+        // AWS endpoints accept any signature, so these are placeholders, never real keys.
+        ("AWS_ACCESS_KEY_ID", "ASIALAMBDASIM0000000".to_owned()),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            "lambda-sim/placeholder/secret/key/000000".to_owned(),
+        ),
+        (
+            "AWS_SESSION_TOKEN",
+            "lambda-sim-placeholder-session-token".to_owned(),
+        ),
         ("TZ", ":UTC".to_owned()),
     ]
     .into_iter()

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use lambda_sim_build::{NodeBuild, NodeTools};
+use lambda_sim_build::{Built, NodeTools};
 use lambda_sim_harness::{CheckOptions, ReportLine, Run, check_stateless, read_events};
 use lambda_sim_runtime::{Function, FunctionConfig, Invocation, Payload, Runtime};
 use serde_json::{Value, json};
@@ -66,7 +66,7 @@ fn tools() -> Result<&'static NodeTools, String> {
 
 /// Builds a fixture into the tests' temp dir (kept across runs: unchanged bundles are not
 /// packaged again). Builds take turns: each holds ComponentizeJS's 800 MB for seconds.
-fn build(tools: &NodeTools, name: &str, handler: &str) -> lambda_sim_build::Result<NodeBuild> {
+fn build(tools: &NodeTools, name: &str, handler: &str) -> lambda_sim_build::Result<Built> {
     static TURN: Mutex<()> = Mutex::new(());
     let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -75,16 +75,19 @@ fn build(tools: &NodeTools, name: &str, handler: &str) -> lambda_sim_build::Resu
     lambda_sim_build::build_node_with(tools, &fixture(name), handler, None, &out)
 }
 
+/// The fixtures' components by fixture and handler setting.
+type Components = HashMap<(&'static str, &'static str), PathBuf>;
+
 /// The fixtures' components, built once per test process.
-fn components(tools: &NodeTools) -> &'static HashMap<(&'static str, &'static str), PathBuf> {
-    static BUILT: OnceLock<Result<HashMap<(&str, &str), PathBuf>, String>> = OnceLock::new();
+fn components(tools: &NodeTools) -> &'static Components {
+    static BUILT: OnceLock<Result<Components, String>> = OnceLock::new();
     BUILT
         .get_or_init(|| {
             FIXTURES
                 .iter()
                 .map(|&(name, handler)| {
                     build(tools, name, handler)
-                        .map(|built| ((name, handler), built.component))
+                        .map(|built| ((name, handler), built.path))
                         .map_err(|err| format!("{name} ({handler}): {err}"))
                 })
                 .collect()
@@ -335,10 +338,14 @@ async fn a_type_error_has_the_nodejs_runtimes_error_shape_and_log_line() {
         trace.first().copied(),
         Some(format!("TypeError: {message}").as_str())
     );
-    assert!(
-        trace.len() == 2 && trace[1].starts_with("    at handler (file:///var/task/index.mjs:"),
+    // The frame names the handler's own file and line (the bundle's source map), as Lambda's
+    // trace of the file deployed unbundled does.
+    assert_eq!(
+        trace.get(1).copied(),
+        Some("    at handler (file:///var/task/index.mjs:4:12)"),
         "{trace:?}"
     );
+    assert_eq!(trace.len(), 2, "{trace:?}");
     assert_eq!(payload.as_object().map(|o| o.len()), Some(3), "{payload}");
     let lines = invocation.log.lines();
     let logged = lines
@@ -430,4 +437,69 @@ fn an_unchanged_handler_is_not_packaged_again() {
     assert!(build(dir.path()).cached);
     std::fs::write(dir.path().join("index.mjs"), source.replace('1', "2")).expect("writes");
     assert!(!build(dir.path()).cached, "an edit is packaged");
+}
+
+#[test]
+fn a_sam_template_nodejs_function_is_built_and_invoked_by_the_cli() {
+    let Some(_) = crate::require(tools()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let code = dir.path().join("hello");
+    std::fs::create_dir(&code).expect("mkdir");
+    std::fs::copy(fixture("hello").join("index.mjs"), code.join("index.mjs")).expect("copies");
+    std::fs::write(
+        dir.path().join("template.yaml"),
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  HelloFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: hello/\n      Handler: index.handler\n      Runtime: nodejs20.x\n      MemorySize: 512\n",
+    )
+    .expect("writes the template");
+    let template = dir.path().join("template.yaml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
+        .arg("invoke")
+        .arg("--config")
+        .arg(&template)
+        .args(["HelloFunction", "-p", r#"{"key1": "value1"}"#])
+        .output()
+        .expect("lambda-sim runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        r#"{"statusCode":200,"body":"\"Hello from Lambda!\""}"#
+    );
+    assert!(stderr.contains("Memory Size: 512 MB"), "{stderr}");
+    assert!(
+        stderr.contains("lambda-sim: note: this Node.js function runs on SpiderMonkey without JIT"),
+        "{stderr}"
+    );
+    // Built for the template's runtime, next to the code as `sam build` would not (its own dir).
+    let wasm = std::fs::read(code.join(".lambda-sim/index.wasm")).expect("the component");
+    assert_eq!(
+        lambda_sim_runtime::declared_runtime(&wasm).as_deref(),
+        Some("nodejs20.x")
+    );
+}
+
+#[tokio::test]
+async fn process_exit_ends_the_environment_as_lambda_does() {
+    let runtime = simulation();
+    let Some(function) = load(&runtime, "context", "index.handler", 128) else {
+        return;
+    };
+    let exited = invoke(&function, json!({"exit": 3})).await;
+    let payload: Value = serde_json::from_slice(&exited.payload()).expect("JSON");
+    assert_eq!(
+        payload,
+        json!({
+            "errorType": "Runtime.ExitError",
+            "errorMessage": format!(
+                "RequestId: {} Error: Runtime exited with error: exit status 3",
+                exited.request_id
+            ),
+        })
+    );
+    assert!(
+        invoke(&function, json!({"a": 1})).await.is_cold(),
+        "a new environment"
+    );
 }

@@ -4,21 +4,22 @@
 //! or the `PATH`; without it the tests fail, naming it (or skip, with `LAMBDA_SIM_ALLOW_SKIP=1`).
 
 use std::collections::HashMap;
-use std::hash::{Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::time::{Instant, SystemTime};
 
 use lambda_sim_harness::{CheckOptions, ReportLine, Run, check_stateless, read_events};
 use lambda_sim_runtime::{Function, FunctionConfig, Invocation, Payload, Runtime};
 use serde_json::{Value, json};
 
-const FIXTURES: [&str; 6] = [
+const FIXTURES: [&str; 7] = [
     "hello",
     "counter",
     "tmp_cache",
     "slow_import",
     "exception",
     "dates",
+    "boto3-import",
 ];
 
 fn root() -> &'static Path {
@@ -56,37 +57,21 @@ fn componentize_py() -> Result<&'static Path, String> {
 }
 
 /// The fixtures' components, built with `program` once per test process (in parallel), reused
-/// across runs while the fixture, the adapter and the WIT are unchanged.
+/// across runs while their inputs are unchanged (the build's own cache, `OUT.key`).
 fn components(program: &Path) -> &'static HashMap<&'static str, PathBuf> {
     static BUILT: OnceLock<Result<HashMap<&'static str, PathBuf>, String>> = OnceLock::new();
     let built = BUILT.get_or_init(|| {
         let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-fixtures");
-        let shared = [
-            std::fs::read(root().join("guest-python/lambda_sim_adapter.py")).unwrap_or_default(),
-            std::fs::read(root().join("wit/handler.wit")).unwrap_or_default(),
-        ];
         std::thread::scope(|scope| {
             let builds: Vec<_> = FIXTURES
                 .iter()
                 .map(|&name| {
-                    let (out_dir, shared) = (&out_dir, &shared);
+                    let out_dir = &out_dir;
                     scope.spawn(move || {
                         let dir = root().join("fixtures/python").join(name);
-                        let source = std::fs::read(dir.join("app.py")).unwrap_or_default();
-                        let requirements =
-                            std::fs::read(dir.join("requirements.txt")).unwrap_or_default();
-                        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                        (shared, &source, &requirements).hash(&mut hasher);
-                        let out = out_dir.join(format!("{name}-{:016x}.wasm", hasher.finish()));
-                        if !out.is_file() {
-                            lambda_sim_harness::build_python_with(
-                                program,
-                                &dir,
-                                "app.handler",
-                                &out,
-                            )
+                        let out = out_dir.join(format!("{name}.wasm"));
+                        lambda_sim_harness::build_python_with(program, &dir, "app.handler", &out)
                             .map_err(|err| format!("{name}: {err}"))?;
-                        }
                         Ok::<_, String>((name, out))
                     })
                 })
@@ -361,6 +346,91 @@ async fn requirements_are_installed_beside_the_handler() {
             "{installed:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn boto3_imports_and_a_client_is_created_at_init() {
+    let runtime = simulation();
+    let Some(function) = load(&runtime, "boto3-import") else {
+        return;
+    };
+    let cold = invoke(&function, json!({})).await;
+    assert_eq!(
+        crate::json(&cold),
+        json!({
+            "boto3": "1.44.8",
+            "client": "S3",
+            "region": "us-east-1",
+            "endpoint": "https://s3.amazonaws.com",
+            "tls": "lambda-sim: TLS is not available in the sandbox (its CPython has no `ssl`): \
+                    HTTPS connections cannot be made, and AWS SDK calls need lambda-sim's AWS \
+                    endpoints (not built yet)",
+        })
+    );
+    // The client is made again in each environment's Init, as on Lambda.
+    eprintln!("Init Duration: boto3-import {} ms", init_duration_ms(&cold));
+    function.evict_all();
+    let again = invoke(&function, json!({})).await;
+    assert!(again.is_cold());
+    assert_eq!(crate::json(&again)["client"], "S3");
+}
+
+/// When a file was last written.
+fn modified(path: &Path) -> SystemTime {
+    std::fs::metadata(path)
+        .and_then(|meta| meta.modified())
+        .unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+}
+
+#[tokio::test]
+async fn an_unchanged_handler_is_not_built_again_and_an_edited_one_is() {
+    let Some(program) = crate::require(componentize_py()) else {
+        return;
+    };
+    // A copy of the hello fixture, to edit.
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let app = dir.path().join("app.py");
+    std::fs::copy(root().join("fixtures/python/hello/app.py"), &app).expect("copies");
+    let out = dir.path().join(".lambda-sim/app.wasm");
+    let mut options = lambda_sim_harness::build::PythonOptions::default();
+    options.componentize_py(program);
+    let build = || {
+        let start = Instant::now();
+        let built =
+            lambda_sim_harness::build::package_python(dir.path(), "app.handler", &out, &options)
+                .expect("builds");
+        (built, start.elapsed())
+    };
+
+    let (first, first_took) = build();
+    assert!(!first.cached);
+    assert_eq!(first.path, out);
+    let written = modified(&out);
+    let (second, second_took) = build();
+    assert!(second.cached, "an unchanged directory is not built again");
+    assert_eq!(modified(&out), written, "componentize-py did not run");
+    eprintln!("Python hello: built in {first_took:?}, rebuilt unchanged in {second_took:?}");
+
+    // What the build leaves beside the sources does not count; an edited source does.
+    std::fs::create_dir_all(dir.path().join("__pycache__")).expect("mkdir");
+    std::fs::write(dir.path().join("__pycache__/app.cpython-314.pyc"), "").expect("writes");
+    assert!(build().0.cached);
+    let source = std::fs::read_to_string(&app).expect("reads");
+    std::fs::write(
+        &app,
+        source.replace("f\"hello, {name}\"", "f\"bonjour, {name}\""),
+    )
+    .expect("writes");
+    let (third, _) = build();
+    assert!(!third.cached, "an edited handler is built again");
+    assert!(build().0.cached);
+
+    let runtime = simulation();
+    let function = runtime
+        .load_file(&out, FunctionConfig::named("py-edited"))
+        .expect("the rebuilt component loads");
+    let answered = invoke(&function, json!({"name": "Ada"})).await;
+    assert_eq!(crate::json(&answered)["greeting"], "bonjour, Ada");
 }
 
 #[test]

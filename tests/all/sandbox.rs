@@ -35,6 +35,12 @@ async fn the_guest_sees_lambdas_variables_and_its_own_but_not_the_hosts() {
     assert_eq!(env["AWS_LAMBDA_LOG_GROUP_NAME"], "/aws/lambda/env-dump");
     assert_eq!(env["AWS_REGION"], "us-east-1");
     assert_eq!(env["AWS_DEFAULT_REGION"], "us-east-1");
+    // The execution role's credentials, as placeholders (the SDKs read them before anything).
+    assert_eq!(env["AWS_ACCESS_KEY_ID"], "ASIALAMBDASIM0000000");
+    assert_eq!(
+        env["AWS_SESSION_TOKEN"],
+        "lambda-sim-placeholder-session-token"
+    );
     assert_eq!(env["TABLE_NAME"], "orders");
     let stream = env["AWS_LAMBDA_LOG_STREAM_NAME"]
         .as_str()

@@ -89,7 +89,8 @@ impl Context<'_> {
                 )),
             }
         }
-        // Shown in FunctionConfiguration; no effect on a WebAssembly handler.
+        // Shown in FunctionConfiguration; for a directory, `Runtime` chooses the builder
+        // (nodejs*, python*, else a Rust crate) and `Handler` is the Node.js or Python handler.
         let handler = properties.pick(|p| &p.handler);
         let handler = self.optional_string("Handler", handler, warnings)?;
         let runtime = properties.pick(|p| &p.runtime);
@@ -108,7 +109,8 @@ impl Context<'_> {
         Ok(spec)
     }
 
-    /// `CodeUri`: a local crate directory or `.wasm`, resolved against `base`.
+    /// `CodeUri`: a local directory (a crate, a Node.js or Python handler) or `.wasm`, resolved
+    /// against `base`.
     fn code(
         &self,
         properties: Merged<'_>,
