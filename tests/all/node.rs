@@ -503,3 +503,53 @@ async fn process_exit_ends_the_environment_as_lambda_does() {
         "a new environment"
     );
 }
+
+#[test]
+fn native_addons_are_refused_at_build_by_name() {
+    let Some(tools) = crate::require(tools()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let out = dir.path().join("out.wasm");
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("writes");
+    };
+    write(
+        "index.js",
+        "const addon = require('./build/Release/addon.node');\nexports.handler = async () => addon.hello();\n",
+    );
+    let err = lambda_sim_build::build_node_with(tools, dir.path(), "index.handler", None, &out)
+        .expect_err("a .node file");
+    assert!(
+        err.to_string().contains(
+            "`./build/Release/addon.node` is a native addon (a .node file): native code cannot run in the sandbox"
+        ),
+        "{err}"
+    );
+    // A package that compiles native code at install (node-gyp), imported by the handler.
+    write(
+        "node_modules/fast-native/package.json",
+        r#"{"name": "fast-native", "version": "1.0.0", "main": "index.js"}"#,
+    );
+    write(
+        "node_modules/fast-native/index.js",
+        "module.exports = () => 1;\n",
+    );
+    write("node_modules/fast-native/binding.gyp", "{}\n");
+    write(
+        "index.js",
+        "const fast = require('fast-native');\nexports.handler = async () => fast();\n",
+    );
+    let err = lambda_sim_build::build_node_with(tools, dir.path(), "index.handler", None, &out)
+        .expect_err("a node-gyp package");
+    assert!(
+        err.to_string().contains("the package `fast-native` (")
+            && err
+                .to_string()
+                .contains("has native code (binding.gyp): native addons cannot run in the sandbox"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing is written");
+}
