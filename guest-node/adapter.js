@@ -16,10 +16,11 @@ import { getEnvironment } from 'wasi:cli/environment@0.2.3';
 import { exit } from 'wasi:cli/exit@0.2.3';
 import { fatalError } from 'lambda-sim:handler/runtime-api@0.1.0';
 import { Buffer } from 'buffer';
-import { CODE, FILE, HANDLER, SOURCE_MAP } from 'lambda-sim:handler-code';
+import { CODE, EXPORT_PATH, FILE, HANDLER, RUNTIME, SOURCE_MAP } from 'lambda-sim:handler-code';
+import { addBase64url } from './node/base64url.js';
 import process from './node/process.js';
 import { sourceMapper } from './node/source-map.js';
-import { format, nodeStack } from './node/util.js';
+import { format, nodeStack, promisify } from './node/util.js';
 
 const engineLog = console.log.bind(console);
 let requestId;
@@ -62,17 +63,27 @@ function installGlobals() {
   globalThis.clearTimeout = countedClearTimeout;
   globalThis.setImmediate = (fn, ...args) => countedSetTimeout(fn, 0, ...args);
   globalThis.clearImmediate = countedClearTimeout;
-  const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
+  // `util.promisify(setTimeout)` is `timers/promises`' setTimeout, as in Node.
+  countedSetTimeout[promisify.custom] = (ms, value) => new Promise((resolve) => countedSetTimeout(() => resolve(value), ms));
+  globalThis.setImmediate[promisify.custom] = (value) => new Promise((resolve) => countedSetTimeout(() => resolve(value), 0));
+  addBase64url(Buffer);
+  const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE', fatal: 'FATAL' };
   for (const [method, level] of Object.entries(levels)) {
     console[method] = (...args) => logLine(level, args);
   }
   process.env = Object.fromEntries(getEnvironment());
+  // The runtime's own name, as Lambda's Node.js runtime sets it (the host names its engine).
+  process.env.AWS_EXECUTION_ENV = `AWS_Lambda_${RUNTIME}`;
+  const major = RUNTIME.match(/^nodejs(\d+)/)?.[1] ?? '22';
+  process.version = `v${major}.0.0`;
+  process.versions = { node: `${major}.0.0` };
   // As on Lambda, the runtime process ends: the invocation fails and the environment goes.
   process.exit = (code) => {
     const status = Number(code ?? process.exitCode ?? 0);
+    const cause = status === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: exit status ${status}`;
     fatalError({
       errorType: 'Runtime.ExitError',
-      errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${status}`,
+      errorMessage: `RequestId: ${requestId} Error: ${cause}`,
       stackTrace: [],
     });
     exit(status === 0 ? { tag: 'ok' } : { tag: 'err' });
@@ -110,8 +121,9 @@ function toHandlerError(error, kind) {
     errorMessage = String(error.message ?? '');
     trace = nodeStack(error);
   } else {
+    // As the runtime's `toRapidResponse`: the value's type and `toString()`.
     errorType = typeof error;
-    errorMessage = error === undefined ? 'undefined' : typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+    errorMessage = String(error);
     trace = [];
   }
   const stack = JSON.stringify({ errorType, errorMessage, stack: trace });
@@ -129,7 +141,6 @@ let handler;
 
 export function init() {
   installGlobals();
-  const [, , path] = HANDLER.match(/^(.*?[^/]*?)\.(.+)$/) ?? [];
   const module = { exports: {} };
   try {
     const body = new Function('exports', 'require', 'module', '__filename', '__dirname', `${CODE}\n//# sourceURL=${FILE}`);
@@ -138,14 +149,20 @@ export function init() {
     if (error instanceof SyntaxError) {
       throw toHandlerError(runtimeError('Runtime.UserCodeSyntaxError', `${error.name}: ${error.message}`), 'Uncaught Exception');
     }
+    if (error && error.code === 'MODULE_NOT_FOUND') {
+      throw toHandlerError(runtimeError('Runtime.ImportModuleError', `Error: ${error.message}`), 'Uncaught Exception');
+    }
     throw toHandlerError(error, 'Uncaught Exception');
   }
   let found = module.exports;
-  for (const key of (path ?? '').split('.')) {
+  for (const key of EXPORT_PATH.split('.')) {
     found = found == null ? undefined : found[key];
   }
-  if (typeof found !== 'function') {
+  if (found === undefined || found === null) {
     throw toHandlerError(runtimeError('Runtime.HandlerNotFound', `${HANDLER} is undefined or not exported`), 'Uncaught Exception');
+  }
+  if (typeof found !== 'function') {
+    throw toHandlerError(runtimeError('Runtime.HandlerNotFound', `${HANDLER} is not a function`), 'Uncaught Exception');
   }
   handler = found;
 }
@@ -169,23 +186,39 @@ function lambdaContext(ctx) {
 
 // Runs the handler: an async handler's promise, or a callback-style handler's callback (or, if
 // it never calls it, `null` once its timers have all run, as the runtime's empty event loop).
+// A callback's answer waits for the handler's timers too, unless it set
+// `context.callbackWaitsForEmptyEventLoop = false` (the runtime's CallbackContext).
 function call(event, context) {
-  let settled = false;
-  return new Promise((resolveOnce, rejectOnce) => {
-    const resolve = (value) => { settled = true; resolveOnce(value); };
-    const reject = (error) => { settled = true; rejectOnce(error); };
-    const done = (err, value) => (err != null ? reject(err) : resolve(value));
-    context.done = done;
-    context.succeed = (value) => resolve(value);
-    context.fail = (err) => reject(err ?? new Error('handled'));
-    const returned = handler(event, context, done);
+  let answered = false;
+  return new Promise((resolve, reject) => {
+    const settle = (err, value) => (err != null ? reject(err) : resolve(value));
+    const whenIdle = (then) => {
+      const check = () => {
+        if (!context.callbackWaitsForEmptyEventLoop || pendingTimers.size === 0) then();
+        else engineSetTimeout(check, 1);
+      };
+      check();
+    };
+    const callback = (err, value) => {
+      if (answered) return;
+      answered = true;
+      whenIdle(() => settle(err, value));
+    };
+    context.done = callback;
+    context.succeed = (value) => callback(null, value);
+    context.fail = (err) => callback(err ?? 'handled');
+    const returned = handler(event, context, callback);
     if (returned && typeof returned.then === 'function') {
-      returned.then(resolve, reject);
+      const first = (err, value) => {
+        if (answered) return;
+        answered = true;
+        settle(err, value);
+      };
+      returned.then((value) => first(null, value), (error) => first(error ?? new Error('undefined')));
     } else {
-      // Not a promise: the callback's value, or null once no timer of the handler is left.
       const idle = () => {
-        if (settled) return;
-        if (pendingTimers.size === 0) resolve(null);
+        if (answered) return;
+        if (pendingTimers.size === 0) callback(null, null);
         else engineSetTimeout(idle, 1);
       };
       engineSetTimeout(idle, 0);

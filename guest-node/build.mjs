@@ -72,13 +72,15 @@ function parseArgs(argv) {
   return args;
 }
 
-// `src/app.handler`: the module `src/app` (a .js, .mjs or .cjs file) and the export `handler`.
+// `src/app.handler`: the module `src/app` (a .js, .mjs or .cjs file) and the export path
+// `handler` (`a.b` for a nested one), split as Lambda splits it: at the first dot after the
+// last slash.
 function handlerFile(dir, handler) {
   const match = handler.match(/^((?:[^/]*\/)*[^./]+)\.([^/]+)$/);
   if (!match) throw new BuildError(`the handler \`${handler}\` is not \`file.function\` (for example \`index.handler\`)`);
   for (const extension of ['.js', '.mjs', '.cjs']) {
     const file = join(dir, match[1] + extension);
-    if (existsSync(file)) return file;
+    if (existsSync(file)) return { file, exportPath: match[2] };
   }
   throw new BuildError(`the handler \`${handler}\` names the module \`${match[1]}\`, but ${dir} has no ${match[1]}.js, ${match[1]}.mjs or ${match[1]}.cjs`);
 }
@@ -86,7 +88,7 @@ function handlerFile(dir, handler) {
 const nodeModules = {
   name: 'lambda-sim-node-modules',
   setup(build) {
-    build.onResolve({ filter: /^(node:)?[a-z_]+(\/[a-z_]+)?$/ }, (args) => {
+    build.onResolve({ filter: /^(node:)?[a-z0-9_]+(\/[a-z0-9_]+)?$/ }, (args) => {
       const name = args.path.replace(/^node:/, '');
       if (!args.path.startsWith('node:') && !BUILTINS.has(name) && !PROVIDED[name]) return undefined;
       if (PROVIDED[name]) return { path: PROVIDED[name] };
@@ -97,17 +99,34 @@ const nodeModules = {
         }],
       };
     });
+    // Lambda's Node.js runtimes carry the AWS SDK v3; lambda-sim does not.
+    build.onResolve({ filter: /^@aws-sdk\// }, async (args) => {
+      if (args.pluginData === 'lambda-sim-sdk') return undefined;
+      const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'lambda-sim-sdk' });
+      if (found.errors.length === 0) return found;
+      return {
+        errors: [{
+          text: `\`${args.path}\` is not in node_modules: Lambda's Node.js runtime provides the AWS SDK v3, lambda-sim does not (add it to package.json: npm install ${args.path.split('/').slice(0, 2).join('/')})`,
+        }],
+      };
+    });
     build.onResolve({ filter: /\.node$/ }, (args) => ({
       errors: [{ text: `\`${args.path}\` is a native addon (a .node file): native code cannot run in the sandbox` }],
     }));
   },
 };
 
-// A package with a `binding.gyp` builds native code at install: refused by name.
-function checkNativePackages(metafile, dir) {
+// What the bundle holds must be deployable: a file outside the directory (a parent's
+// node_modules, `../shared.js`) would be missing on Lambda, which deploys the directory only;
+// a package with a `binding.gyp` builds native code at install. Both are refused by name.
+function checkInputs(metafile, dir) {
   const checked = new Set();
   for (const input of Object.keys(metafile.inputs)) {
-    const parts = resolve(dir, input).split(sep);
+    const path = resolve(dir, input);
+    if (!path.startsWith(dir + sep) && !path.startsWith(HERE + sep)) {
+      throw new BuildError(`the handler imports \`${input}\`, outside its directory ${dir}: Lambda deploys only the directory (CodeUri), so it would be missing there`);
+    }
+    const parts = path.split(sep);
     const at = parts.lastIndexOf('node_modules');
     if (at < 0) continue;
     const length = parts[at + 1]?.startsWith('@') ? at + 3 : at + 2;
@@ -150,10 +169,13 @@ async function bundleHandler(dir, file) {
     format: 'cjs',
     sourcemap: 'external',
     sourcesContent: false,
+    // `import(x)` becomes a `require` that throws a catchable error (the engine cannot load
+    // a module at run time: a real `import()` would trap).
+    supported: { 'dynamic-import': false },
     define: { 'import.meta.url': JSON.stringify(`file://${url.replace(/^file:\/\//, '')}`) },
     plugins: [nodeModules],
   }, relative(dir, file));
-  checkNativePackages(result.metafile, dir);
+  checkInputs(result.metafile, dir);
   const code = result.outputFiles.find((f) => f.path.endsWith('.js')).text;
   const map = JSON.parse(result.outputFiles.find((f) => f.path.endsWith('.map')).text);
   const sources = map.sources.map((source) => taskUrl(dir, resolve(dir, source)));
@@ -161,7 +183,7 @@ async function bundleHandler(dir, file) {
 }
 
 // The adapter with the handler's bundle inside: the module ComponentizeJS snapshots.
-async function bundleAdapter(handler, { code, url, map }) {
+async function bundleAdapter({ handler, exportPath, runtime }, { code, url, map }) {
   const result = await bundle({
     entryPoints: [join(HERE, 'adapter.js')],
     platform: 'neutral',
@@ -177,6 +199,8 @@ async function bundleAdapter(handler, { code, url, map }) {
             `export const CODE = ${JSON.stringify(code)};`,
             `export const FILE = ${JSON.stringify(url)};`,
             `export const HANDLER = ${JSON.stringify(handler)};`,
+            `export const EXPORT_PATH = ${JSON.stringify(exportPath)};`,
+            `export const RUNTIME = ${JSON.stringify(runtime)};`,
             `export const SOURCE_MAP = ${JSON.stringify(map)};`,
           ].join('\n'),
           loader: 'js',
@@ -201,13 +225,15 @@ function witFiles(dir) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const dir = resolve(args.dir);
-  const file = handlerFile(dir, args.handler);
-  const source = await bundleAdapter(args.handler, await bundleHandler(dir, file));
-  const features = ['http', 'fetch-event'];
+  const { file, exportPath } = handlerFile(dir, args.handler);
   const runtime = args.runtime ?? 'nodejs22.x';
   if (!/^nodejs\d+\.x$/.test(runtime)) throw new BuildError(`the runtime \`${runtime}\` is not a Node.js runtime (nodejs20.x, nodejs22.x, ...)`);
+  const source = await bundleAdapter({ handler: args.handler, exportPath, runtime }, await bundleHandler(dir, file));
+  const features = ['http', 'fetch-event'];
+  // This script is in the key too: how it componentizes (options, the custom section) counts.
+  const script = readFileSync(fileURLToPath(import.meta.url), 'utf8');
   const key = createHash('sha256')
-    .update(JSON.stringify({ componentizeJs: COMPONENTIZE_JS, features, runtime, wit: witFiles(args.wit), source }))
+    .update(JSON.stringify({ componentizeJs: COMPONENTIZE_JS, features, runtime, script, wit: witFiles(args.wit), source }))
     .digest('hex');
   const out = resolve(args.out);
   const keyFile = `${out}.key`;

@@ -28,7 +28,8 @@ pub struct BuildArgs {
     /// The Node.js runtime to declare (`nodejs20.x`, `nodejs22.x`; default nodejs22.x).
     #[arg(long, requires = "node")]
     runtime: Option<String>,
-    /// Where to write the component (Python, Node.js; default `DIR/.lambda-sim/MODULE.wasm`).
+    /// Where to write the component (Python, Node.js; default `DIR/.lambda-sim/HANDLER.wasm`,
+    /// `index.handler.wasm` for `--handler index.handler`).
     #[arg(long, short = 'o')]
     output: Option<PathBuf>,
     /// The binary to build, in a crate with several (a `lambda_runtime` function).
@@ -40,10 +41,7 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let (wasm, cached) = match (&args.handler, args.python, args.node) {
         (Some(handler), true, _) => {
-            let module = handler
-                .rsplit_once('.')
-                .map_or(handler.as_str(), |(m, _)| m);
-            let output = output(&args, module);
+            let output = output(&args, handler);
             let built = lambda_sim_build::package_python(
                 &args.dir,
                 handler,
@@ -53,8 +51,7 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
             (built.path, built.cached)
         }
         (Some(handler), _, true) => {
-            let module = handler.split_once('.').map_or(handler.as_str(), |(m, _)| m);
-            let output = output(&args, module.rsplit('/').next().unwrap_or(module));
+            let output = output(&args, handler);
             let built =
                 lambda_sim_build::build_node(&args.dir, handler, args.runtime.as_deref(), &output)?;
             (built.path, built.cached)
@@ -87,10 +84,10 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn output(args: &BuildArgs, module: &str) -> PathBuf {
+fn output(args: &BuildArgs, handler: &str) -> PathBuf {
     args.output
         .clone()
-        .unwrap_or_else(|| args.dir.join(".lambda-sim").join(format!("{module}.wasm")))
+        .unwrap_or_else(|| lambda_sim_build::default_output(&args.dir, handler))
 }
 
 /// `lambda-sim: built index.wasm (12.5 MB) in 9.81 s`, or `unchanged` for a cached build.

@@ -22,20 +22,24 @@ pub fn component_for_function(
     };
     if runtime.starts_with("nodejs") {
         let handler = handler.ok_or_else(needs_handler)?;
-        let module = handler.split_once('.').map_or(handler, |(m, _)| m);
-        let name = module.rsplit('/').next().unwrap_or(module);
-        let out = code.join(".lambda-sim").join(format!("{name}.wasm"));
+        let out = default_output(code, handler);
         Ok(crate::build_node(code, handler, Some(runtime), &out)?.path)
     } else if runtime.starts_with("python") {
         let handler = handler.ok_or_else(needs_handler)?;
-        let module = handler.rsplit_once('.').map_or(handler, |(m, _)| m);
-        let out = code.join(".lambda-sim").join(format!("{module}.wasm"));
-        crate::build_python(code, handler, &out)
+        crate::build_python(code, handler, &default_output(code, handler))
     } else if runtime.starts_with("provided") || code.join("Cargo.toml").is_file() {
         crate::component_for(code)
     } else {
         Err(Error::UnsupportedRuntime(runtime.to_owned()))
     }
+}
+
+/// Where a Node.js or Python handler's component goes by default: `DIR/.lambda-sim/`, named
+/// after the whole handler setting (`index.handler.wasm`), so that two functions of one file
+/// (`app.create`, `app.delete`) keep a component each.
+pub fn default_output(dir: &Path, handler: &str) -> PathBuf {
+    dir.join(".lambda-sim")
+        .join(format!("{}.wasm", handler.replace(['/', '\\'], "-")))
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ pub use compile::{
     function_name,
 };
 pub use error::{Error, Result};
-pub use function_code::component_for_function;
+pub use function_code::{component_for_function, default_output};
 pub use node::{
     COMPONENTIZE_JS_VERSION, DEFAULT_NODE_RUNTIME, NodeTools, build_node, build_node_with,
     node_handler_file,

@@ -1,2 +1,3 @@
-// `process` imported as a module: the global the adapter filled at Init.
-export default globalThis.process;
+// `process` required or imported as a module: the global the adapter filled at Init (a
+// CommonJS module, so that `import { env } from 'node:process'` reads its properties).
+module.exports = globalThis.process;

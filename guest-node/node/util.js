@@ -41,6 +41,10 @@ function inspectValue(value, depth, seen, nested) {
   } else if (value instanceof Set) {
     prefix = `Set(${value.size}) `;
     items = [...value].map(inner);
+  } else if (globalThis.Buffer?.isBuffer(value)) {
+    const bytes = Array.from(value.subarray(0, 50), (b) => b.toString(16).padStart(2, '0'));
+    const more = value.length > 50 ? ` ... ${value.length - 50} more bytes` : '';
+    return `<Buffer${bytes.length ? ' ' : ''}${bytes.join(' ')}${more}>`;
   } else if (ArrayBuffer.isView(value)) {
     prefix = `${value.constructor.name}(${value.length}) `;
     open = '[';
@@ -114,11 +118,15 @@ export function format(...args) {
   return out;
 }
 
+const CUSTOM = Symbol.for('nodejs.util.promisify.custom');
+
 export function promisify(fn) {
+  if (typeof fn[CUSTOM] === 'function') return fn[CUSTOM];
   return (...args) => new Promise((resolve, reject) => {
     fn(...args, (err, value) => (err ? reject(err) : resolve(value)));
   });
 }
+promisify.custom = CUSTOM;
 
 export function inherits(ctor, superCtor) {
   Object.setPrototypeOf(ctor.prototype, superCtor.prototype);

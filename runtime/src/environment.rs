@@ -340,7 +340,8 @@ impl Environment {
                         Ending::TimedOut,
                     )
                 } else if let Some(fatal) = fatal {
-                    (Err(from_wit(fatal, self.nodejs)), Ending::Failed)
+                    // A fatal error is the runtime's own (`Runtime.ExitError`), never a trace.
+                    (Err(from_wit(fatal, false)), Ending::Failed)
                 } else {
                     // A process's exit, as Lambda words it (`std::process::exit`, or a
                     // `lambda_runtime` function whose `main` returned before `run`).
@@ -399,9 +400,9 @@ fn nanos(d: Duration) -> u64 {
 /// A guest's error as its runtime words the payload (Node.js names the stack `trace`).
 fn from_wit(err: types::HandlerError, nodejs: bool) -> FunctionError {
     let (stack_trace, trace) = if nodejs {
-        (Vec::new(), err.stack_trace)
+        (Vec::new(), Some(err.stack_trace))
     } else {
-        (err.stack_trace, Vec::new())
+        (err.stack_trace, None)
     };
     FunctionError {
         error_type: err.error_type,

@@ -34,10 +34,10 @@ pub struct FunctionError {
     /// The stack trace, when the guest gave one (Python, Java, a Rust panic).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stack_trace: Vec<String>,
-    /// The stack trace as Lambda's Node.js runtime names it (`trace`), for a component
-    /// declaring a `nodejs` runtime.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub trace: Vec<String>,
+    /// The stack trace as Lambda's Node.js runtime names it (`trace`, always there, empty
+    /// for a thrown non-error), for a component declaring a `nodejs` runtime.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Vec<String>>,
 }
 
 impl FunctionError {
@@ -46,7 +46,7 @@ impl FunctionError {
             error_type: error_type.into(),
             error_message: error_message.into(),
             stack_trace: Vec::new(),
-            trace: Vec::new(),
+            trace: None,
         }
     }
 

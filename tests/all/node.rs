@@ -274,8 +274,11 @@ async fn context_env_and_console_are_the_nodejs_runtimes() {
             "callbackWaitsForEmptyEventLoop": true,
             "remainingPositive": true,
             "region": "us-east-1",
+            "executionEnv": "AWS_Lambda_nodejs22.x",
+            "nodeVersion": "v22.0.0",
             "envFunctionName": "node-context",
             "base64": "bGFtYmRhLXNpbQ==",
+            "base64url": "aGk_Pg",
             "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
         })
     );
@@ -313,10 +316,23 @@ async fn a_callback_style_handler_answers_with_its_callback() {
     let Some(function) = load(&runtime, "callback", "index.handler", 128) else {
         return;
     };
-    assert_eq!(
-        crate::json(&invoke(&function, json!({"n": 21})).await),
-        json!({"doubled": 42})
-    );
+    let timer_ran = |invocation: &Invocation| {
+        invocation
+            .log
+            .lines()
+            .iter()
+            .any(|l| console_line(l, &invocation.request_id, "INFO") == Some("timer ran"))
+    };
+    let doubled = invoke(&function, json!({"n": 21})).await;
+    assert_eq!(crate::json(&doubled), json!({"doubled": 42}));
+    assert!(timer_ran(&doubled), "{:?}", doubled.log.lines());
+    // The answer waits for the event loop to be empty, unless the handler says not to.
+    let waited = invoke(&function, json!({"now": true})).await;
+    assert_eq!(crate::json(&waited), json!({"now": true}));
+    assert!(timer_ran(&waited), "{:?}", waited.log.lines());
+    let hurried = invoke(&function, json!({"now": true, "dontWait": true})).await;
+    assert_eq!(crate::json(&hurried), json!({"now": true}));
+    assert!(!timer_ran(&hurried), "{:?}", hurried.log.lines());
 }
 
 #[tokio::test]
@@ -473,7 +489,7 @@ fn a_sam_template_nodejs_function_is_built_and_invoked_by_the_cli() {
         "{stderr}"
     );
     // Built for the template's runtime, next to the code as `sam build` would not (its own dir).
-    let wasm = std::fs::read(code.join(".lambda-sim/index.wasm")).expect("the component");
+    let wasm = std::fs::read(code.join(".lambda-sim/index.handler.wasm")).expect("the component");
     assert_eq!(
         lambda_sim_runtime::declared_runtime(&wasm).as_deref(),
         Some("nodejs20.x")
