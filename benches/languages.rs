@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
+use lambda_sim_benches::tools::{componentize_py, workspace};
 use lambda_sim_runtime::{
     Function, FunctionConfig, InvokeOptions, Payload, Runtime, RuntimeConfig,
 };
@@ -19,29 +20,11 @@ use lambda_sim_runtime::{
 const COLD_REPORTS: u32 = 20;
 const WARM_REPORTS: u32 = 500;
 
-fn workspace() -> &'static Path {
-    let benches = Path::new(env!("CARGO_MANIFEST_DIR"));
-    benches.parent().unwrap_or(benches)
-}
-
 /// The hellos that build here: (name, component).
 fn components() -> Vec<(&'static str, PathBuf)> {
     let out = std::env::temp_dir().join("lambda-sim-bench-languages");
     let mut sides = vec![("rust", PathBuf::from(lambda_sim_fixtures::HELLO))];
-    let program = [
-        std::env::var_os("LAMBDA_SIM_COMPONENTIZE_PY").map(PathBuf::from),
-        Some(workspace().join("target/py-venv/bin/componentize-py")),
-        Some(PathBuf::from("componentize-py")),
-    ]
-    .into_iter()
-    .flatten()
-    .find(|p| {
-        std::process::Command::new(p)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    match program {
+    match componentize_py() {
         Some(program) => {
             let wasm = out.join("python-hello.wasm");
             let dir = workspace().join("fixtures/python/hello");

@@ -7,35 +7,13 @@
 //! Needs componentize-py (`LAMBDA_SIM_COMPONENTIZE_PY`, `target/py-venv`, or the `PATH`);
 //! without it the bench says so and measures nothing.
 
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion};
+use lambda_sim_benches::tools::{componentize_py, workspace};
 use lambda_sim_runtime::{
     FULL_VCPU_MB, FunctionConfig, InvokeOptions, Payload, Runtime, RuntimeConfig,
 };
-
-/// The workspace's root (this package is `benches/` in it).
-fn workspace() -> &'static Path {
-    let benches = Path::new(env!("CARGO_MANIFEST_DIR"));
-    benches.parent().unwrap_or(benches)
-}
-
-fn componentize_py() -> Option<PathBuf> {
-    [
-        std::env::var_os("LAMBDA_SIM_COMPONENTIZE_PY").map(PathBuf::from),
-        Some(workspace().join("target/py-venv/bin/componentize-py")),
-        Some(PathBuf::from("componentize-py")),
-    ]
-    .into_iter()
-    .flatten()
-    .find(|p| {
-        std::process::Command::new(p)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
-}
 
 fn main() {
     let Some(program) = componentize_py() else {

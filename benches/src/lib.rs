@@ -25,3 +25,4 @@
 
 pub mod baseline;
 pub mod http_baseline;
+pub mod tools;

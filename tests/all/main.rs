@@ -32,6 +32,39 @@ use lambda_sim_runtime::{
 };
 use serde_json::Value;
 
+/// Invokes when the function's previous invocation (in this test thread) has ended, in
+/// simulated time, so that a warm environment is free: one invocation after the other, as a
+/// handler's tests in Python and Node.js drive them.
+pub async fn invoke_in_turn(function: &Function, event: Value) -> Invocation {
+    let at = LAST_END
+        .with(|end| end.borrow().get(function.config().name.as_str()).copied())
+        .unwrap_or_else(|| function.clock().now());
+    let invocation = function
+        .invoke_at(at, &Payload::from_value(&event))
+        .await
+        .expect("an environment is available");
+    LAST_END.with(|end| {
+        end.borrow_mut()
+            .insert(function.config().name.clone(), invocation.ends_at)
+    });
+    invocation
+}
+
+thread_local! {
+    /// When each function's last invocation ended (tests run on a current-thread runtime).
+    static LAST_END: std::cell::RefCell<std::collections::HashMap<String, std::time::Duration>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// A cold start's Init Duration in milliseconds, read from its REPORT line.
+pub fn init_duration_ms(invocation: &Invocation) -> f64 {
+    let line = invocation.report.to_string();
+    let report = lambda_sim_harness::ReportLine::parse(&line).expect("CloudWatch's REPORT format");
+    report
+        .init_duration_ms
+        .unwrap_or_else(|| panic!("a cold start has Init Duration: {line}"))
+}
+
 /// A tool Cargo does not install (componentize-py, boto3 and the AWS CLI, Chromium), or, when it
 /// is missing, a failure naming it; `None` (the test returns, and says `skipped: ...`) only with
 /// `LAMBDA_SIM_ALLOW_SKIP=1`. It lives in the report crate so that its browser test, which cannot

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use lambda_sim_build::{Built, NodeTools};
-use lambda_sim_harness::{CheckOptions, ReportLine, Run, check_stateless, read_events};
-use lambda_sim_runtime::{Function, FunctionConfig, Invocation, Payload, Runtime};
+use lambda_sim_harness::{CheckOptions, Run, check_stateless, read_events};
+use lambda_sim_runtime::{Function, FunctionConfig, Invocation, Runtime};
 use serde_json::{Value, json};
 
 /// The fixtures that build, with the handler setting each is built for.
@@ -115,35 +115,6 @@ fn simulation() -> Runtime {
     Runtime::new(crate::simulation(11)).expect("the runtime starts")
 }
 
-/// Invokes when the function's previous invocation has ended, so a warm environment is free.
-async fn invoke(function: &Function, event: Value) -> Invocation {
-    let at = LAST_END
-        .with(|end| end.borrow().get(function.config().name.as_str()).copied())
-        .unwrap_or_else(|| function.clock().now());
-    let invocation = function
-        .invoke_at(at, &Payload::from_value(&event))
-        .await
-        .expect("an environment is available");
-    LAST_END.with(|end| {
-        end.borrow_mut()
-            .insert(function.config().name.clone(), invocation.ends_at)
-    });
-    invocation
-}
-
-thread_local! {
-    static LAST_END: std::cell::RefCell<HashMap<String, std::time::Duration>> =
-        std::cell::RefCell::new(HashMap::new());
-}
-
-fn init_duration_ms(invocation: &Invocation) -> f64 {
-    let line = invocation.report.to_string();
-    let report = ReportLine::parse(&line).expect("CloudWatch's REPORT format");
-    report
-        .init_duration_ms
-        .unwrap_or_else(|| panic!("a cold start has Init Duration: {line}"))
-}
-
 /// A console line of the Node.js runtime: `<time>Z\t<request id>\t<LEVEL>\t<message>`.
 fn console_line<'a>(line: &'a str, request_id: &str, level: &str) -> Option<&'a str> {
     let fields: Vec<&str> = line.splitn(4, '\t').collect();
@@ -159,8 +130,8 @@ async fn the_aws_documentation_handler_answers_cold_then_warm() {
     let Some(hello) = load(&runtime, "hello", "index.handler", 128) else {
         return;
     };
-    let cold = invoke(&hello, json!({"key1": "value1"})).await;
-    let warm = invoke(&hello, json!({"key1": "value2"})).await;
+    let cold = crate::invoke_in_turn(&hello, json!({"key1": "value1"})).await;
+    let warm = crate::invoke_in_turn(&hello, json!({"key1": "value2"})).await;
     assert!(cold.is_cold() && !warm.is_cold());
     assert_eq!(
         crate::json(&cold),
@@ -195,14 +166,14 @@ async fn the_module_top_level_runs_in_init_at_every_cold_start() {
     ) else {
         return;
     };
-    let baseline = init_duration_ms(&invoke(&hello, json!({})).await);
-    let first = invoke(&slow, json!({})).await;
-    let warm = invoke(&slow, json!({})).await;
+    let baseline = crate::init_duration_ms(&crate::invoke_in_turn(&hello, json!({})).await);
+    let first = crate::invoke_in_turn(&slow, json!({})).await;
+    let warm = crate::invoke_in_turn(&slow, json!({})).await;
     slow.evict_all();
-    let again = invoke(&slow, json!({})).await;
+    let again = crate::invoke_in_turn(&slow, json!({})).await;
     assert!(!warm.is_cold());
     for cold in [&first, &again] {
-        let init = init_duration_ms(cold);
+        let init = crate::init_duration_ms(cold);
         eprintln!("Init Duration at 1769 MB: slow-init {init} ms, hello {baseline} ms");
         assert!(
             init >= baseline + 50.0,
@@ -226,10 +197,10 @@ async fn a_commonjs_handler_with_node_modules_keeps_its_counter_per_environment(
     let Some(counter) = load(&runtime, "counter", "index.handler", 128) else {
         return;
     };
-    let first = crate::json(&invoke(&counter, json!({"name": "Ada"})).await);
-    let second = crate::json(&invoke(&counter, json!({"name": "Grace"})).await);
+    let first = crate::json(&crate::invoke_in_turn(&counter, json!({"name": "Ada"})).await);
+    let second = crate::json(&crate::invoke_in_turn(&counter, json!({"name": "Grace"})).await);
     counter.evict_all();
-    let fresh = crate::json(&invoke(&counter, json!({"name": "Alan"})).await);
+    let fresh = crate::json(&crate::invoke_in_turn(&counter, json!({"name": "Alan"})).await);
     assert_eq!(first, json!({"name": "Ada", "count": 1, "idIsV4": true}));
     assert_eq!(second, json!({"name": "Grace", "count": 2, "idIsV4": true}));
     assert_eq!(fresh, json!({"name": "Alan", "count": 1, "idIsV4": true}));
@@ -250,7 +221,7 @@ async fn context_env_and_console_are_the_nodejs_runtimes() {
     let Some(function) = load(&runtime, "context", "index.handler", 256) else {
         return;
     };
-    let invocation = invoke(&function, json!({"a": 1})).await;
+    let invocation = crate::invoke_in_turn(&function, json!({"a": 1})).await;
     let id = invocation.request_id.clone();
     let response = crate::json(&invocation);
     let stream = response["logStreamName"]
@@ -323,14 +294,14 @@ async fn a_callback_style_handler_answers_with_its_callback() {
             .iter()
             .any(|l| console_line(l, &invocation.request_id, "INFO") == Some("timer ran"))
     };
-    let doubled = invoke(&function, json!({"n": 21})).await;
+    let doubled = crate::invoke_in_turn(&function, json!({"n": 21})).await;
     assert_eq!(crate::json(&doubled), json!({"doubled": 42}));
     assert!(timer_ran(&doubled), "{:?}", doubled.log.lines());
     // The answer waits for the event loop to be empty, unless the handler says not to.
-    let waited = invoke(&function, json!({"now": true})).await;
+    let waited = crate::invoke_in_turn(&function, json!({"now": true})).await;
     assert_eq!(crate::json(&waited), json!({"now": true}));
     assert!(timer_ran(&waited), "{:?}", waited.log.lines());
-    let hurried = invoke(&function, json!({"now": true, "dontWait": true})).await;
+    let hurried = crate::invoke_in_turn(&function, json!({"now": true, "dontWait": true})).await;
     assert_eq!(crate::json(&hurried), json!({"now": true}));
     assert!(!timer_ran(&hurried), "{:?}", hurried.log.lines());
 }
@@ -341,7 +312,7 @@ async fn a_type_error_has_the_nodejs_runtimes_error_shape_and_log_line() {
     let Some(function) = load(&runtime, "error", "index.handler", 128) else {
         return;
     };
-    let invocation = invoke(&function, json!({})).await;
+    let invocation = crate::invoke_in_turn(&function, json!({})).await;
     let payload: Value = serde_json::from_slice(&invocation.payload()).expect("JSON");
     let message = "can't access property \"items\", order is undefined";
     assert_eq!(payload["errorType"], "TypeError");
@@ -376,7 +347,7 @@ async fn a_type_error_has_the_nodejs_runtimes_error_shape_and_log_line() {
         json!({"errorType": "TypeError", "errorMessage": message, "stack": trace})
     );
     // A handled error keeps the environment, as in Lambda's Node.js runtime.
-    assert!(!invoke(&function, json!({})).await.is_cold());
+    assert!(!crate::invoke_in_turn(&function, json!({})).await.is_cold());
 }
 
 #[tokio::test]
@@ -385,7 +356,7 @@ async fn a_handler_name_the_module_does_not_export_is_handler_not_found() {
     let Some(function) = load(&runtime, "hello", "index.nope", 128) else {
         return;
     };
-    let invocation = invoke(&function, json!({})).await;
+    let invocation = crate::invoke_in_turn(&function, json!({})).await;
     let payload: Value = serde_json::from_slice(&invocation.payload()).expect("JSON");
     assert_eq!(
         payload,
@@ -502,7 +473,7 @@ async fn process_exit_ends_the_environment_as_lambda_does() {
     let Some(function) = load(&runtime, "context", "index.handler", 128) else {
         return;
     };
-    let exited = invoke(&function, json!({"exit": 3})).await;
+    let exited = crate::invoke_in_turn(&function, json!({"exit": 3})).await;
     let payload: Value = serde_json::from_slice(&exited.payload()).expect("JSON");
     assert_eq!(
         payload,
@@ -515,7 +486,9 @@ async fn process_exit_ends_the_environment_as_lambda_does() {
         })
     );
     assert!(
-        invoke(&function, json!({"a": 1})).await.is_cold(),
+        crate::invoke_in_turn(&function, json!({"a": 1}))
+            .await
+            .is_cold(),
         "a new environment"
     );
 }

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use std::time::{Instant, SystemTime};
 
 use lambda_sim_harness::{CheckOptions, ReportLine, Run, check_stateless, read_events};
-use lambda_sim_runtime::{Function, FunctionConfig, Invocation, Payload, Runtime};
+use lambda_sim_runtime::{Function, FunctionConfig, Runtime};
 use serde_json::{Value, json};
 
 const FIXTURES: [&str; 7] = [
@@ -108,45 +108,14 @@ fn simulation() -> Runtime {
     Runtime::new(crate::simulation(7)).expect("the runtime starts")
 }
 
-/// Invokes when the function's previous invocation (in this test) has ended, in simulated
-/// time, so that a warm environment is free.
-async fn invoke(function: &Function, event: Value) -> Invocation {
-    let at = LAST_END
-        .with(|end| end.borrow().get(function.config().name.as_str()).copied())
-        .unwrap_or_else(|| function.clock().now());
-    let invocation = function
-        .invoke_at(at, &Payload::from_value(&event))
-        .await
-        .expect("an environment is available");
-    LAST_END.with(|end| {
-        end.borrow_mut()
-            .insert(function.config().name.clone(), invocation.ends_at)
-    });
-    invocation
-}
-
-thread_local! {
-    /// When each function's last invocation ended (tests run on a current-thread runtime).
-    static LAST_END: std::cell::RefCell<HashMap<String, std::time::Duration>> =
-        std::cell::RefCell::new(HashMap::new());
-}
-
-fn init_duration_ms(invocation: &Invocation) -> f64 {
-    let line = invocation.report.to_string();
-    let report = ReportLine::parse(&line).expect("CloudWatch's REPORT format");
-    report
-        .init_duration_ms
-        .unwrap_or_else(|| panic!("a cold start has Init Duration: {line}"))
-}
-
 #[tokio::test]
 async fn a_python_handler_runs_cold_then_warm_with_its_context() {
     let runtime = simulation();
     let Some(hello) = load(&runtime, "hello") else {
         return;
     };
-    let cold = invoke(&hello, json!({"name": "Ada"})).await;
-    let warm = invoke(&hello, json!({"name": "Grace"})).await;
+    let cold = crate::invoke_in_turn(&hello, json!({"name": "Ada"})).await;
+    let warm = crate::invoke_in_turn(&hello, json!({"name": "Grace"})).await;
     assert!(cold.is_cold() && !warm.is_cold());
 
     let lines = cold.log_lines();
@@ -203,8 +172,11 @@ async fn a_python_handler_runs_cold_then_warm_with_its_context() {
             FunctionConfig::named("rust-hello"),
         )
         .expect("the Rust hello loads");
-    let rust_cold = invoke(&rust, json!({"name": "Ada"})).await;
-    let (python_ms, rust_ms) = (init_duration_ms(&cold), init_duration_ms(&rust_cold));
+    let rust_cold = crate::invoke_in_turn(&rust, json!({"name": "Ada"})).await;
+    let (python_ms, rust_ms) = (
+        crate::init_duration_ms(&cold),
+        crate::init_duration_ms(&rust_cold),
+    );
     eprintln!("Init Duration: Python hello {python_ms} ms, Rust hello {rust_ms} ms");
     assert!(
         python_ms > 10.0 * rust_ms,
@@ -218,7 +190,7 @@ async fn an_exception_has_the_python_runtimes_error_format() {
     let Some(function) = load(&runtime, "exception") else {
         return;
     };
-    let invocation = invoke(&function, json!({})).await;
+    let invocation = crate::invoke_in_turn(&function, json!({})).await;
     let payload: Value = serde_json::from_slice(&invocation.payload()).expect("JSON");
     assert_eq!(
         payload,
@@ -239,7 +211,7 @@ async fn an_exception_has_the_python_runtimes_error_format() {
         "{log}"
     );
     // A handled exception keeps the environment warm, as in Lambda's Python runtime.
-    let again = invoke(&function, json!({})).await;
+    let again = crate::invoke_in_turn(&function, json!({})).await;
     assert!(!again.is_cold());
 }
 
@@ -250,12 +222,15 @@ async fn a_module_global_counter_is_caught_by_the_statelessness_check() {
         return;
     };
     let counts = [
-        crate::json(&invoke(&counter, json!({})).await)["count"].clone(),
-        crate::json(&invoke(&counter, json!({})).await)["count"].clone(),
+        crate::json(&crate::invoke_in_turn(&counter, json!({})).await)["count"].clone(),
+        crate::json(&crate::invoke_in_turn(&counter, json!({})).await)["count"].clone(),
     ];
     assert_eq!(counts, [json!(1), json!(2)]);
     counter.evict_all();
-    assert_eq!(crate::json(&invoke(&counter, json!({})).await)["count"], 1);
+    assert_eq!(
+        crate::json(&crate::invoke_in_turn(&counter, json!({})).await)["count"],
+        1
+    );
 
     let events = read_events(&Path::new(lambda_sim_fixtures::EVENTS_DIR).join("greetings"))
         .expect("the events read");
@@ -274,10 +249,10 @@ async fn tmp_is_kept_by_a_warm_environment_only() {
     let Some(cache) = load(&runtime, "tmp_cache") else {
         return;
     };
-    let first = crate::json(&invoke(&cache, json!({"name": "Ada"})).await);
-    let warm = crate::json(&invoke(&cache, json!({"name": "Grace"})).await);
+    let first = crate::json(&crate::invoke_in_turn(&cache, json!({"name": "Ada"})).await);
+    let warm = crate::json(&crate::invoke_in_turn(&cache, json!({"name": "Grace"})).await);
     cache.evict_all();
-    let fresh = crate::json(&invoke(&cache, json!({"name": "Grace"})).await);
+    let fresh = crate::json(&crate::invoke_in_turn(&cache, json!({"name": "Grace"})).await);
     assert_eq!(first, json!({"cached": false, "name": "Ada"}));
     assert_eq!(warm, json!({"cached": true, "name": "Ada"}));
     assert_eq!(fresh, json!({"cached": false, "name": "Grace"}));
@@ -292,7 +267,7 @@ async fn a_slow_import_is_paid_in_init_duration() {
     let Some(hello) = load(&runtime, "hello") else {
         return;
     };
-    let cold = invoke(&slow, json!({})).await;
+    let cold = crate::invoke_in_turn(&slow, json!({})).await;
     assert_eq!(
         crate::json(&cold),
         json!({"primes": 17984, "largest": 199999})
@@ -303,14 +278,17 @@ async fn a_slow_import_is_paid_in_init_duration() {
         "the import runs in the Init phase: {lines:?}"
     );
     assert!(lines[2].starts_with("START RequestId: "), "{lines:?}");
-    let hello_cold = invoke(&hello, json!({})).await;
-    let (slow_ms, hello_ms) = (init_duration_ms(&cold), init_duration_ms(&hello_cold));
+    let hello_cold = crate::invoke_in_turn(&hello, json!({})).await;
+    let (slow_ms, hello_ms) = (
+        crate::init_duration_ms(&cold),
+        crate::init_duration_ms(&hello_cold),
+    );
     eprintln!("Init Duration: slow_import {slow_ms} ms, hello {hello_ms} ms");
     assert!(
         slow_ms > 2.0 * hello_ms,
         "slow_import {slow_ms} ms, hello {hello_ms} ms"
     );
-    let warm = invoke(&slow, json!({})).await;
+    let warm = crate::invoke_in_turn(&slow, json!({})).await;
     assert!(!warm.is_cold());
 }
 
@@ -320,7 +298,8 @@ async fn requirements_are_installed_beside_the_handler() {
     let Some(dates) = load(&runtime, "dates") else {
         return;
     };
-    let answered = invoke(&dates, json!({"date": "2026-11-30T12:00:00+01:00"})).await;
+    let answered =
+        crate::invoke_in_turn(&dates, json!({"date": "2026-11-30T12:00:00+01:00"})).await;
     let response: Value =
         serde_json::from_slice(answered.response().expect("dates answers")).expect("JSON");
     assert_eq!(
@@ -354,7 +333,7 @@ async fn boto3_imports_and_a_client_is_created_at_init() {
     let Some(function) = load(&runtime, "boto3-import") else {
         return;
     };
-    let cold = invoke(&function, json!({})).await;
+    let cold = crate::invoke_in_turn(&function, json!({})).await;
     assert_eq!(
         crate::json(&cold),
         json!({
@@ -368,9 +347,12 @@ async fn boto3_imports_and_a_client_is_created_at_init() {
         })
     );
     // The client is made again in each environment's Init, as on Lambda.
-    eprintln!("Init Duration: boto3-import {} ms", init_duration_ms(&cold));
+    eprintln!(
+        "Init Duration: boto3-import {} ms",
+        crate::init_duration_ms(&cold)
+    );
     function.evict_all();
-    let again = invoke(&function, json!({})).await;
+    let again = crate::invoke_in_turn(&function, json!({})).await;
     assert!(again.is_cold());
     assert_eq!(crate::json(&again)["client"], "S3");
 }
@@ -429,7 +411,7 @@ async fn an_unchanged_handler_is_not_built_again_and_an_edited_one_is() {
     let function = runtime
         .load_file(&out, FunctionConfig::named("py-edited"))
         .expect("the rebuilt component loads");
-    let answered = invoke(&function, json!({"name": "Ada"})).await;
+    let answered = crate::invoke_in_turn(&function, json!({"name": "Ada"})).await;
     assert_eq!(crate::json(&answered)["greeting"], "bonjour, Ada");
 }
 
