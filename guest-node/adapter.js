@@ -30,10 +30,13 @@ const pendingTimers = new Set();
 
 // Timeouts counted, so that a callback-style handler that never calls back ends when the
 // last one has run (the runtime's empty event loop).
+const idleWaiters = [];
+
 function countedSetTimeout(fn, ms, ...args) {
   const id = engineSetTimeout(() => {
     pendingTimers.delete(id);
     if (typeof fn === 'function') fn(...args);
+    idleCheck();
   }, ms);
   pendingTimers.add(id);
   return id;
@@ -42,6 +45,22 @@ function countedSetTimeout(fn, ms, ...args) {
 function countedClearTimeout(id) {
   pendingTimers.delete(id);
   engineClearTimeout(id);
+  idleCheck();
+}
+
+// Runs `then` once no timeout of the handler is pending (now, or when the last one has run).
+function whenIdle(then) {
+  idleWaiters.push(then);
+  idleCheck();
+}
+
+function idleCheck() {
+  // As a task of its own: after every microtask queued so far (promise chains), which may
+  // set new timers.
+  engineSetTimeout(() => {
+    if (pendingTimers.size !== 0) return;
+    for (const then of idleWaiters.splice(0)) then();
+  }, 0);
 }
 
 function write(text) {
@@ -192,17 +211,11 @@ function call(event, context) {
   let answered = false;
   return new Promise((resolve, reject) => {
     const settle = (err, value) => (err != null ? reject(err) : resolve(value));
-    const whenIdle = (then) => {
-      const check = () => {
-        if (!context.callbackWaitsForEmptyEventLoop || pendingTimers.size === 0) then();
-        else engineSetTimeout(check, 1);
-      };
-      check();
-    };
     const callback = (err, value) => {
       if (answered) return;
       answered = true;
-      whenIdle(() => settle(err, value));
+      if (context.callbackWaitsForEmptyEventLoop) whenIdle(() => settle(err, value));
+      else settle(err, value);
     };
     context.done = callback;
     context.succeed = (value) => callback(null, value);
@@ -216,12 +229,8 @@ function call(event, context) {
       };
       returned.then((value) => first(null, value), (error) => first(error ?? new Error('undefined')));
     } else {
-      const idle = () => {
-        if (answered) return;
-        if (pendingTimers.size === 0) callback(null, null);
-        else engineSetTimeout(idle, 1);
-      };
-      engineSetTimeout(idle, 0);
+      // Neither a promise nor (yet) a callback: `null` when the event loop is empty.
+      whenIdle(() => callback(null, null));
     }
   });
 }

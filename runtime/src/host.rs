@@ -146,6 +146,21 @@ impl Throttle {
         Some(resume.min(deadline).saturating_duration_since(now))
     }
 
+    /// Counts the CPU used up to `now`, when the guest starts waiting (it is not running
+    /// until [`Throttle::resume_at`]); a quota spent is paid at the next epoch check.
+    pub(crate) fn count_until(&mut self, now: Instant) {
+        use std::sync::atomic::Ordering;
+        let resumed_at =
+            self.base + std::time::Duration::from_nanos(self.resumed.load(Ordering::Acquire));
+        self.used += now.saturating_duration_since(resumed_at);
+        self.mark_resumed(now);
+    }
+
+    /// The guest runs again at `now`, after a wait that used no CPU.
+    pub(crate) fn resume_at(&mut self, now: Instant) {
+        self.mark_resumed(now);
+    }
+
     fn mark_resumed(&self, now: Instant) {
         let at = now.saturating_duration_since(self.base);
         self.resumed.store(
@@ -266,6 +281,22 @@ mod tests {
                 "{memory_mb} MB: {ratio:.2}x the CPU time, expected {expected:.2}x"
             );
         }
+    }
+
+    #[test]
+    fn a_wait_is_not_counted_as_cpu() {
+        // At 128 MB (7.2% of a core: 1.45 ms of a 20 ms period), 1 ms of CPU, a 5 ms wait,
+        // 0.4 ms of CPU: under the quota, no pause. Counted as CPU, the wait would spend it.
+        let start = Instant::now();
+        let deadline = start + Duration::from_secs(3);
+        let share = crate::cpu::cpu_share(128);
+        let ms = |n: f64| Duration::from_secs_f64(n / 1000.0);
+        let mut waited = Throttle::new(share, start);
+        waited.count_until(start + ms(1.0));
+        waited.resume_at(start + ms(6.0));
+        assert_eq!(waited.account(start + ms(6.4), deadline), None);
+        let mut counted = Throttle::new(share, start);
+        assert!(counted.account(start + ms(6.4), deadline).is_some());
     }
 
     #[test]

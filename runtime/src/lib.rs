@@ -63,6 +63,7 @@ mod spec;
 mod stores;
 mod tmp;
 mod trace;
+mod waits;
 
 pub use async_invoke::{EventInvocation, EventOutcome, MAX_EVENT_PAYLOAD, RetryPolicy};
 pub use billing::{Architecture, Cost, PRICE_PER_REQUEST};

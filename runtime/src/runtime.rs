@@ -143,6 +143,11 @@ fn linker(engine: &Engine) -> Result<Linker<Host>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)
         .map_err(|err| Error::Engine(format!("failed to add WASI to the linker: {err:#}")))?;
+    crate::waits::add_to_linker(&mut linker).map_err(|err| {
+        Error::Engine(format!(
+            "failed to take waits out of the CPU throttle: {err:#}"
+        ))
+    })?;
     crate::ephemeral::add_to_linker(&mut linker).map_err(|err| {
         Error::Engine(format!(
             "failed to limit /tmp to the ephemeral storage: {err:#}"
