@@ -130,14 +130,15 @@ def _install_ssl_stand_in():
 _install_ssl_stand_in()
 _SOURCES = _collect_sources()
 # The build-time import sees the variables every Lambda function has (a region, the role's
-# credentials), as placeholders, so that a module creating an SDK client at its top level
-# imports; they are taken away again, and `init` reads the environment's own.
+# credentials), as placeholders of its own, so that a module creating an SDK client at its top
+# level imports; they are taken away again, and what boto3's default session resolved from
+# them (credentials, configuration) is forgotten, so that `init` reads the environment's own.
 _BUILD_ENV = {
     "AWS_REGION": "us-east-1",
     "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_ACCESS_KEY_ID": "ASIALAMBDASIM0000000",
-    "AWS_SECRET_ACCESS_KEY": "lambda-sim/placeholder/secret/key/000000",
-    "AWS_SESSION_TOKEN": "lambda-sim-placeholder-session-token",
+    "AWS_ACCESS_KEY_ID": "ASIALAMBDASIMBUILD00",
+    "AWS_SECRET_ACCESS_KEY": "lambda-sim/build-time/placeholder/000000",
+    "AWS_SESSION_TOKEN": "lambda-sim-build-time-placeholder",
     "LAMBDA_TASK_ROOT": TASK_ROOT,
 }
 _BUILD_ENV = {k: v for k, v in _BUILD_ENV.items() if k not in os.environ}
@@ -146,7 +147,22 @@ try:
     importlib.import_module(_MODULE)
 finally:
     for _name in _BUILD_ENV:
-        del os.environ[_name]
+        os.environ.pop(_name, None)
+
+
+def _forget_build_time_session():
+    """boto3's default session stays in the snapshot (its loaded service models are what lets
+    a client be created at run time); what it resolved from the build's variables must not."""
+    boto3 = sys.modules.get("boto3")
+    session = getattr(getattr(boto3, "DEFAULT_SESSION", None), "_session", None)
+    if session is None:
+        return
+    for attribute in ("_credentials", "_config", "_profile_map"):
+        if hasattr(session, attribute):
+            setattr(session, attribute, None)
+
+
+_forget_build_time_session()
 for _name in list(sys.modules):
     if _name in _SOURCES:
         del sys.modules[_name]

@@ -65,7 +65,9 @@ impl ContentKey {
             if output {
                 continue;
             }
-            let contents = std::fs::read(&path)?;
+            let contents = std::fs::read(&path).map_err(|err| {
+                std::io::Error::new(err.kind(), format!("{}: {err}", path.display()))
+            })?;
             self.part(&format!("file {relative}"), &contents);
         }
         Ok(self)
@@ -105,7 +107,8 @@ fn walk(
             if !skipped(&name.to_string_lossy()) {
                 walk(&path, prefix, seen, files)?;
             }
-        } else {
+        } else if meta.is_file() {
+            // (A FIFO or a socket is no source: reading one could block.)
             let relative: Vec<_> = prefix.iter().map(|p| p.to_string_lossy()).collect();
             files.push((relative.join("/"), path));
         }

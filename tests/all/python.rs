@@ -330,17 +330,25 @@ async fn requirements_are_installed_beside_the_handler() {
 #[tokio::test]
 async fn boto3_imports_and_a_client_is_created_at_init() {
     let runtime = simulation();
-    let Some(function) = load(&runtime, "boto3-import") else {
+    let Some(program) = crate::require(componentize_py()) else {
         return;
     };
+    // Another region than the build-time import's placeholder (us-east-1): the client made at
+    // Init must read the environment's region and credentials, not the build's.
+    let mut config = FunctionConfig::named("py-boto3-import");
+    config.region = "eu-west-2".to_owned();
+    let function = runtime
+        .load_file(&components(program)["boto3-import"], config)
+        .expect("boto3-import loads");
     let cold = crate::invoke_in_turn(&function, json!({})).await;
     assert_eq!(
         crate::json(&cold),
         json!({
             "boto3": "1.44.8",
             "client": "S3",
-            "region": "us-east-1",
-            "endpoint": "https://s3.amazonaws.com",
+            "region": "eu-west-2",
+            "endpoint": "https://s3.eu-west-2.amazonaws.com",
+            "access_key": "ASIALAMBDASIM0000000",
             "tls": "lambda-sim: TLS is not available in the sandbox (its CPython has no `ssl`): \
                     HTTPS connections cannot be made, and AWS SDK calls need lambda-sim's AWS \
                     endpoints (not built yet)",
