@@ -135,6 +135,7 @@ pub(crate) fn key_path(out: &Path) -> PathBuf {
 
 /// Returns `out` as it is when it was built from the inputs `key` names; otherwise removes its
 /// stale key, runs `build` (which writes `out`), and records `key` once `build` succeeded.
+/// Two builds of one `out` take turns, so that the key written is the component's.
 pub(crate) fn build_once<E>(
     out: &Path,
     key: &str,
@@ -142,6 +143,7 @@ pub(crate) fn build_once<E>(
     build: impl FnOnce() -> Result<(), E>,
 ) -> Result<Built, E> {
     let key_file = key_path(out);
+    let _turn = crate::turns::take_turn(&canonical(out).unwrap_or_else(|| out.to_owned())).0;
     let up_to_date = out.is_file()
         && std::fs::read_to_string(&key_file).is_ok_and(|recorded| recorded.trim() == key);
     if up_to_date {
@@ -227,6 +229,35 @@ mod tests {
         assert_eq!(key(&[("a", "bc")]), key(&[("a", "bc")]));
         assert_ne!(key(&[("a", "bc")]), key(&[("ab", "c")]));
         assert_ne!(key(&[("a", "b"), ("c", "")]), key(&[("a", "bc")]));
+    }
+
+    #[test]
+    fn two_builds_of_one_component_at_once_take_turns() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let out = dir.path().join("app.wasm");
+        let runs = std::sync::atomic::AtomicUsize::new(0);
+        let build = || {
+            build_once(
+                &out,
+                "k1",
+                |e| e.to_string(),
+                || {
+                    runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    // A slow build: the other one arrives meanwhile.
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    std::fs::write(&out, "k1").map_err(|e| e.to_string())
+                },
+            )
+            .map(|built| built.cached)
+        };
+        let results: Vec<_> = std::thread::scope(|scope| {
+            let builds = [scope.spawn(build), scope.spawn(build)];
+            builds.map(|b| b.join().expect("a build thread")).to_vec()
+        });
+        let mut cached: Vec<bool> = results.into_iter().map(|r| r.expect("builds")).collect();
+        cached.sort_unstable();
+        assert_eq!(cached, [false, true], "one built, the other waited for it");
+        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     #[test]

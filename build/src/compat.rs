@@ -194,24 +194,8 @@ impl LockGuard {
 /// The exclusive turn of the workspace whose lock file is `path`, and where its original is
 /// saved meanwhile (none if the temp directory cannot be used: the guard still restores).
 fn take_turn(path: &Path) -> (Option<std::fs::File>, Option<PathBuf>) {
-    use std::hash::{Hash, Hasher};
-    let dir = std::env::temp_dir().join("lambda-sim-locks");
-    if std::fs::create_dir_all(&dir).is_err() {
-        return (None, None);
-    }
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    path.canonicalize()
-        .unwrap_or_else(|_| path.to_owned())
-        .hash(&mut hasher);
-    let name = format!("{:016x}", hasher.finish());
-    let turn = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join(format!("{name}.turn")))
-        .ok()
-        .filter(|file| file.lock().is_ok());
-    (turn, Some(dir.join(format!("{name}.orig"))))
+    let (turn, stem) = crate::turns::take_turn(path);
+    (turn, stem.map(|stem| stem.with_extension("orig")))
 }
 
 /// Puts back the original a killed build left saved, if the lock file still holds the

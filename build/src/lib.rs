@@ -26,6 +26,7 @@ mod metadata;
 mod node;
 mod python;
 mod python_deps;
+mod turns;
 
 pub use build_cache::Built;
 pub use compat::compat_dir;

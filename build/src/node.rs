@@ -138,6 +138,8 @@ pub fn build_node_with(
     out: &Path,
 ) -> Result<Built> {
     node_handler_file(dir, handler)?;
+    // Two builds of one component take turns (build.mjs writes it and its key).
+    let _turn = crate::turns::take_turn(out).0;
     let wit = tempfile::Builder::new()
         .prefix("lambda-sim-node-wit-")
         .tempdir()
