@@ -2,7 +2,12 @@
 // `node_modules` (esbuild), checks that it needs nothing the sandbox lacks, and componentizes
 // the adapter with the bundle inside (ComponentizeJS). lambda-sim runs it as
 //
-//   node build.mjs --dir DIR --handler index.handler --wit WIT_DIR --out OUT.wasm [--runtime nodejs22.x]
+//   node build.mjs --dir DIR --handler index.handler --file DIR/index.mjs --export handler \
+//     --wit WIT_DIR --out OUT.wasm [--runtime nodejs22.x]
+//
+// lambda-sim reads the handler setting (`src/app.handler`: the module `src/app`, a .js, .mjs or
+// .cjs file, and the export path `handler`, split at the first dot after the last slash) and
+// passes the file and the export path found.
 //
 // The component carries a `lambda-sim:runtime` custom section naming the Lambda runtime, so that
 // lambda-sim words its errors as the Node.js runtime does.
@@ -62,27 +67,14 @@ function customSection(name, data) {
 function parseArgs(argv) {
   const args = {};
   for (let i = 0; i < argv.length; i += 2) {
-    if (!argv[i].startsWith('--') || argv[i + 1] === undefined) throw new BuildError(`usage: build.mjs --dir DIR --handler FILE.FUNCTION --wit DIR --out FILE`);
+    if (!argv[i].startsWith('--') || argv[i + 1] === undefined) throw new BuildError(`usage: build.mjs --dir DIR --handler FILE.EXPORT --file FILE --export EXPORT --wit DIR --out FILE`);
     args[argv[i].slice(2)] = argv[i + 1];
   }
-  for (const name of ['dir', 'handler', 'wit', 'out']) {
+  for (const name of ['dir', 'handler', 'file', 'export', 'wit', 'out']) {
     // (--runtime is optional.)
     if (!args[name]) throw new BuildError(`missing --${name}`);
   }
   return args;
-}
-
-// `src/app.handler`: the module `src/app` (a .js, .mjs or .cjs file) and the export path
-// `handler` (`a.b` for a nested one), split as Lambda splits it: at the first dot after the
-// last slash.
-function handlerFile(dir, handler) {
-  const match = handler.match(/^((?:[^/]*\/)*[^./]+)\.([^/]+)$/);
-  if (!match) throw new BuildError(`the handler \`${handler}\` is not \`file.function\` (for example \`index.handler\`)`);
-  for (const extension of ['.js', '.mjs', '.cjs']) {
-    const file = join(dir, match[1] + extension);
-    if (existsSync(file)) return { file, exportPath: match[2] };
-  }
-  throw new BuildError(`the handler \`${handler}\` names the module \`${match[1]}\`, but ${dir} has no ${match[1]}.js, ${match[1]}.mjs or ${match[1]}.cjs`);
 }
 
 const nodeModules = {
@@ -225,7 +217,8 @@ function witFiles(dir) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const dir = resolve(args.dir);
-  const { file, exportPath } = handlerFile(dir, args.handler);
+  const file = resolve(args.file);
+  const exportPath = args.export;
   const runtime = args.runtime ?? 'nodejs22.x';
   if (!/^nodejs\d+\.x$/.test(runtime)) throw new BuildError(`the runtime \`${runtime}\` is not a Node.js runtime (nodejs20.x, nodejs22.x, ...)`);
   const source = await bundleAdapter({ handler: args.handler, exportPath, runtime }, await bundleHandler(dir, file));

@@ -27,6 +27,7 @@ mod node;
 mod python;
 mod python_deps;
 mod turns;
+mod wit;
 
 pub use build_cache::Built;
 pub use compat::compat_dir;

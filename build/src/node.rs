@@ -15,33 +15,14 @@ pub const COMPONENTIZE_JS_VERSION: &str = "0.23.0";
 /// The Lambda runtime a Node.js handler is built for when none is named.
 pub const DEFAULT_NODE_RUNTIME: &str = "nodejs22.x";
 
-/// The WIT the adapter is componentized against, by file under the temporary WIT directory:
-/// the Node.js world as the main package, the handler world and what it imports as deps.
-const WIT: [(&str, &str); 7] = [
+/// The Node.js world (the main package of the WIT directory the adapter is componentized
+/// against) and the part of `wasi:cli` it imports by name; the handler world and its imports
+/// go under `deps/` beside them.
+const NODE_WIT: [(&str, &str); 2] = [
     ("node.wit", include_str!("../../guest-node/wit/node.wit")),
     (
         "deps/cli/cli.wit",
         include_str!("../../guest-node/wit/deps/cli/cli.wit"),
-    ),
-    (
-        "deps/handler/handler.wit",
-        include_str!("../../wit/handler.wit"),
-    ),
-    (
-        "deps/keyvalue/world.wit",
-        include_str!("../../wit/deps/keyvalue/world.wit"),
-    ),
-    (
-        "deps/keyvalue/store.wit",
-        include_str!("../../wit/deps/keyvalue/store.wit"),
-    ),
-    (
-        "deps/keyvalue/atomic.wit",
-        include_str!("../../wit/deps/keyvalue/atomic.wit"),
-    ),
-    (
-        "deps/keyvalue/batch.wit",
-        include_str!("../../wit/deps/keyvalue/batch.wit"),
     ),
 ];
 
@@ -106,18 +87,25 @@ fn module_and_export(handler: &str) -> Result<(&str, &str)> {
 
 /// Checks the handler setting and that its module exists in `dir`; returns the module's file.
 pub fn node_handler_file(dir: &Path, handler: &str) -> Result<PathBuf> {
+    resolve(dir, handler).map(|(file, _)| file)
+}
+
+/// The handler's module file in `dir` and its export path: the one reading of the handler
+/// setting (build.mjs and the adapter are told both).
+fn resolve<'h>(dir: &Path, handler: &'h str) -> Result<(PathBuf, &'h str)> {
     if !dir.is_dir() {
         return Err(Error::NotADirectory(dir.to_owned()));
     }
-    let (module, _) = module_and_export(handler)?;
-    ["js", "mjs", "cjs"]
+    let (module, export) = module_and_export(handler)?;
+    let file = ["js", "mjs", "cjs"]
         .iter()
         .map(|extension| dir.join(format!("{module}.{extension}")))
         .find(|file| file.is_file())
         .ok_or_else(|| Error::NoNodeModule {
             dir: dir.to_owned(),
             module: module.to_owned(),
-        })
+        })?;
+    Ok((file, export))
 }
 
 /// Packages the Node.js handler `handler` (`file.export`) of `dir` into the component `out`
@@ -125,8 +113,8 @@ pub fn node_handler_file(dir: &Path, handler: &str) -> Result<PathBuf> {
 /// [`NodeTools::find`].
 pub fn build_node(dir: &Path, handler: &str, runtime: Option<&str>, out: &Path) -> Result<Built> {
     // The handler is checked before looking for node, so that a typo is named first.
-    node_handler_file(dir, handler)?;
-    build_node_with(&NodeTools::find()?, dir, handler, runtime, out)
+    let module = resolve(dir, handler)?;
+    build_resolved(&NodeTools::find()?, dir, handler, module, runtime, out)
 }
 
 /// [`build_node`] with given tools.
@@ -137,25 +125,39 @@ pub fn build_node_with(
     runtime: Option<&str>,
     out: &Path,
 ) -> Result<Built> {
-    node_handler_file(dir, handler)?;
+    build_resolved(tools, dir, handler, resolve(dir, handler)?, runtime, out)
+}
+
+/// Runs build.mjs for a handler whose module file and export path [`resolve`] found.
+fn build_resolved(
+    tools: &NodeTools,
+    dir: &Path,
+    handler: &str,
+    (file, export): (PathBuf, &str),
+    runtime: Option<&str>,
+    out: &Path,
+) -> Result<Built> {
     // Two builds of one component take turns (build.mjs writes it and its key).
     let _turn = crate::turns::take_turn(out).0;
     let wit = tempfile::Builder::new()
         .prefix("lambda-sim-node-wit-")
         .tempdir()
         .map_err(Error::PrepareNode)?;
-    for (file, text) in WIT {
-        let path = wit.path().join(file);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(Error::PrepareNode)?;
-        }
-        std::fs::write(path, text).map_err(Error::PrepareNode)?;
-    }
+    crate::wit::write(wit.path(), &NODE_WIT).map_err(Error::PrepareNode)?;
+    crate::wit::write(
+        &wit.path().join("deps/handler"),
+        &[("handler.wit", crate::wit::HANDLER)],
+    )
+    .map_err(Error::PrepareNode)?;
+    crate::wit::write(&wit.path().join("deps"), &crate::wit::DEPS).map_err(Error::PrepareNode)?;
     let output = Command::new(&tools.node)
         .arg(tools.adapter.join("build.mjs"))
         .arg("--dir")
         .arg(dir)
         .args(["--handler", handler])
+        .arg("--file")
+        .arg(&file)
+        .args(["--export", export])
         .args(["--runtime", runtime.unwrap_or(DEFAULT_NODE_RUNTIME)])
         .arg("--wit")
         .arg(wit.path())

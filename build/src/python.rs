@@ -16,27 +16,6 @@ pub const COMPONENTIZE_PY_VERSION: &str = "0.25.1";
 const ADAPTER: &str = include_str!("../../guest-python/lambda_sim_adapter.py");
 /// The `ssl` the adapter installs when the sandbox's CPython has none (urllib3, botocore).
 const SSL_STAND_IN: &str = include_str!("../../guest-python/lambda_sim_ssl.py");
-const WIT: &str = include_str!("../../wit/handler.wit");
-/// The WIT packages the handler world imports, by file under `wit/deps/`.
-const WIT_DEPS: [(&str, &str); 4] = [
-    (
-        "keyvalue/world.wit",
-        include_str!("../../wit/deps/keyvalue/world.wit"),
-    ),
-    (
-        "keyvalue/store.wit",
-        include_str!("../../wit/deps/keyvalue/store.wit"),
-    ),
-    (
-        "keyvalue/atomic.wit",
-        include_str!("../../wit/deps/keyvalue/atomic.wit"),
-    ),
-    (
-        "keyvalue/batch.wit",
-        include_str!("../../wit/deps/keyvalue/batch.wit"),
-    ),
-];
-
 /// The componentize-py to run: `LAMBDA_SIM_COMPONENTIZE_PY`, else `componentize-py` on the
 /// `PATH`; checked by asking its version.
 pub fn componentize_py() -> Result<PathBuf> {
@@ -143,8 +122,8 @@ fn build_key(dir: &Path, handler: &str, out: &Path, version: &str) -> std::io::R
         .part("componentize-py", version.as_bytes())
         .part("adapter", ADAPTER.as_bytes())
         .part("ssl", SSL_STAND_IN.as_bytes())
-        .part("wit", WIT.as_bytes());
-    for (file, text) in WIT_DEPS {
+        .part("wit", crate::wit::HANDLER.as_bytes());
+    for (file, text) in crate::wit::DEPS {
         key.part(file, text.as_bytes());
     }
     let deps = python_deps::installed_key(dir).unwrap_or_default();
@@ -188,15 +167,8 @@ fn check_handler(dir: &Path, handler: &str) -> Result<()> {
 /// Writes the handler world's WIT and the adapter (told the handler) under `build`.
 fn write_build_files(build: &Path, handler: &str) -> std::io::Result<(PathBuf, PathBuf)> {
     let wit = build.join("wit");
-    std::fs::create_dir(&wit)?;
-    std::fs::write(wit.join("handler.wit"), WIT)?;
-    for (file, text) in WIT_DEPS {
-        let path = wit.join("deps").join(file);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(path, text)?;
-    }
+    crate::wit::write(&wit, &[("handler.wit", crate::wit::HANDLER)])?;
+    crate::wit::write(&wit.join("deps"), &crate::wit::DEPS)?;
     let adapter = build.join("adapter");
     std::fs::create_dir(&adapter)?;
     std::fs::write(adapter.join("lambda_sim_adapter.py"), ADAPTER)?;
