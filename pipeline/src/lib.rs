@@ -48,8 +48,9 @@
 //!   polling, lanes, batching, retries, bisection and expiry.
 //! - [`Queue`] and [`SqsMapping`]: visibility timeouts, receive counts and redrive to a
 //!   dead-letter queue, read by pollers that delete what the function acknowledged.
-//! - Streams and queues are shared handles (`Rc<RefCell<..>>`): the driver keeps a clone to
-//!   put records or send messages while the mappings read them, all on one thread.
+//! - Streams and queues are shared handles (`Arc<Mutex<..>>`): the driver keeps a clone to
+//!   put records or send messages while the mappings read them, and `serve`'s AWS APIs put
+//!   and send from other threads.
 //! - Wall-clock values in events count from [`SIMULATION_EPOCH`] (2026-01-01T00:00:00Z).
 
 mod clock;

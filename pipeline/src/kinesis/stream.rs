@@ -1,8 +1,7 @@
 //! A Kinesis data stream: shards over the hash key space, sequence numbers, retention.
 
-use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::error::ConfigError;
@@ -73,14 +72,14 @@ struct StreamState {
 
 /// A Kinesis data stream, shared by its producer and the mappings that read it.
 ///
-/// `Stream` is a handle: clones share one stream (`Rc<RefCell<..>>`), so a driver keeps one to
+/// `Stream` is a handle: clones share one stream (`Arc<Mutex<..>>`), so a driver keeps one to
 /// put records while each [`KinesisMapping`](super::KinesisMapping) keeps another and its own
-/// position in each shard. Everything runs on one thread, as [`Source`](crate::Source) and
-/// [`Target`](crate::Target) are driven on one task; no borrow is held across an invocation,
-/// so a target may put records while a mapping invokes it.
+/// position in each shard, and producers on other threads (the Kinesis API of `serve`) put
+/// records meanwhile. No lock is held across an invocation, so a target may put records while
+/// a mapping invokes it.
 #[derive(Debug, Clone)]
 pub struct Stream {
-    state: Rc<RefCell<StreamState>>,
+    state: Arc<Mutex<StreamState>>,
 }
 
 /// The end of a read of a shard: the records, and how many were trimmed unread.
@@ -91,6 +90,14 @@ pub(crate) struct Read {
 }
 
 impl Stream {
+    /// The stream's state; a panic elsewhere while it was held leaves it usable (every change
+    /// is made whole under the lock).
+    fn lock(&self) -> MutexGuard<'_, StreamState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Creates a stream with `config.shard_count` shards, `shardId-000000000000`, ... each
     /// owning an equal slice of the 128-bit hash key space, in order.
     pub fn new(config: StreamConfig) -> Result<Self, ConfigError> {
@@ -130,54 +137,49 @@ impl Stream {
             last_arrival: Duration::ZERO,
         };
         Ok(Self {
-            state: Rc::new(RefCell::new(state)),
+            state: Arc::new(Mutex::new(state)),
         })
     }
 
     /// The stream's name.
     pub fn name(&self) -> String {
-        self.state.borrow().config.name.clone()
+        self.lock().config.name.clone()
     }
 
     /// The stream's ARN, `arn:aws:kinesis:<region>:<account>:stream/<name>`.
     pub fn arn(&self) -> String {
-        self.state.borrow().arn.clone()
+        self.lock().arn.clone()
     }
 
     /// The stream's region.
     pub fn region(&self) -> String {
-        self.state.borrow().config.region.clone()
+        self.lock().config.region.clone()
     }
 
     /// The stream's account.
     pub fn account(&self) -> String {
-        self.state.borrow().config.account.clone()
+        self.lock().config.account.clone()
     }
 
     /// The retention period.
     pub fn retention(&self) -> Duration {
-        self.state.borrow().config.retention
+        self.lock().config.retention
     }
 
     /// The shard ids, in order.
     pub fn shard_ids(&self) -> Vec<String> {
-        self.state
-            .borrow()
-            .shards
-            .iter()
-            .map(|s| s.id.clone())
-            .collect()
+        self.lock().shards.iter().map(|s| s.id.clone()).collect()
     }
 
     /// The number of shards.
     pub fn shard_count(&self) -> usize {
-        self.state.borrow().shards.len()
+        self.lock().shards.len()
     }
 
     /// A shard's hash key range as Kinesis's `DescribeStream` writes it (decimal strings,
     /// inclusive), or `None` past the last shard.
     pub fn hash_key_range(&self, shard: usize) -> Option<(String, String)> {
-        let state = self.state.borrow();
+        let state = self.lock();
         let s = state.shards.get(shard)?;
         Some((
             s.starting_hash_key.to_string(),
@@ -188,7 +190,7 @@ impl Stream {
     /// The index of the shard a partition key goes to: the one whose range holds the MD5 of
     /// the key read as a big-endian 128-bit integer.
     pub fn shard_for(&self, partition_key: &str) -> usize {
-        let state = self.state.borrow();
+        let state = self.lock();
         let hash = md5_u128(partition_key.as_bytes());
         state
             .shards
@@ -204,7 +206,7 @@ impl Stream {
     /// Kinesis's limits (1 MB of data, 256-character keys) are not checked.
     pub fn put_record(&self, partition_key: &str, data: Vec<u8>, at: Duration) -> (String, String) {
         let shard = self.shard_for(partition_key);
-        let mut state = self.state.borrow_mut();
+        let mut state = self.lock();
         let arrival = at.max(state.last_arrival);
         state.last_arrival = arrival;
         state.trim(arrival);
@@ -226,12 +228,12 @@ impl Stream {
 
     /// Drops the records older than the retention period at `now`.
     pub fn trim(&self, now: Duration) {
-        self.state.borrow_mut().trim(now);
+        self.lock().trim(now);
     }
 
     /// The records a shard holds now (after trimming at the last put or [`Stream::trim`]).
     pub fn records(&self, shard: usize) -> Vec<StoredRecord> {
-        let state = self.state.borrow();
+        let state = self.lock();
         state
             .shards
             .get(shard)
@@ -241,16 +243,12 @@ impl Stream {
 
     /// The offset the next record of `shard` will get (its end, where `LATEST` starts).
     pub(crate) fn end_offset(&self, shard: usize) -> u64 {
-        self.state
-            .borrow()
-            .shards
-            .get(shard)
-            .map_or(0, |s| s.next_offset)
+        self.lock().shards.get(shard).map_or(0, |s| s.next_offset)
     }
 
     /// The offset of the oldest retained record of `shard` (its end if it holds none).
     pub(crate) fn first_offset(&self, shard: usize) -> u64 {
-        let state = self.state.borrow();
+        let state = self.lock();
         state
             .shards
             .get(shard)
@@ -259,7 +257,7 @@ impl Stream {
 
     /// The arrival of the first record of `shard` at or after `offset`, if any.
     pub(crate) fn first_arrival_from(&self, shard: usize, offset: u64) -> Option<Duration> {
-        let state = self.state.borrow();
+        let state = self.lock();
         let s = state.shards.get(shard)?;
         // Records are kept in offset order: a binary search, not a scan of the retention.
         let from = s.records.partition_point(|r| r.offset < offset);
@@ -269,7 +267,7 @@ impl Stream {
     /// Reads `shard` from `offset`: the records that arrived by `until`, after trimming at
     /// `until`, and how many records from `offset` were trimmed before they could be read.
     pub(crate) fn read(&self, shard: usize, offset: u64, until: Duration) -> Read {
-        let mut state = self.state.borrow_mut();
+        let mut state = self.lock();
         state.trim(until);
         let Some(s) = state.shards.get(shard) else {
             return Read {

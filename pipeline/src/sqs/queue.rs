@@ -1,9 +1,8 @@
 //! An SQS standard queue: messages, visibility timeout, receive counts, redrive to a
 //! dead-letter queue.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -103,15 +102,23 @@ struct QueueState {
 
 /// An SQS standard queue, shared by its producers and the mappings that read it.
 ///
-/// Like [`Stream`](crate::Stream), `Queue` is an `Rc<RefCell<..>>` handle: clones share one
+/// Like [`Stream`](crate::Stream), `Queue` is an `Arc<Mutex<..>>` handle: clones share one
 /// queue. Receives hand out visible messages in order of the time they became visible, then of
 /// sending (a deterministic order; SQS standard queues promise none).
 #[derive(Debug, Clone)]
 pub struct Queue {
-    state: Rc<RefCell<QueueState>>,
+    state: Arc<Mutex<QueueState>>,
 }
 
 impl Queue {
+    /// The queue's state; a panic elsewhere while it was held leaves it usable (every change
+    /// is made whole under the lock).
+    fn lock(&self) -> MutexGuard<'_, QueueState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Creates a queue.
     pub fn new(config: QueueConfig) -> Result<Self, ConfigError> {
         ConfigError::check_name("queue", &config.name, 80, false)?;
@@ -139,38 +146,38 @@ impl Queue {
             deleted: 0,
         };
         Ok(Self {
-            state: Rc::new(RefCell::new(state)),
+            state: Arc::new(Mutex::new(state)),
         })
     }
 
     /// The queue's ARN, `arn:aws:sqs:<region>:<account>:<name>`.
     pub fn arn(&self) -> String {
-        self.state.borrow().arn.clone()
+        self.lock().arn.clone()
     }
 
     /// The queue's name.
     pub fn name(&self) -> String {
-        self.state.borrow().config.name.clone()
+        self.lock().config.name.clone()
     }
 
     /// The queue's region.
     pub fn region(&self) -> String {
-        self.state.borrow().config.region.clone()
+        self.lock().config.region.clone()
     }
 
     /// The queue's account.
     pub fn account(&self) -> String {
-        self.state.borrow().config.account.clone()
+        self.lock().config.account.clone()
     }
 
     /// The visibility timeout.
     pub fn visibility_timeout(&self) -> Duration {
-        self.state.borrow().config.visibility_timeout
+        self.lock().config.visibility_timeout
     }
 
     /// Sends a message at simulation time `at`; it is visible from `at`. Returns its id.
     pub fn send_message(&self, body: &str, at: Duration) -> String {
-        let mut state = self.state.borrow_mut();
+        let mut state = self.lock();
         let seq = state.next_seq;
         let message_id = uuid_from(&format!("{}:{seq}", state.arn));
         state.insert(QueueMessage {
@@ -193,7 +200,7 @@ impl Queue {
         max: usize,
         max_bytes: usize,
     ) -> Vec<ReceivedMessage> {
-        let mut guard = self.state.borrow_mut();
+        let mut guard = self.lock();
         let state = &mut *guard;
         let visible: Vec<(Duration, u64)> = state
             .by_visibility
@@ -203,6 +210,8 @@ impl Queue {
         let visibility = state.config.visibility_timeout;
         let redrive = state.config.redrive_policy.clone();
         let mut out = Vec::new();
+        // Moved once this queue's lock is released: a dead-letter queue may redrive too.
+        let mut to_dead_letter = Vec::new();
         let mut bytes = 0;
         for (_, seq) in visible {
             if out.len() == max {
@@ -221,7 +230,7 @@ impl Queue {
             {
                 if let Some(held) = state.remove(seq) {
                     state.moved_to_dead_letter += 1;
-                    redrive.dead_letter_queue.dead_letter(held.message, now);
+                    to_dead_letter.push(held.message);
                 }
                 continue;
             }
@@ -242,13 +251,19 @@ impl Queue {
                 receipt_handle: handle,
             });
         }
+        drop(guard);
+        if let Some(redrive) = &redrive {
+            for message in to_dead_letter {
+                redrive.dead_letter_queue.dead_letter(message, now);
+            }
+        }
         out
     }
 
     /// Deletes the message `receipt_handle` was handed out for, if that was its latest
     /// receive. Returns whether a message was deleted.
     pub fn delete_message(&self, receipt_handle: &str) -> bool {
-        let mut state = self.state.borrow_mut();
+        let mut state = self.lock();
         let Some(&seq) = state.by_handle.get(receipt_handle) else {
             return false;
         };
@@ -259,8 +274,7 @@ impl Queue {
 
     /// The messages held, visible or not, in sending order.
     pub fn messages(&self) -> Vec<QueueMessage> {
-        self.state
-            .borrow()
+        self.lock()
             .messages
             .values()
             .map(|h| h.message.clone())
@@ -269,7 +283,7 @@ impl Queue {
 
     /// The number of messages held, visible or not.
     pub fn len(&self) -> usize {
-        self.state.borrow().messages.len()
+        self.lock().messages.len()
     }
 
     /// Whether the queue holds no message.
@@ -279,33 +293,29 @@ impl Queue {
 
     /// The number of messages visible at `now`.
     pub fn visible_len(&self, now: Duration) -> usize {
-        self.state
-            .borrow()
-            .by_visibility
-            .range(..=(now, u64::MAX))
-            .count()
+        self.lock().by_visibility.range(..=(now, u64::MAX)).count()
     }
 
     /// Messages moved to the dead-letter queue so far.
     pub fn moved_to_dead_letter(&self) -> u64 {
-        self.state.borrow().moved_to_dead_letter
+        self.lock().moved_to_dead_letter
     }
 
     /// Messages deleted so far.
     pub fn deleted(&self) -> u64 {
-        self.state.borrow().deleted
+        self.lock().deleted
     }
 
     /// The time at which `n` messages are visible (1: the first), if the queue holds `n`.
     pub(crate) fn nth_visible_at(&self, n: usize) -> Option<Duration> {
-        let state = self.state.borrow();
+        let state = self.lock();
         let i = n.checked_sub(1)?;
         state.by_visibility.iter().nth(i).map(|&(at, _)| at)
     }
 
     /// Takes a message moved from a source queue, keeping its id, body and sending time.
     fn dead_letter(&self, message: QueueMessage, now: Duration) {
-        self.state.borrow_mut().insert(QueueMessage {
+        self.lock().insert(QueueMessage {
             receive_count: 0,
             first_received_at: None,
             visible_at: now,
