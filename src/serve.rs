@@ -1,15 +1,23 @@
-//! `lambda-sim serve`: the Lambda Invoke API on a local port, for unmodified AWS clients
-//! (`sam local start-lambda` without Docker).
+//! `lambda-sim serve`: the Lambda Invoke API and the AWS service APIs (Kinesis, Firehose, S3,
+//! SQS, DynamoDB) on a local port, for unmodified AWS clients (`sam local start-lambda`
+//! without Docker, and the services around it); a file's event-source mappings run on the
+//! real clock.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
 use anyhow::{Context as _, bail};
-use lambda_sim_project::{FunctionSpec, Project};
+use lambda_sim_pipeline::StreamConfig;
+use lambda_sim_project::{FunctionSpec, MappingSpec, Project, QueueSpec};
+use lambda_sim_runners::{LambdaTarget, LiveSources, queue_of};
 use lambda_sim_runtime::{FunctionConfig, Runtime};
-use lambda_sim_server::{Deployed, LogFormat, LogOutput, Registry, Server};
+use lambda_sim_server::{
+    ApiEndpoints, AwsApis, Deployed, LogFormat, LogOutput, Registry, RuntimeClock, Server,
+};
 
 use crate::sim_flags::{ColdStartFlag, CpuFlag, SimFlags};
 
@@ -86,12 +94,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         for warning in &file.warnings {
             eprintln!("warning: {warning}");
         }
-        for mapping in &file.mappings {
-            eprintln!(
-                "warning: the event source mapping of `{}` is not run by `serve` (`lambda-sim demo --config` runs the file's pipeline)",
-                mapping.function()
-            );
-        }
     }
 
     let mut runtime_config = file.as_ref().map(|f| f.runtime.clone()).unwrap_or_default();
@@ -151,7 +153,20 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|d| d.function.config().name.clone())
         .collect();
-    let server = Server::new(runtime, Registry::new(deployed)).log(LogOutput::new(writer, format));
+    let log = Arc::new(LogOutput::new(writer, format));
+    let apis = AwsApis::new(
+        runtime.services().clone(),
+        Arc::new(RuntimeClock(runtime.clock().clone())),
+        runtime.config().seed.unwrap_or(0),
+    );
+    runtime.serve_endpoints(Arc::new(ApiEndpoints(apis.clone())));
+    let live = match &file {
+        Some(file) => event_sources(&runtime, file, &apis, &deployed, &log)?,
+        None => LiveSources::new(&runtime),
+    };
+    let server = Server::new(runtime, Registry::new(deployed))
+        .log_shared(log.clone())
+        .aws(apis);
 
     let tokio = tokio::runtime::Runtime::new().context("failed to start tokio")?;
     let report = tokio.block_on(async {
@@ -167,8 +182,26 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "lambda-sim: serving {} on http://{local} (Ctrl-C to stop)",
             names.join(", ")
         );
-        anyhow::Ok(server.run(listener, shutdown_signal()).await)
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut stopped_too = stopped.clone();
+        let sources = tokio::spawn(live.run(async move {
+            let _ = stopped_too.wait_for(|&s| s).await;
+        }));
+        let report = server.run(listener, shutdown_signal()).await;
+        let _ = stop.send(true);
+        drop(stopped);
+        let live = sources
+            .await
+            .context("the event-source mappings stopped abnormally")??;
+        anyhow::Ok((report, live))
     })?;
+    let (report, live) = report;
+    if live.invocations > 0 || live.flushed_at_stop > 0 {
+        eprintln!(
+            "lambda-sim: event-source mappings made {} invocations; delivery streams wrote {} objects at stop",
+            live.invocations, live.flushed_at_stop
+        );
+    }
 
     let events = &report.events;
     eprintln!(
@@ -187,6 +220,92 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         eprintln!("lambda-sim: some requests were still running when the grace period ended");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The file's streams, queues and delivery streams, made in the AWS APIs' stores, and its
+/// event-source mappings, to run on the real clock; each mapping's invocations are logged as
+/// the API's are.
+fn event_sources(
+    runtime: &Runtime,
+    file: &Project,
+    apis: &AwsApis,
+    deployed: &[Deployed],
+    log: &Arc<LogOutput>,
+) -> anyhow::Result<LiveSources> {
+    for spec in &file.streams {
+        apis.add_stream(StreamConfig {
+            name: spec.name.clone(),
+            shard_count: spec.shards,
+            retention: spec.retention(),
+            ..StreamConfig::default()
+        })?;
+    }
+    // Dead-letter queues first: a queue's redrive policy holds its dead-letter queue.
+    let mut queues: Vec<&QueueSpec> = file.queues.iter().collect();
+    queues.sort_by_key(|q| q.dead_letter_queue.is_some());
+    for spec in queues {
+        let dead_letter = spec
+            .dead_letter_queue
+            .as_ref()
+            .map(|name| {
+                apis.queue(name).with_context(|| {
+                    format!(
+                        "the dead-letter queue `{name}` of `{}` is not declared",
+                        spec.name
+                    )
+                })
+            })
+            .transpose()?;
+        apis.add_queue(queue_of(spec, dead_letter)?)?;
+    }
+    // The template's buckets, and every delivery stream's, exist before anything is written.
+    let objects = &runtime.services().objects;
+    let buckets = file
+        .buckets
+        .iter()
+        .chain(file.delivery_streams.iter().map(|d| &d.bucket));
+    for bucket in buckets {
+        objects
+            .create_bucket(bucket)
+            .with_context(|| format!("failed to create the bucket `{bucket}`"))?;
+    }
+    for delivery in &file.delivery_streams {
+        runtime.services().firehose.create(delivery.clone())?;
+    }
+    let mut live = LiveSources::new(runtime);
+    for mapping in &file.mappings {
+        let name = mapping.function().to_owned();
+        let function = deployed
+            .iter()
+            .find(|d| d.function.config().name == name)
+            .map(|d| d.function.clone())
+            .with_context(|| {
+                format!("an event-source mapping names `{name}`, which is not served")
+            })?;
+        let (log, refused_by) = (log.clone(), name.clone());
+        let target = LambdaTarget::new(&function).observe(move |outcome| match outcome {
+            Ok(invocation) => log.invocation(invocation),
+            Err(err) => log.note(&format!(
+                "{refused_by} refused a batch: {err} ({})",
+                err.error_type()
+            )),
+        });
+        match mapping {
+            MappingSpec::Kinesis { stream, config } => {
+                let handle = apis.stream(stream).with_context(|| {
+                    format!("the mapping of `{name}` reads `{stream}`, which is not declared")
+                })?;
+                live.kinesis(handle, config.clone(), target)?;
+            }
+            MappingSpec::Sqs { queue, config } => {
+                let handle = apis.queue(queue).with_context(|| {
+                    format!("the mapping of `{name}` reads `{queue}`, which is not declared")
+                })?;
+                live.sqs(handle, config.clone(), target)?;
+            }
+        }
+    }
+    Ok(live)
 }
 
 /// Completes on SIGINT or SIGTERM.

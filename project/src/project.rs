@@ -27,6 +27,8 @@ pub struct Project {
     pub queues: Vec<QueueSpec>,
     /// Firehose delivery streams.
     pub delivery_streams: Vec<DeliveryStreamConfig>,
+    /// S3 buckets a template declares (`AWS::S3::Bucket`), by name.
+    pub buckets: Vec<String>,
     /// Event-source mappings: which function reads which stream or queue.
     pub mappings: Vec<MappingSpec>,
     /// What the file asks for that the simulator does not honour: unknown or unsupported

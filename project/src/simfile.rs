@@ -81,6 +81,7 @@ pub(crate) fn parse(text: &str, base: &Path) -> Result<Project> {
         streams: file.stream,
         queues: file.queue,
         delivery_streams: file.delivery_stream,
+        buckets: Vec::new(),
         mappings: file
             .event_source_mapping
             .into_iter()

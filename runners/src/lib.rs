@@ -37,9 +37,9 @@ pub use error::{Error, Result};
 pub use lambda_sim_report::HtmlReport;
 pub use load::{Arrivals, LoadOptions, LoadReport, PhaseStats, load_run};
 pub use pipeline::{
-    Consumer, ConsumerReport, ConsumerSource, FunctionFigures, LambdaTarget, MappingStats,
-    PipelineOptions, PipelineReport, PipelineTiming, ShardOrder, TimelineSpan, pipeline_run,
-    pipeline_run_with_progress,
+    Consumer, ConsumerReport, ConsumerSource, FunctionFigures, LambdaTarget, LiveReport,
+    LiveSources, MappingStats, PipelineOptions, PipelineReport, PipelineTiming, ShardOrder,
+    TimelineSpan, pipeline_run, pipeline_run_with_progress, queue_of,
 };
 pub use sample_events::{SOURCES, SampleOptions, sample_event};
 pub use stateless::{

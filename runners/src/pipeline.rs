@@ -20,14 +20,16 @@ mod delivery;
 mod display;
 mod driver;
 mod latency;
+mod live;
 mod options;
 mod producer;
 mod report;
 mod target;
 mod wiring;
 
-pub use consumer::{Consumer, ConsumerSource};
+pub use consumer::{Consumer, ConsumerSource, queue_of};
 pub use driver::{pipeline_run, pipeline_run_with_progress};
+pub use live::{LiveReport, LiveSources};
 pub use options::PipelineOptions;
 pub use report::{
     ConsumerReport, FunctionFigures, MappingStats, PipelineReport, PipelineTiming, ShardOrder,

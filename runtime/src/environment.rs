@@ -100,6 +100,10 @@ impl Environment {
             })?;
 
         let quota = Quota::new(tmp.path(), spec.ephemeral_storage_mb, logs.clone());
+        let outgoing = crate::outgoing::Outgoing {
+            endpoints: spec.endpoints.clone(),
+            logs: logs.clone(),
+        };
         let host = Host {
             wasi: wasi.build(),
             table: wasmtime::component::ResourceTable::new(),
@@ -118,6 +122,8 @@ impl Environment {
             },
             phase_started: Instant::now(),
             calls: Vec::new(),
+            http: wasmtime_wasi_http::WasiHttpCtx::new(),
+            outgoing,
         };
         let mut store = Store::new(spec.pre.instance_pre().engine(), host);
         store.limiter(|host| &mut host.memory);

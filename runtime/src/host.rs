@@ -35,6 +35,9 @@ pub(crate) struct Host {
     pub(crate) phase_started: Instant,
     /// The running phase's calls to the stores, for its trace.
     pub(crate) calls: Vec<crate::invocation::HostCall>,
+    /// `wasi:http`'s state and the hook that answers the guest's requests in process.
+    pub(crate) http: wasmtime_wasi_http::WasiHttpCtx,
+    pub(crate) outgoing: crate::outgoing::Outgoing,
 }
 
 /// The most host calls a phase's trace keeps (a guest in a loop must not grow it forever).
@@ -175,6 +178,16 @@ impl WasiView for Host {
         WasiCtxView {
             ctx: &mut self.wasi,
             table: &mut self.table,
+        }
+    }
+}
+
+impl wasmtime_wasi_http::WasiHttpView for Host {
+    fn http(&mut self) -> wasmtime_wasi_http::WasiHttpCtxView<'_> {
+        wasmtime_wasi_http::WasiHttpCtxView {
+            hooks: &mut self.outgoing,
+            table: &mut self.table,
+            ctx: &mut self.http,
         }
     }
 }

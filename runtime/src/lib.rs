@@ -53,6 +53,7 @@ mod invoke;
 mod logs;
 mod meter;
 mod options;
+mod outgoing;
 mod payload;
 mod pool;
 mod quota;
@@ -84,6 +85,7 @@ pub use invocation::{FunctionError, HostCall, InitPhase, Invocation, RUNTIME_VER
 pub use lambda_sim_services as services;
 pub use logs::CapturedLog;
 pub use options::InvokeOptions;
+pub use outgoing::{Endpoints, SANDBOX_ENDPOINT};
 pub use payload::Payload;
 pub use report::{Report, Status, Xray};
 pub use runtime::Runtime;

@@ -58,10 +58,18 @@ impl Runtime {
                     clock,
                     draws: Draws::new(seed),
                     services,
+                    endpoints: Arc::default(),
                     _ticker: ticker,
                 }),
             }),
         })
+    }
+
+    /// Answers the guests' requests to [`SANDBOX_ENDPOINT`](crate::SANDBOX_ENDPOINT) (their
+    /// `AWS_ENDPOINT_URL`) with `endpoints`, in process; before this, such requests are
+    /// refused. Set once: a second call is ignored and returns `false`.
+    pub fn serve_endpoints(&self, endpoints: Arc<dyn crate::Endpoints>) -> bool {
+        self.inner.shared.endpoints.set(endpoints).is_ok()
     }
 
     /// The wasmtime engine (for benchmarks that compare against bare wasmtime).
@@ -131,6 +139,7 @@ impl Runtime {
             shared.clock.clone(),
             inner.tmp.clone(),
             shared.services.clone(),
+            shared.endpoints.clone(),
         );
         spec.declared_runtime = crate::guest_runtime::declared_runtime(bytes);
         Ok(Function::new(shared.clone(), spec, pool, config, loaded_at))
@@ -143,6 +152,8 @@ fn linker(engine: &Engine) -> Result<Linker<Host>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)
         .map_err(|err| Error::Engine(format!("failed to add WASI to the linker: {err:#}")))?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
+        .map_err(|err| Error::Engine(format!("failed to add wasi:http to the linker: {err:#}")))?;
     crate::waits::add_to_linker(&mut linker).map_err(|err| {
         Error::Engine(format!(
             "failed to take waits out of the CPU throttle: {err:#}"

@@ -14,5 +14,7 @@ pub(crate) struct Shared {
     pub(crate) draws: Draws,
     /// The stores guests reach (key-value, objects, Firehose).
     pub(crate) services: lambda_sim_services::Services,
+    /// What answers guests' requests to the sandbox's AWS endpoint, once given.
+    pub(crate) endpoints: crate::outgoing::EndpointCell,
     pub(crate) _ticker: EpochTicker,
 }

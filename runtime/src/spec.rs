@@ -35,6 +35,8 @@ pub(crate) struct EnvironmentSpec {
     pub(crate) tmp: Arc<TmpDirs>,
     /// The stores guests reach.
     pub(crate) services: lambda_sim_services::Services,
+    /// What answers the guest's requests to the sandbox's AWS endpoint.
+    pub(crate) endpoints: crate::outgoing::EndpointCell,
     /// The Lambda runtime the component declares (`nodejs22.x`), if any.
     pub(crate) declared_runtime: Option<String>,
 }
@@ -47,6 +49,7 @@ impl EnvironmentSpec {
         clock: Clock,
         tmp: Arc<TmpDirs>,
         services: lambda_sim_services::Services,
+        endpoints: crate::outgoing::EndpointCell,
     ) -> Self {
         EnvironmentSpec {
             pre,
@@ -66,6 +69,7 @@ impl EnvironmentSpec {
             clock,
             tmp,
             services,
+            endpoints,
             declared_runtime: None,
         }
     }
@@ -99,6 +103,11 @@ fn standard_variables(config: &FunctionConfig) -> Vec<(String, String)> {
         (
             "AWS_SESSION_TOKEN",
             "lambda-sim-placeholder-session-token".to_owned(),
+        ),
+        // The SDKs' endpoint: the simulator's AWS APIs, answered in process (outgoing.rs).
+        (
+            "AWS_ENDPOINT_URL",
+            crate::outgoing::SANDBOX_ENDPOINT.to_owned(),
         ),
         ("TZ", ":UTC".to_owned()),
     ]

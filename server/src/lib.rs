@@ -24,6 +24,9 @@
 //! - `POST /2015-03-31/functions/{name}/invocations`: Invoke, `RequestResponse` (200), `Event`
 //!   (202, delivered in the background with Lambda's retries), `DryRun` (204);
 //!   `X-Amz-Log-Type: Tail`; errors with the full `x-amzn-ErrorType` names.
+//! - With [`Server::aws`], the AWS service APIs of [`lambda_sim_aws`] on the same port:
+//!   requests with an `X-Amz-Target` (Kinesis, Firehose, SQS, DynamoDB) and every other path
+//!   (S3, path-style or `bucket.localhost`).
 //! - `GET /2015-03-31/functions/`: ListFunctions; `GET .../functions/{name}`: GetFunction;
 //!   `GET .../functions/{name}/configuration`: GetFunctionConfiguration.
 //!
@@ -36,7 +39,9 @@
 mod api_error;
 mod async_invocations;
 pub mod client;
+mod clock;
 mod configuration;
+mod endpoints;
 mod log_output;
 mod registry;
 mod service;
@@ -54,6 +59,9 @@ use tokio::net::TcpListener;
 
 pub use api_error::ApiError;
 pub use async_invocations::EventTally;
+pub use clock::RuntimeClock;
+pub use endpoints::ApiEndpoints;
+pub use lambda_sim_aws::AwsApis;
 pub use log_output::{LogFormat, LogOutput};
 pub use registry::{Deployed, Registry, split_function_name};
 
@@ -67,6 +75,7 @@ pub(crate) struct Shared {
     pub(crate) log: Option<Arc<LogOutput>>,
     pub(crate) events: async_invocations::Events,
     pub(crate) body_timeout: Duration,
+    pub(crate) aws: Option<lambda_sim_aws::AwsApis>,
 }
 
 /// A Lambda API server for a set of functions.
@@ -95,6 +104,7 @@ impl Server {
                 log: None,
                 events: async_invocations::Events::default(),
                 body_timeout: Duration::from_secs(30),
+                aws: None,
             },
             grace: None,
             drain_events: false,
@@ -109,9 +119,22 @@ impl Server {
         self
     }
 
+    /// Also serves the AWS service APIs (Kinesis, Firehose, S3, SQS, DynamoDB) on the same
+    /// port: every request outside the Lambda API's paths, or with an `X-Amz-Target`, goes to
+    /// `apis` (default: none, such requests get the Lambda API's unknown-operation error).
+    pub fn aws(mut self, apis: lambda_sim_aws::AwsApis) -> Self {
+        self.shared.aws = Some(apis);
+        self
+    }
+
     /// Writes every invocation's log lines to `log` (default: nowhere).
-    pub fn log(mut self, log: LogOutput) -> Self {
-        self.shared.log = Some(Arc::new(log));
+    pub fn log(self, log: LogOutput) -> Self {
+        self.log_shared(Arc::new(log))
+    }
+
+    /// [`Server::log`] to a sink others write to as well (the event-source mappings).
+    pub fn log_shared(mut self, log: Arc<LogOutput>) -> Self {
+        self.shared.log = Some(log);
         self
     }
 

@@ -65,6 +65,11 @@ fn json_answer(body: &serde_json::Value, request_id: &str) -> Answer {
 }
 
 async fn route(shared: &Arc<Shared>, request: Request<Incoming>) -> Result<Answer, ApiError> {
+    let lambda =
+        request.uri().path().starts_with(PREFIX) && !request.headers().contains_key("x-amz-target");
+    if let (false, Some(apis)) = (lambda, &shared.aws) {
+        return aws(apis, request, shared.body_timeout).await;
+    }
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let query = request.uri().query().unwrap_or("").to_owned();
@@ -117,6 +122,24 @@ async fn route(shared: &Arc<Shared>, request: Request<Incoming>) -> Result<Answe
         }
         _ => Err(unknown()),
     }
+}
+
+/// A request of the AWS service APIs (anything not under the Lambda API's prefix, or with an
+/// `X-Amz-Target`), answered by `apis`.
+async fn aws(
+    apis: &lambda_sim_aws::AwsApis,
+    request: Request<Incoming>,
+    timeout: std::time::Duration,
+) -> Result<Answer, ApiError> {
+    let (parts, body) = request.into_parts();
+    let body = read_body(
+        Request::from_parts(parts.clone(), body),
+        lambda_sim_aws::MAX_REQUEST_BODY,
+        timeout,
+    )
+    .await?;
+    let answer = apis.handle(Request::from_parts(parts, body)).await;
+    Ok(answer.map(Full::new))
 }
 
 fn query_param(query: &str, key: &str) -> Option<String> {

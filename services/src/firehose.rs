@@ -184,6 +184,11 @@ impl Firehose {
         Ok(())
     }
 
+    /// The settings of the delivery stream `name`.
+    pub fn config(&self, name: &str) -> Option<DeliveryStreamConfig> {
+        self.lock().streams.get(name).map(|s| s.config.clone())
+    }
+
     /// The names of the delivery streams.
     pub fn names(&self) -> Vec<String> {
         self.lock().streams.keys().cloned().collect()

@@ -33,9 +33,12 @@ pub use error::{Error, Result};
 /// epoch: where a virtual clock starts (the runtime's `VIRTUAL_EPOCH`) and what the pipeline's
 /// event JSON counts from. Defined here, the one crate under both the runtime and the pipeline.
 pub const SIMULATION_EPOCH: std::time::Duration = std::time::Duration::from_secs(1_767_225_600);
-pub use firehose::{DeliveryStreamConfig, Firehose, FirehoseStats, WrittenObject};
+pub use firehose::{
+    DeliveryStreamConfig, Firehose, FirehoseStats, MAX_BATCH_BYTES, MAX_BATCH_RECORDS,
+    MAX_RECORD_BYTES, WrittenObject,
+};
 pub use keyvalue::KeyValueStore;
-pub use objects::ObjectStore;
+pub use objects::{BucketEntry, ObjectMetadata, ObjectStore};
 
 /// The stores of one runtime.
 #[derive(Clone, Debug)]

@@ -1,10 +1,31 @@
 //! An S3-like object store kept as real files: `<root>/<bucket>/<key>`. Bucket names and
 //! keys are checked so that no object can name a file outside its bucket.
 
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::{Error, Result};
+
+/// What the store knows of an object besides its bytes (S3 `HeadObject`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ObjectMetadata {
+    /// Its length in bytes.
+    pub size: u64,
+    /// When it was last written (its file's modification time).
+    pub modified: SystemTime,
+}
+
+/// A bucket, as S3 `ListBuckets` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BucketEntry {
+    /// Its name.
+    pub name: String,
+    /// When it was created (its directory's creation time, or its modification time on a
+    /// file system that keeps no creation time).
+    pub created: SystemTime,
+}
 
 /// An object store; clones share the same directory.
 #[derive(Clone, Debug)]
@@ -96,6 +117,133 @@ impl ObjectStore {
         Ok(keys)
     }
 
+    /// Creates an empty bucket (S3 `CreateBucket`); `false` when it exists already.
+    pub fn create_bucket(&self, bucket: &str) -> Result<bool> {
+        check_bucket(bucket)?;
+        let path = self.root.join(bucket);
+        match std::fs::create_dir(&path) {
+            Ok(()) => Ok(true),
+            Err(err) if err.kind() == ErrorKind::AlreadyExists && path.is_dir() => Ok(false),
+            Err(source) => Err(Error::Io {
+                action: "create the bucket directory",
+                path,
+                source,
+            }),
+        }
+    }
+
+    /// Whether the bucket exists (S3 `HeadBucket`): any directory under the root, including
+    /// one that Firehose or a handler's first write made.
+    pub fn bucket_exists(&self, bucket: &str) -> Result<bool> {
+        check_bucket(bucket)?;
+        Ok(self.root.join(bucket).is_dir())
+    }
+
+    /// The buckets, by name (S3 `ListBuckets`); directories whose names cannot be buckets
+    /// are left out.
+    pub fn buckets(&self) -> Result<Vec<BucketEntry>> {
+        let entries = std::fs::read_dir(&self.root).map_err(|source| Error::Io {
+            action: "list the buckets in",
+            path: self.root.clone(),
+            source,
+        })?;
+        let mut buckets: Vec<BucketEntry> = entries
+            .flatten()
+            .filter_map(|entry| {
+                let name = entry.file_name().into_string().ok()?;
+                let metadata = entry.metadata().ok()?;
+                if !metadata.is_dir() || check_bucket(&name).is_err() {
+                    return None;
+                }
+                let created = metadata
+                    .created()
+                    .or_else(|_| metadata.modified())
+                    .unwrap_or(UNIX_EPOCH);
+                Some(BucketEntry { name, created })
+            })
+            .collect();
+        buckets.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(buckets)
+    }
+
+    /// Deletes a bucket that holds no object (S3 `DeleteBucket`); `false`, and the bucket
+    /// kept, when it holds objects (S3's `BucketNotEmpty`). `true` says that no bucket of
+    /// that name is left, including when there was none: ask [`ObjectStore::bucket_exists`]
+    /// first to tell S3's `NoSuchBucket`.
+    pub fn delete_bucket(&self, bucket: &str) -> Result<bool> {
+        check_bucket(bucket)?;
+        let path = self.root.join(bucket);
+        if !path.is_dir() {
+            return Ok(true);
+        }
+        let mut keys = Vec::new();
+        walk(&path, "", &mut keys);
+        if !keys.is_empty() {
+            return Ok(false);
+        }
+        // Only empty directories (and partial writes) are left.
+        match std::fs::remove_dir_all(&path) {
+            Ok(()) => Ok(true),
+            Err(err) if err.kind() == ErrorKind::NotFound => Ok(true),
+            Err(source) => Err(Error::Io {
+                action: "delete the bucket directory",
+                path,
+                source,
+            }),
+        }
+    }
+
+    /// Deletes an object (S3 `DeleteObject`); `false` when there was no such key. Directories
+    /// left empty by it are removed, so that no empty folder outlives its last object.
+    pub fn delete(&self, bucket: &str, key: &str) -> Result<bool> {
+        let path = self.path(bucket, key)?;
+        if !path.is_file() {
+            return Ok(false);
+        }
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(err) if err.kind() == ErrorKind::NotFound => return Ok(false),
+            Err(source) => {
+                return Err(Error::Io {
+                    action: "delete",
+                    path,
+                    source,
+                });
+            }
+        }
+        let bucket_dir = self.root.join(bucket);
+        let mut dir = path.parent();
+        while let Some(parent) = dir.filter(|d| *d != bucket_dir && d.starts_with(&bucket_dir)) {
+            // Fails (and stops) at the first directory that still holds something.
+            if std::fs::remove_dir(parent).is_err() {
+                break;
+            }
+            dir = parent.parent();
+        }
+        Ok(true)
+    }
+
+    /// An object's size and modification time (S3 `HeadObject`); `None` when there is no
+    /// such key.
+    pub fn metadata(&self, bucket: &str, key: &str) -> Result<Option<ObjectMetadata>> {
+        let path = self.path(bucket, key)?;
+        match std::fs::metadata(&path) {
+            Ok(metadata) if metadata.is_file() => Ok(Some(ObjectMetadata {
+                size: metadata.len(),
+                modified: metadata.modified().unwrap_or(UNIX_EPOCH),
+            })),
+            Ok(_) => Ok(None),
+            Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+                Ok(None)
+            }
+            Err(source) => Err(Error::Io {
+                action: "read the metadata of",
+                path,
+                source,
+            }),
+        }
+    }
+
     fn path(&self, bucket: &str, key: &str) -> Result<PathBuf> {
         check_bucket(bucket)?;
         let valid = !key.is_empty()
@@ -185,6 +333,101 @@ mod tests {
         }
         assert!(matches!(
             store.put("../up", "k", b"x"),
+            Err(Error::InvalidName(_))
+        ));
+    }
+
+    #[test]
+    fn create_bucket_makes_an_empty_directory_once() {
+        let store = ObjectStore::temporary().expect("store");
+        assert!(store.create_bucket("photos").expect("create"));
+        assert!(store.root().join("photos").is_dir());
+        assert!(!store.create_bucket("photos").expect("create again"));
+        assert!(matches!(
+            store.create_bucket("../up"),
+            Err(Error::InvalidName(_))
+        ));
+        assert!(matches!(
+            store.create_bucket("Upper"),
+            Err(Error::InvalidName(_))
+        ));
+    }
+
+    #[test]
+    fn bucket_exists_sees_created_and_written_buckets() {
+        let store = ObjectStore::temporary().expect("store");
+        assert!(!store.bucket_exists("logs").expect("exists"));
+        store.put("logs", "a", b"x").expect("put");
+        assert!(store.bucket_exists("logs").expect("exists"));
+        store.create_bucket("empty").expect("create");
+        assert!(store.bucket_exists("empty").expect("exists"));
+        assert!(matches!(
+            store.bucket_exists("a/b"),
+            Err(Error::InvalidName(_))
+        ));
+    }
+
+    #[test]
+    fn buckets_are_listed_by_name_with_their_creation_time() {
+        let store = ObjectStore::temporary().expect("store");
+        let before = SystemTime::now() - std::time::Duration::from_secs(5);
+        store.create_bucket("zeta").expect("create");
+        store.put("alpha", "k", b"x").expect("put");
+        std::fs::create_dir(store.root().join("Not_A_Bucket")).expect("mkdir");
+        std::fs::write(store.root().join("file"), b"x").expect("write");
+        let buckets = store.buckets().expect("buckets");
+        let names: Vec<&str> = buckets.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names, ["alpha", "zeta"]);
+        assert!(buckets.iter().all(|b| b.created >= before), "{buckets:?}");
+    }
+
+    #[test]
+    fn delete_bucket_refuses_a_bucket_with_objects() {
+        let store = ObjectStore::temporary().expect("store");
+        assert!(store.delete_bucket("nothing").expect("delete"));
+        store.put("full", "a/b", b"x").expect("put");
+        assert!(!store.delete_bucket("full").expect("delete"));
+        assert!(store.bucket_exists("full").expect("exists"));
+        std::fs::create_dir_all(store.root().join("hollow/a/b")).expect("mkdir");
+        assert!(store.delete_bucket("hollow").expect("delete"));
+        assert!(!store.root().join("hollow").exists());
+    }
+
+    #[test]
+    fn delete_removes_the_object_and_its_emptied_folders() {
+        let store = ObjectStore::temporary().expect("store");
+        store.put("b1b", "a/b/c", b"x").expect("put");
+        store.put("b1b", "a/d", b"y").expect("put");
+        assert!(store.delete("b1b", "a/b/c").expect("delete"));
+        assert!(!store.root().join("b1b/a/b").exists());
+        assert!(store.root().join("b1b/a/d").is_file());
+        assert!(!store.delete("b1b", "a/b/c").expect("delete again"));
+        assert!(!store.delete("b1b", "a").expect("a folder is no object"));
+        assert!(store.delete("b1b", "a/d").expect("delete"));
+        assert!(store.root().join("b1b").is_dir(), "the bucket stays");
+        assert_eq!(store.list("b1b", "").expect("list"), Vec::<String>::new());
+        assert!(matches!(
+            store.delete("b1b", "../x"),
+            Err(Error::InvalidName(_))
+        ));
+    }
+
+    #[test]
+    fn metadata_gives_size_and_modification_time() {
+        let store = ObjectStore::temporary().expect("store");
+        let before = SystemTime::now() - std::time::Duration::from_secs(5);
+        store.put("meta", "a/b", b"hello").expect("put");
+        let metadata = store
+            .metadata("meta", "a/b")
+            .expect("metadata")
+            .expect("some");
+        assert_eq!(metadata.size, 5);
+        assert!(metadata.modified >= before);
+        assert_eq!(store.metadata("meta", "a").expect("folder"), None);
+        assert_eq!(store.metadata("meta", "a/b/c").expect("under a file"), None);
+        assert_eq!(store.metadata("meta", "zz").expect("missing"), None);
+        assert!(matches!(
+            store.metadata("meta", "a/../../x"),
             Err(Error::InvalidName(_))
         ));
     }

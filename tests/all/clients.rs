@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// The Python with boto3 and the AWS CLI, or why there is none.
-fn python() -> Result<PathBuf, String> {
+pub(crate) fn python() -> Result<PathBuf, String> {
     let python = match std::env::var_os("LAMBDA_SIM_PYTHON") {
         Some(path) => PathBuf::from(path),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("target/py-venv/bin/python"),
@@ -41,11 +41,11 @@ fn python() -> Result<PathBuf, String> {
 
 /// `lambda-sim serve` on a free port, with `hello`, `panic`, `spin` (1 s timeout, reserved
 /// concurrency 1) and `closed` (reserved concurrency 0).
-struct Serve {
+pub(crate) struct Serve {
     child: Child,
-    endpoint: String,
+    pub(crate) endpoint: String,
     stderr: PathBuf,
-    dir: tempfile::TempDir,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 impl Serve {
@@ -83,7 +83,7 @@ reserved_concurrency = 0
     }
 
     /// `lambda-sim serve <flag> <file>` on a free port, its stderr in `dir`.
-    fn launch(dir: tempfile::TempDir, flag: &str, file: &Path) -> Serve {
+    pub(crate) fn launch(dir: tempfile::TempDir, flag: &str, file: &Path) -> Serve {
         let stderr = dir.path().join("stderr.log");
         let mut child = Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
             .arg("serve")
@@ -118,14 +118,14 @@ reserved_concurrency = 0
     }
 
     /// Kills the server and returns what it printed on stderr.
-    fn kill(mut self) -> String {
+    pub(crate) fn kill(mut self) -> String {
         let _ = self.child.kill();
         let _ = self.child.wait();
         std::fs::read_to_string(&self.stderr).unwrap_or_default()
     }
 
     /// Sends SIGTERM and returns what the server printed on stderr.
-    fn terminate(mut self) -> String {
+    pub(crate) fn terminate(mut self) -> String {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
         let status = self.child.wait().expect("serve exits");

@@ -1,6 +1,7 @@
 //! Integration tests of lambda-sim: the runtime's public API and the `lambda-sim` binary,
 //! on the guest fixtures built from `fixtures/guests/`.
 
+mod aws_apis;
 mod cache;
 mod chaos;
 mod check;

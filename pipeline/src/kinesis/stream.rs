@@ -190,8 +190,12 @@ impl Stream {
     /// The index of the shard a partition key goes to: the one whose range holds the MD5 of
     /// the key read as a big-endian 128-bit integer.
     pub fn shard_for(&self, partition_key: &str) -> usize {
+        self.shard_for_hash(md5_u128(partition_key.as_bytes()))
+    }
+
+    /// The index of the shard whose range holds `hash` (an `ExplicitHashKey`).
+    pub fn shard_for_hash(&self, hash: u128) -> usize {
         let state = self.lock();
-        let hash = md5_u128(partition_key.as_bytes());
         state
             .shards
             .iter()
@@ -206,7 +210,20 @@ impl Stream {
     /// Kinesis's limits (1 MB of data, 256-character keys) are not checked.
     pub fn put_record(&self, partition_key: &str, data: Vec<u8>, at: Duration) -> (String, String) {
         let shard = self.shard_for(partition_key);
+        self.put_in_shard(shard, partition_key, data, at)
+    }
+
+    /// [`Stream::put_record`] into shard `shard` (chosen by an explicit hash key); a shard
+    /// past the last is the last.
+    pub fn put_in_shard(
+        &self,
+        shard: usize,
+        partition_key: &str,
+        data: Vec<u8>,
+        at: Duration,
+    ) -> (String, String) {
         let mut state = self.lock();
+        let shard = shard.min(state.shards.len() - 1);
         let arrival = at.max(state.last_arrival);
         state.last_arrival = arrival;
         state.trim(arrival);
@@ -226,6 +243,47 @@ impl Stream {
         (s.id.clone(), sequence_number)
     }
 
+    /// Up to `limit` records of `shard` from `offset` (from the oldest retained one if
+    /// `offset` was trimmed), and the offset after them: `GetRecords`.
+    pub fn records_from(
+        &self,
+        shard: usize,
+        offset: u64,
+        limit: usize,
+    ) -> (Vec<StoredRecord>, u64) {
+        let state = self.lock();
+        let Some(s) = state.shards.get(shard) else {
+            return (Vec::new(), offset);
+        };
+        let from = s.records.partition_point(|r| r.offset < offset);
+        let records: Vec<StoredRecord> = s.records.range(from..).take(limit).cloned().collect();
+        let first_retained = s.records.front().map_or(s.next_offset, |r| r.offset);
+        let next = records
+            .last()
+            .map_or(offset.max(first_retained), |r| r.offset + 1);
+        (records, next)
+    }
+
+    /// The offset of the record of `shard` with this sequence number, or of the first one
+    /// after it (sequence numbers grow within a shard).
+    pub fn offset_of_sequence(&self, shard: usize, sequence_number: &str) -> Option<u64> {
+        let state = self.lock();
+        let s = state.shards.get(shard)?;
+        // 56-digit strings: string order is numeric order.
+        let at = s
+            .records
+            .partition_point(|r| r.sequence_number.as_str() < sequence_number);
+        Some(s.records.get(at).map_or(s.next_offset, |r| r.offset))
+    }
+
+    /// The offset of the first record of `shard` that arrived at or after `at`.
+    pub fn offset_at_time(&self, shard: usize, at: Duration) -> Option<u64> {
+        let state = self.lock();
+        let s = state.shards.get(shard)?;
+        let i = s.records.partition_point(|r| r.arrival < at);
+        Some(s.records.get(i).map_or(s.next_offset, |r| r.offset))
+    }
+
     /// Drops the records older than the retention period at `now`.
     pub fn trim(&self, now: Duration) {
         self.lock().trim(now);
@@ -242,12 +300,12 @@ impl Stream {
     }
 
     /// The offset the next record of `shard` will get (its end, where `LATEST` starts).
-    pub(crate) fn end_offset(&self, shard: usize) -> u64 {
+    pub fn end_offset(&self, shard: usize) -> u64 {
         self.lock().shards.get(shard).map_or(0, |s| s.next_offset)
     }
 
     /// The offset of the oldest retained record of `shard` (its end if it holds none).
-    pub(crate) fn first_offset(&self, shard: usize) -> u64 {
+    pub fn first_offset(&self, shard: usize) -> u64 {
         let state = self.lock();
         state
             .shards

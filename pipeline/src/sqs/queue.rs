@@ -1,12 +1,13 @@
-//! An SQS standard queue: messages, visibility timeout, receive counts, redrive to a
-//! dead-letter queue.
+//! An SQS standard queue: messages, visibility timeout, receive counts, delays, retention,
+//! redrive to a dead-letter queue.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use serde_json::{Map, Value};
 
 use crate::error::ConfigError;
 use crate::ids::uuid_from;
@@ -14,6 +15,10 @@ use crate::ids::uuid_from;
 /// How much a received message counts toward a batch's payload besides its body: its
 /// attributes, ids and receipt handle in the event.
 pub(crate) const MESSAGE_OVERHEAD: usize = 1024;
+
+/// The largest message SQS takes, body and message attributes together: 1 MiB since August
+/// 2025 (256 KiB before).
+pub(crate) const MAX_MESSAGE_SIZE: usize = 1 << 20;
 
 /// A queue's settings, checked by [`Queue::new`].
 #[derive(Debug, Clone)]
@@ -28,6 +33,18 @@ pub struct QueueConfig {
     pub visibility_timeout: Duration,
     /// Where a message goes when received more than `max_receive_count` times. Default none.
     pub redrive_policy: Option<RedrivePolicy>,
+    /// `DelaySeconds`: how long a sent message stays invisible before it can first be
+    /// received (0-900 s). Default 0.
+    pub delay: Duration,
+    /// `MessageRetentionPeriod`: how long the queue keeps a message after it was sent (60 s
+    /// to 14 days); older ones are dropped. Default 4 days.
+    pub message_retention: Duration,
+    /// `MaximumMessageSize` in bytes, body and message attributes together (1,024 to
+    /// 1 MiB). Default 1 MiB, SQS's limit since August 2025. Checked by the API that sends.
+    pub maximum_message_size: usize,
+    /// `ReceiveMessageWaitTimeSeconds`: how long a receive that names no wait waits for a
+    /// message (0-20 s). Default 0. Used by the API that receives.
+    pub receive_wait_time: Duration,
 }
 
 impl Default for QueueConfig {
@@ -38,7 +55,43 @@ impl Default for QueueConfig {
             account: "123456789012".into(),
             visibility_timeout: Duration::from_secs(30),
             redrive_policy: None,
+            delay: Duration::ZERO,
+            message_retention: Duration::from_secs(4 * 24 * 3600),
+            maximum_message_size: MAX_MESSAGE_SIZE,
+            receive_wait_time: Duration::ZERO,
         }
+    }
+}
+
+impl QueueConfig {
+    /// Checks every setting against SQS's ranges.
+    fn validate(&self) -> Result<(), ConfigError> {
+        ConfigError::check_name("queue", &self.name, 80, false)?;
+        let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        let timeout = secs(self.visibility_timeout);
+        ConfigError::check("visibility timeout in seconds", "SQS", timeout, 0, 43_200)?;
+        ConfigError::check("delay in seconds", "SQS", secs(self.delay), 0, 900)?;
+        let retention = secs(self.message_retention);
+        ConfigError::check(
+            "message retention period in seconds",
+            "SQS",
+            retention,
+            60,
+            1_209_600,
+        )?;
+        let size = i64::try_from(self.maximum_message_size).unwrap_or(i64::MAX);
+        let max = MAX_MESSAGE_SIZE as i64;
+        ConfigError::check("maximum message size", "SQS", size, 1024, max)?;
+        let wait = secs(self.receive_wait_time);
+        ConfigError::check("receive message wait time in seconds", "SQS", wait, 0, 20)?;
+        if let Some(redrive) = &self.redrive_policy
+            && !(1..=1000).contains(&redrive.max_receive_count)
+        {
+            return Err(ConfigError::MaxReceiveCount {
+                value: redrive.max_receive_count,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -78,9 +131,14 @@ pub struct ReceivedMessage {
     pub receipt_handle: String,
 }
 
+/// The message attributes sent with a message: SQS's JSON `MessageAttributes` map (name to
+/// `{"DataType", "StringValue" | "BinaryValue"}`), kept as the sender's API checked it.
+pub type MessageAttributes = Map<String, Value>;
+
 #[derive(Debug)]
 struct Held {
     message: QueueMessage,
+    attributes: MessageAttributes,
     receipt_handle: Option<String>,
 }
 
@@ -92,9 +150,12 @@ struct QueueState {
     messages: BTreeMap<u64, Held>,
     /// The held messages by visibility time, then sending order: a receive reads the visible
     /// ones without scanning the rest.
-    by_visibility: std::collections::BTreeSet<(Duration, u64)>,
+    by_visibility: BTreeSet<(Duration, u64)>,
     /// The held messages by their latest receipt handle.
     by_handle: BTreeMap<String, u64>,
+    /// No held message was sent before this (a lower bound: expiry scans only once the
+    /// oldest message may have outlived the retention period).
+    oldest_sent: Duration,
     next_seq: u64,
     moved_to_dead_letter: u64,
     deleted: u64,
@@ -121,16 +182,7 @@ impl Queue {
 
     /// Creates a queue.
     pub fn new(config: QueueConfig) -> Result<Self, ConfigError> {
-        ConfigError::check_name("queue", &config.name, 80, false)?;
-        let timeout = i64::try_from(config.visibility_timeout.as_secs()).unwrap_or(i64::MAX);
-        ConfigError::check("visibility timeout in seconds", "SQS", timeout, 0, 43_200)?;
-        if let Some(redrive) = &config.redrive_policy
-            && !(1..=1000).contains(&redrive.max_receive_count)
-        {
-            return Err(ConfigError::MaxReceiveCount {
-                value: redrive.max_receive_count,
-            });
-        }
+        config.validate()?;
         let arn = format!(
             "arn:aws:sqs:{}:{}:{}",
             config.region, config.account, config.name
@@ -139,8 +191,9 @@ impl Queue {
             config,
             arn,
             messages: BTreeMap::new(),
-            by_visibility: std::collections::BTreeSet::new(),
+            by_visibility: BTreeSet::new(),
             by_handle: BTreeMap::new(),
+            oldest_sent: Duration::MAX,
             next_seq: 0,
             moved_to_dead_letter: 0,
             deleted: 0,
@@ -175,19 +228,56 @@ impl Queue {
         self.lock().config.visibility_timeout
     }
 
-    /// Sends a message at simulation time `at`; it is visible from `at`. Returns its id.
+    /// The queue's settings.
+    pub fn config(&self) -> QueueConfig {
+        self.lock().config.clone()
+    }
+
+    /// Changes the queue's settings (`SetQueueAttributes`), checked as [`Queue::new`] checks
+    /// them; the name, region and account stay the queue's. Held messages keep their
+    /// visibility; the new settings apply from the next send or receive.
+    pub fn reconfigure(&self, config: QueueConfig) -> Result<(), ConfigError> {
+        config.validate()?;
+        let mut state = self.lock();
+        state.config = QueueConfig {
+            name: state.config.name.clone(),
+            region: state.config.region.clone(),
+            account: state.config.account.clone(),
+            ..config
+        };
+        Ok(())
+    }
+
+    /// Sends a message at simulation time `at`; it is visible from `at` plus the queue's
+    /// delay. Returns its id.
     pub fn send_message(&self, body: &str, at: Duration) -> String {
+        self.send_message_with(body, MessageAttributes::new(), at, None)
+    }
+
+    /// Sends a message with message attributes at simulation time `at`; it is visible from
+    /// `at` plus `delay`, or the queue's delay when `delay` is `None`. Returns its id.
+    pub fn send_message_with(
+        &self,
+        body: &str,
+        attributes: MessageAttributes,
+        at: Duration,
+        delay: Option<Duration>,
+    ) -> String {
         let mut state = self.lock();
         let seq = state.next_seq;
         let message_id = uuid_from(&format!("{}:{seq}", state.arn));
-        state.insert(QueueMessage {
-            message_id: message_id.clone(),
-            body: body.to_owned(),
-            sent_at: at,
-            receive_count: 0,
-            first_received_at: None,
-            visible_at: at,
-        });
+        let delay = delay.unwrap_or(state.config.delay);
+        state.insert(
+            QueueMessage {
+                message_id: message_id.clone(),
+                body: body.to_owned(),
+                sent_at: at,
+                receive_count: 0,
+                first_received_at: None,
+                visible_at: at + delay,
+            },
+            attributes,
+        );
         message_id
     }
 
@@ -200,14 +290,30 @@ impl Queue {
         max: usize,
         max_bytes: usize,
     ) -> Vec<ReceivedMessage> {
+        self.receive_messages_with(now, max, max_bytes, None)
+            .into_iter()
+            .map(|(message, _)| message)
+            .collect()
+    }
+
+    /// [`Queue::receive_messages`] with the message attributes of each message, keeping the
+    /// received messages invisible for `visibility_timeout` (the queue's when `None`).
+    pub fn receive_messages_with(
+        &self,
+        now: Duration,
+        max: usize,
+        max_bytes: usize,
+        visibility_timeout: Option<Duration>,
+    ) -> Vec<(ReceivedMessage, MessageAttributes)> {
         let mut guard = self.lock();
         let state = &mut *guard;
+        state.expire(now);
         let visible: Vec<(Duration, u64)> = state
             .by_visibility
             .range(..=(now, u64::MAX))
             .copied()
             .collect();
-        let visibility = state.config.visibility_timeout;
+        let visibility = visibility_timeout.unwrap_or(state.config.visibility_timeout);
         let redrive = state.config.redrive_policy.clone();
         let mut out = Vec::new();
         // Moved once this queue's lock is released: a dead-letter queue may redrive too.
@@ -230,7 +336,7 @@ impl Queue {
             {
                 if let Some(held) = state.remove(seq) {
                     state.moved_to_dead_letter += 1;
-                    to_dead_letter.push(held.message);
+                    to_dead_letter.push(held);
                 }
                 continue;
             }
@@ -246,15 +352,18 @@ impl Queue {
                 state.by_handle.remove(&old);
             }
             state.by_handle.insert(handle.clone(), seq);
-            out.push(ReceivedMessage {
+            let received = ReceivedMessage {
                 message: message.clone(),
                 receipt_handle: handle,
-            });
+            };
+            out.push((received, held.attributes.clone()));
         }
         drop(guard);
         if let Some(redrive) = &redrive {
-            for message in to_dead_letter {
-                redrive.dead_letter_queue.dead_letter(message, now);
+            for held in to_dead_letter {
+                redrive
+                    .dead_letter_queue
+                    .dead_letter(held.message, held.attributes, now);
             }
         }
         out
@@ -270,6 +379,68 @@ impl Queue {
         state.remove(seq);
         state.deleted += 1;
         true
+    }
+
+    /// Whether `receipt_handle` has the shape of the handles receives hand out (whether or
+    /// not it is still any message's latest).
+    pub fn is_receipt_handle(receipt_handle: &str) -> bool {
+        let Some(text) = STANDARD
+            .decode(receipt_handle)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+        else {
+            return false;
+        };
+        match text.split_once('#') {
+            Some((id, count)) => id.len() == 36 && count.parse::<u32>().is_ok(),
+            None => false,
+        }
+    }
+
+    /// When the message `receipt_handle` was latest handed out for becomes visible again
+    /// (in the past when it is no longer in flight); `None` when the handle is no message's
+    /// latest (the message was deleted, dead-lettered or received again).
+    pub fn in_flight_until(&self, receipt_handle: &str) -> Option<Duration> {
+        let state = self.lock();
+        let seq = state.by_handle.get(receipt_handle)?;
+        state.messages.get(seq).map(|h| h.message.visible_at)
+    }
+
+    /// Makes the in-flight message `receipt_handle` was latest handed out for visible again
+    /// `timeout` after `now` (`ChangeMessageVisibility`). Returns false, changing nothing,
+    /// when there is no such message or it is visible at `now`.
+    pub fn change_visibility(
+        &self,
+        receipt_handle: &str,
+        timeout: Duration,
+        now: Duration,
+    ) -> bool {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        let Some(&seq) = state.by_handle.get(receipt_handle) else {
+            return false;
+        };
+        let Some(held) = state.messages.get_mut(&seq) else {
+            return false;
+        };
+        if held.message.visible_at <= now {
+            return false;
+        }
+        state.by_visibility.remove(&(held.message.visible_at, seq));
+        held.message.visible_at = now + timeout;
+        state.by_visibility.insert((held.message.visible_at, seq));
+        true
+    }
+
+    /// Deletes every message held (`PurgeQueue`); returns how many.
+    pub fn purge(&self) -> usize {
+        let mut state = self.lock();
+        let n = state.messages.len();
+        state.messages.clear();
+        state.by_visibility.clear();
+        state.by_handle.clear();
+        state.oldest_sent = Duration::MAX;
+        n
     }
 
     /// The messages held, visible or not, in sending order.
@@ -291,9 +462,23 @@ impl Queue {
         self.len() == 0
     }
 
-    /// The number of messages visible at `now`.
+    /// The number of messages visible at `now` (`ApproximateNumberOfMessages`).
     pub fn visible_len(&self, now: Duration) -> usize {
-        self.lock().by_visibility.range(..=(now, u64::MAX)).count()
+        let mut state = self.lock();
+        state.expire(now);
+        state.by_visibility.range(..=(now, u64::MAX)).count()
+    }
+
+    /// The number of messages received and not visible at `now`
+    /// (`ApproximateNumberOfMessagesNotVisible`).
+    pub fn in_flight_len(&self, now: Duration) -> usize {
+        self.invisible_len(now, true)
+    }
+
+    /// The number of messages never received and not yet visible at `now`: sent with a
+    /// delay (`ApproximateNumberOfMessagesDelayed`).
+    pub fn delayed_len(&self, now: Duration) -> usize {
+        self.invisible_len(now, false)
     }
 
     /// Messages moved to the dead-letter queue so far.
@@ -313,14 +498,35 @@ impl Queue {
         state.by_visibility.iter().nth(i).map(|&(at, _)| at)
     }
 
-    /// Takes a message moved from a source queue, keeping its id, body and sending time.
-    fn dead_letter(&self, message: QueueMessage, now: Duration) {
-        self.lock().insert(QueueMessage {
-            receive_count: 0,
-            first_received_at: None,
-            visible_at: now,
-            ..message
-        });
+    /// The messages invisible at `now` that were (`received`) or were not received yet.
+    fn invisible_len(&self, now: Duration, received: bool) -> usize {
+        let mut state = self.lock();
+        state.expire(now);
+        let after = (now, u64::MAX);
+        state
+            .by_visibility
+            .range((std::ops::Bound::Excluded(after), std::ops::Bound::Unbounded))
+            .filter(|(_, seq)| {
+                state
+                    .messages
+                    .get(seq)
+                    .is_some_and(|h| (h.message.receive_count > 0) == received)
+            })
+            .count()
+    }
+
+    /// Takes a message moved from a source queue, keeping its id, body, attributes and
+    /// sending time.
+    fn dead_letter(&self, message: QueueMessage, attributes: MessageAttributes, now: Duration) {
+        self.lock().insert(
+            QueueMessage {
+                receive_count: 0,
+                first_received_at: None,
+                visible_at: now,
+                ..message
+            },
+            attributes,
+        );
     }
 }
 
@@ -335,17 +541,42 @@ impl QueueState {
         Some(held)
     }
 
-    fn insert(&mut self, message: QueueMessage) {
+    fn insert(&mut self, message: QueueMessage, attributes: MessageAttributes) {
         let seq = self.next_seq;
         self.next_seq += 1;
+        self.oldest_sent = self.oldest_sent.min(message.sent_at);
         self.by_visibility.insert((message.visible_at, seq));
         self.messages.insert(
             seq,
             Held {
                 message,
+                attributes,
                 receipt_handle: None,
             },
         );
+    }
+
+    /// Drops the messages sent a retention period or more before `now`.
+    fn expire(&mut self, now: Duration) {
+        let retention = self.config.message_retention;
+        if self.oldest_sent.saturating_add(retention) > now {
+            return;
+        }
+        let expired: Vec<u64> = self
+            .messages
+            .iter()
+            .filter(|(_, h)| h.message.sent_at + retention <= now)
+            .map(|(&seq, _)| seq)
+            .collect();
+        for seq in expired {
+            self.remove(seq);
+        }
+        self.oldest_sent = self
+            .messages
+            .values()
+            .map(|h| h.message.sent_at)
+            .min()
+            .unwrap_or(Duration::MAX);
     }
 }
 
@@ -434,5 +665,76 @@ mod tests {
             e.to_string(),
             "visibility timeout in seconds 43201 is outside SQS's range of 0 to 43200"
         );
+    }
+
+    #[test]
+    fn delays_visibility_changes_and_counts() {
+        let q = Queue::new(QueueConfig {
+            delay: secs(5),
+            ..QueueConfig::default()
+        })
+        .expect("valid queue");
+        q.send_message("late", secs(0));
+        q.send_message_with("now", MessageAttributes::new(), secs(0), Some(secs(0)));
+        assert_eq!(
+            (q.visible_len(secs(1)), q.delayed_len(secs(1))),
+            (1, 1),
+            "the queue's delay, unless the send names one"
+        );
+        let got = q.receive_messages_with(secs(1), 10, MB, Some(secs(100)));
+        assert_eq!(got.len(), 1);
+        let handle = &got[0].0.receipt_handle;
+        assert!(Queue::is_receipt_handle(handle));
+        assert!(!Queue::is_receipt_handle("nonsense"));
+        assert_eq!(q.in_flight_until(handle), Some(secs(101)));
+        assert_eq!(q.in_flight_len(secs(1)), 1);
+        assert!(q.change_visibility(handle, secs(0), secs(2)));
+        assert!(
+            !q.change_visibility(handle, secs(10), secs(2)),
+            "not in flight"
+        );
+        assert_eq!(q.visible_len(secs(5)), 2);
+        assert_eq!(q.purge(), 2);
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn messages_older_than_the_retention_period_are_dropped() {
+        let q = Queue::new(QueueConfig {
+            message_retention: secs(60),
+            ..QueueConfig::default()
+        })
+        .expect("valid queue");
+        q.send_message("old", secs(0));
+        q.send_message("new", secs(30));
+        assert_eq!(q.visible_len(secs(59)), 2);
+        assert_eq!(q.visible_len(secs(60)), 1);
+        let got = q.receive_messages(secs(60), 10, MB);
+        assert_eq!(got[0].message.body, "new");
+    }
+
+    #[test]
+    fn attributes_follow_a_message_to_the_dead_letter_queue() {
+        let dlq = Queue::new(QueueConfig {
+            name: "dlq".into(),
+            ..QueueConfig::default()
+        })
+        .expect("valid queue");
+        let q = Queue::new(QueueConfig::default()).expect("valid queue");
+        let mut config = q.config();
+        config.redrive_policy = Some(RedrivePolicy {
+            dead_letter_queue: dlq.clone(),
+            max_receive_count: 1,
+        });
+        config.name = "renamed".into();
+        q.reconfigure(config).expect("valid settings");
+        assert_eq!(q.name(), "queue", "the name stays");
+        let mut attributes = MessageAttributes::new();
+        attributes.insert("k".into(), Value::from("v"));
+        q.send_message_with("x", attributes.clone(), secs(0), None);
+        assert_eq!(q.receive_messages(secs(0), 10, MB).len(), 1);
+        assert!(q.receive_messages(secs(30), 10, MB).is_empty());
+        let moved = dlq.receive_messages_with(secs(30), 10, MB, None);
+        assert_eq!(moved[0].1, attributes);
     }
 }

@@ -46,7 +46,8 @@ pub(super) fn names(resources: &BTreeMap<String, Spanned<Resource>>) -> BTreeMap
     names
 }
 
-/// Adds the template's streams, queues and delivery streams to `project`, in logical-id order.
+/// Adds the template's streams, queues, delivery streams and buckets to `project`, in
+/// logical-id order.
 pub(super) fn read(
     resources: &BTreeMap<String, Spanned<Resource>>,
     context: &Context<'_>,
@@ -55,6 +56,12 @@ pub(super) fn read(
     let empty = Properties::default();
     for (id, resource) in resources {
         let resource = &resource.value;
+        if resource.r#type == BUCKET {
+            if let Some(name) = context.sources.get(id) {
+                project.buckets.push(name.clone());
+            }
+            continue;
+        }
         let kind = match resource.r#type.as_str() {
             STREAM => "stream",
             QUEUE => "queue",

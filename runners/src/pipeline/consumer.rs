@@ -81,7 +81,7 @@ impl Consumer {
 }
 
 /// The queue a [`QueueSpec`] describes, redriving to `dead_letter` when it has one.
-pub(super) fn queue_of(spec: &QueueSpec, dead_letter: Option<Queue>) -> Result<Queue> {
+pub fn queue_of(spec: &QueueSpec, dead_letter: Option<Queue>) -> Result<Queue> {
     let queue = Queue::new(QueueConfig {
         name: spec.name.clone(),
         visibility_timeout: Duration::from_secs(spec.visibility_timeout),

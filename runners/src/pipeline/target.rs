@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use lambda_sim_pipeline::{Outcome, Target};
-use lambda_sim_runtime::{Error, Function, InvokeOptions, Payload};
+use lambda_sim_runtime::{Error, Function, Invocation, InvokeOptions, Payload};
 use rand::{RngExt as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
 
@@ -25,7 +25,11 @@ pub struct LambdaTarget {
     init: Histogram<u64>,
     duration: Histogram<u64>,
     wall: Duration,
+    observer: Option<Observer>,
 }
+
+/// What a target calls after each invocation: the invocation, or why there was none.
+type Observer = Box<dyn FnMut(Result<&Invocation, &Error>) + Send>;
 
 impl LambdaTarget {
     /// A target that invokes `function` as it is (no kills, no injected errors).
@@ -46,7 +50,18 @@ impl LambdaTarget {
             init: latency_histogram(),
             duration: latency_histogram(),
             wall: Duration::ZERO,
+            observer: None,
         }
+    }
+
+    /// Calls `observer` after each invocation with the invocation (to write its log lines), or
+    /// with the error that refused it.
+    pub fn observe(
+        mut self,
+        observer: impl FnMut(Result<&Invocation, &Error>) + Send + 'static,
+    ) -> Self {
+        self.observer = Some(Box::new(observer));
+        self
     }
 
     /// What the function did so far (percentiles are filled by [`LambdaTarget::finish`]).
@@ -81,6 +96,9 @@ impl Target for LambdaTarget {
         let wall = Instant::now();
         let result = self.function.invoke(&payload, options).await;
         self.wall += wall.elapsed();
+        if let Some(observer) = &mut self.observer {
+            observer(result.as_ref());
+        }
         match result {
             Ok(invocation) => {
                 let figures = &mut self.figures;

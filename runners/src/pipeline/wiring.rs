@@ -12,20 +12,20 @@ use super::target::LambdaTarget;
 use crate::Result;
 
 /// A mapping of either kind, as the driver steps it.
-pub(super) enum AnyMapping {
+pub(crate) enum AnyMapping {
     Kinesis(KinesisMapping),
     Sqs(SqsMapping),
 }
 
 impl AnyMapping {
-    fn next_at(&self) -> Option<Duration> {
+    pub(crate) fn next_at(&self) -> Option<Duration> {
         match self {
             AnyMapping::Kinesis(m) => m.next_at(),
             AnyMapping::Sqs(m) => m.next_at(),
         }
     }
 
-    async fn step(&mut self, now: Duration, target: &mut LambdaTarget) {
+    pub(crate) async fn step(&mut self, now: Duration, target: &mut LambdaTarget) {
         match self {
             AnyMapping::Kinesis(m) => m.step(now, target).await,
             AnyMapping::Sqs(m) => m.step(now, target).await,
