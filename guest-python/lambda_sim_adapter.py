@@ -47,7 +47,7 @@ import uuid  # noqa: F401
 
 import wit_world
 from componentize_py_types import Err
-from wit_world.imports import types
+from wit_world.imports import lambda_sim_handler_types as types
 
 from lambda_sim_handler import HANDLER
 
@@ -163,6 +163,11 @@ def _forget_build_time_session():
 
 
 _forget_build_time_session()
+if "botocore" in sys.modules:
+    # The handler's SDK clients send their requests over wasi:http (lambda_sim_http.py).
+    import lambda_sim_http
+
+    lambda_sim_http.install()
 for _name in list(sys.modules):
     if _name in _SOURCES:
         del sys.modules[_name]

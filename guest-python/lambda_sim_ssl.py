@@ -23,7 +23,8 @@ import socket
 
 TLS_UNAVAILABLE = (
     "lambda-sim: TLS is not available in the sandbox (its CPython has no `ssl`): HTTPS "
-    "connections cannot be made, and AWS SDK calls need lambda-sim's AWS endpoints (not built yet)"
+    "connections cannot be made; boto3 calls go to lambda-sim's AWS endpoint (AWS_ENDPOINT_URL) "
+    "over wasi:http"
 )
 
 OPENSSL_VERSION = "OpenSSL 3.0.0 (lambda-sim stand-in, no TLS)"

@@ -16,6 +16,10 @@ pub const COMPONENTIZE_PY_VERSION: &str = "0.25.1";
 const ADAPTER: &str = include_str!("../../guest-python/lambda_sim_adapter.py");
 /// The `ssl` the adapter installs when the sandbox's CPython has none (urllib3, botocore).
 const SSL_STAND_IN: &str = include_str!("../../guest-python/lambda_sim_ssl.py");
+/// botocore's HTTP over `wasi:http`, installed when the handler imports botocore.
+const HTTP: &str = include_str!("../../guest-python/lambda_sim_http.py");
+/// The world the adapter is built for: the handler world and `wasi:http`'s outgoing handler.
+const PYTHON_WIT: &str = include_str!("../../guest-python/wit/python.wit");
 /// The componentize-py to run: `LAMBDA_SIM_COMPONENTIZE_PY`, else `componentize-py` on the
 /// `PATH`; checked by asking its version.
 pub fn componentize_py() -> Result<PathBuf> {
@@ -122,8 +126,10 @@ fn build_key(dir: &Path, handler: &str, out: &Path, version: &str) -> std::io::R
         .part("componentize-py", version.as_bytes())
         .part("adapter", ADAPTER.as_bytes())
         .part("ssl", SSL_STAND_IN.as_bytes())
+        .part("http", HTTP.as_bytes())
+        .part("world", PYTHON_WIT.as_bytes())
         .part("wit", crate::wit::HANDLER.as_bytes());
-    for (file, text) in crate::wit::DEPS {
+    for (file, text) in crate::wit::DEPS.iter().chain(&crate::wit::WASI_HTTP) {
         key.part(file, text.as_bytes());
     }
     let deps = python_deps::installed_key(dir).unwrap_or_default();
@@ -167,12 +173,18 @@ fn check_handler(dir: &Path, handler: &str) -> Result<()> {
 /// Writes the handler world's WIT and the adapter (told the handler) under `build`.
 fn write_build_files(build: &Path, handler: &str) -> std::io::Result<(PathBuf, PathBuf)> {
     let wit = build.join("wit");
-    crate::wit::write(&wit, &[("handler.wit", crate::wit::HANDLER)])?;
+    crate::wit::write(&wit, &[("python.wit", PYTHON_WIT)])?;
+    crate::wit::write(
+        &wit.join("deps/handler"),
+        &[("handler.wit", crate::wit::HANDLER)],
+    )?;
     crate::wit::write(&wit.join("deps"), &crate::wit::DEPS)?;
+    crate::wit::write(&wit.join("deps"), &crate::wit::WASI_HTTP)?;
     let adapter = build.join("adapter");
     std::fs::create_dir(&adapter)?;
     std::fs::write(adapter.join("lambda_sim_adapter.py"), ADAPTER)?;
     std::fs::write(adapter.join("lambda_sim_ssl.py"), SSL_STAND_IN)?;
+    std::fs::write(adapter.join("lambda_sim_http.py"), HTTP)?;
     std::fs::write(
         adapter.join("lambda_sim_handler.py"),
         format!("HANDLER = {handler:?}\n"),
@@ -195,7 +207,12 @@ fn run_componentize_py(
     command
         .arg("-d")
         .arg(&wit)
-        .args(["-w", "function", "componentize", "lambda_sim_adapter"])
+        .args([
+            "-w",
+            "function-python",
+            "componentize",
+            "lambda_sim_adapter",
+        ])
         .arg("-p")
         .arg(&adapter)
         .arg("-p")

@@ -243,3 +243,78 @@ fn boto3_calls_each_service_and_gets_its_exceptions() {
         "{stdout}"
     );
 }
+
+#[test]
+fn an_sqs_message_reaches_dynamodb_through_boto3_inside_a_python_handler() {
+    let Some(python) = crate::require(python()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let handler = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/python/sqs-to-dynamodb");
+    let template = format!(
+        r#"AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: jobs
+      VisibilityTimeout: 1
+      RedrivePolicy:
+        deadLetterTargetArn: !GetAtt Failed.Arn
+        maxReceiveCount: 1
+  Failed:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: jobs-failed
+  Writer:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: writer
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: {handler}
+      Timeout: 30
+      Environment:
+        Variables:
+          TABLE: jobs
+      Events:
+        Queue:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Jobs.Arn
+            BatchSize: 10
+            FunctionResponseTypes:
+              - ReportBatchItemFailures
+"#,
+        handler = handler.display()
+    );
+    let path = dir.path().join("template.yaml");
+    std::fs::write(&path, template).expect("writes the template");
+    let serve = Serve::launch(dir, "--template", &path);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/sqs_to_dynamodb.py");
+    let out = Command::new(&python)
+        .arg(&script)
+        .arg(&serve.endpoint)
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .output()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let log = serve.terminate();
+    assert!(out.status.success(), "{stdout}\n{stderr}\n{log}");
+    assert!(
+        stdout.ends_with("all SQS to DynamoDB checks passed\n"),
+        "{stdout}"
+    );
+    // Inside the handler boto3 raised ConditionalCheckFailedException, caught by its class.
+    assert!(log.contains("job 1 exists already"), "{log}");
+    // The request to another host never left: the host refused it and said why.
+    assert!(
+        log.contains(
+            "[lambda-sim] refused a request to https://example.com/: a function reaches only the simulator's AWS endpoint (http://127.0.0.1:4566, its AWS_ENDPOINT_URL); a sandbox has no network"
+        ),
+        "{log}"
+    );
+}

@@ -85,7 +85,13 @@ reserved_concurrency = 0
     /// `lambda-sim serve <flag> <file>` on a free port, its stderr in `dir`.
     pub(crate) fn launch(dir: tempfile::TempDir, flag: &str, file: &Path) -> Serve {
         let stderr = dir.path().join("stderr.log");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lambda-sim"));
+        // Python functions are built with the componentize-py of the tests' environment.
+        let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/py-venv/bin/componentize-py");
+        if std::env::var_os("LAMBDA_SIM_COMPONENTIZE_PY").is_none() && venv.is_file() {
+            command.env("LAMBDA_SIM_COMPONENTIZE_PY", venv);
+        }
+        let mut child = command
             .arg("serve")
             .arg(flag)
             .arg(file)

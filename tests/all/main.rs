@@ -2,6 +2,7 @@
 //! on the guest fixtures built from `fixtures/guests/`.
 
 mod aws_apis;
+mod aws_sdks;
 mod cache;
 mod chaos;
 mod check;
@@ -80,6 +81,26 @@ pub fn runtime() -> &'static Runtime {
         let config = RuntimeConfig::default().cache_dir(Some(cache));
         Runtime::new(config).expect("the runtime starts")
     })
+}
+
+/// The AWS APIs over `runtime`'s stores, answering its guests' SDK calls (to their
+/// `AWS_ENDPOINT_URL`) in process, as `lambda-sim serve` attaches them.
+pub fn attach_aws(runtime: &Runtime) -> lambda_sim_server::AwsApis {
+    let apis = lambda_sim_server::AwsApis::new(
+        runtime.services().clone(),
+        std::sync::Arc::new(lambda_sim_server::RuntimeClock(runtime.clock().clone())),
+        1,
+    );
+    runtime.serve_endpoints(std::sync::Arc::new(lambda_sim_server::ApiEndpoints(
+        apis.clone(),
+    )));
+    apis
+}
+
+/// The shared [`runtime`]'s AWS APIs (attached once).
+pub fn aws() -> &'static lambda_sim_server::AwsApis {
+    static APIS: OnceLock<lambda_sim_server::AwsApis> = OnceLock::new();
+    APIS.get_or_init(|| attach_aws(runtime()))
 }
 
 /// The settings of a small simulation for a test: 64 sandboxes, the tests' compile cache, a

@@ -15,7 +15,7 @@ use lambda_sim_runtime::{Function, FunctionConfig, Invocation, Runtime};
 use serde_json::{Value, json};
 
 /// The fixtures that build, with the handler setting each is built for.
-const FIXTURES: [(&str, &str); 7] = [
+const FIXTURES: [(&str, &str); 9] = [
     ("hello", "index.handler"),
     ("slow-init", "index.handler"),
     ("counter", "index.handler"),
@@ -23,7 +23,12 @@ const FIXTURES: [(&str, &str); 7] = [
     ("callback", "index.handler"),
     ("error", "index.handler"),
     ("hello", "index.nope"),
+    ("s3-client", "index.handler"),
+    ("fetch-elsewhere", "index.handler"),
 ];
+
+/// The fixtures with a `package-lock.json`, whose `node_modules` `npm ci` installs.
+const LOCKED: [&str; 2] = ["counter", "s3-client"];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -58,7 +63,9 @@ fn tools() -> Result<&'static NodeTools, String> {
     static FOUND: OnceLock<Result<NodeTools, String>> = OnceLock::new();
     let found = FOUND.get_or_init(|| {
         npm_ci(&root().join("guest-node"))?;
-        npm_ci(&fixture("counter"))?;
+        for name in LOCKED {
+            npm_ci(&fixture(name))?;
+        }
         NodeTools::find().map_err(|err| err.to_string())
     });
     found.as_ref().map_err(Clone::clone)
@@ -100,9 +107,20 @@ fn components(tools: &NodeTools) -> &'static Components {
 /// `LAMBDA_SIM_ALLOW_SKIP=1`.
 #[track_caller]
 fn load(runtime: &Runtime, name: &str, handler: &str, memory_mb: u32) -> Option<Function> {
-    let components = components(crate::require(tools())?);
     let mut config = FunctionConfig::named(format!("node-{name}"));
     config.memory_size_mb = memory_mb;
+    load_with(runtime, name, handler, config)
+}
+
+/// [`load`] with a given configuration.
+#[track_caller]
+fn load_with(
+    runtime: &Runtime,
+    name: &str,
+    handler: &str,
+    config: FunctionConfig,
+) -> Option<Function> {
+    let components = components(crate::require(tools())?);
     Some(
         runtime
             .load_file(&components[&(name, handler)], config)
@@ -541,4 +559,90 @@ fn native_addons_are_refused_at_build_by_name() {
         "{err}"
     );
     assert!(!out.exists(), "nothing is written");
+}
+
+#[tokio::test]
+async fn the_aws_sdk_v3_s3_client_puts_and_gets_an_object_in_lambda_sim() {
+    let bucket = "node-sdk-bucket";
+    crate::aws()
+        .services()
+        .objects
+        .create_bucket(bucket)
+        .expect("the bucket is made");
+    let mut config = FunctionConfig::named("node-s3-client");
+    config.memory_size_mb = 512;
+    let Some(function) = load_with(
+        crate::runtime(),
+        "s3-client",
+        "index.handler",
+        config.env("BUCKET", bucket),
+    ) else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    let cold = crate::invoke_in_turn(&function, json!({"body": "Hello from the SDK!"})).await;
+    let cold_wall = started.elapsed();
+    let started = std::time::Instant::now();
+    let warm = crate::invoke_in_turn(&function, json!({"body": "Hello again!"})).await;
+    eprintln!(
+        "s3-client: cold {cold_wall:?} wall, warm {:?} wall\n{}\n{}",
+        started.elapsed(),
+        cold.report,
+        warm.report,
+    );
+    // S3's ETag of a single-part upload: the body's MD5 in hex, quoted.
+    for (invocation, body, md5) in [
+        (
+            &cold,
+            "Hello from the SDK!",
+            "6bb296078527284062a3f72f2847f55e",
+        ),
+        (&warm, "Hello again!", "eb42d96bdba3982c623d20284b808d8b"),
+    ] {
+        assert!(
+            invocation.result.is_ok(),
+            "{:?}\n{}",
+            invocation.result,
+            invocation.log_lines().join("\n")
+        );
+        let answer = crate::json(invocation);
+        assert_eq!(answer["body"], body, "{answer}");
+        assert_eq!(answer["etag"], format!("\"{md5}\""), "{answer}");
+    }
+    assert_eq!(
+        crate::aws()
+            .services()
+            .objects
+            .get(bucket, "hello.txt")
+            .expect("the store answers")
+            .as_deref(),
+        Some(&b"Hello again!"[..])
+    );
+    assert!(
+        !warm
+            .log_lines()
+            .iter()
+            .any(|line| line.contains("[lambda-sim] refused")),
+        "{:?}",
+        warm.log_lines()
+    );
+}
+
+#[tokio::test]
+async fn fetch_to_any_other_host_fails_with_an_error_the_handler_catches() {
+    let Some(function) = load(crate::runtime(), "fetch-elsewhere", "index.handler", 128) else {
+        return;
+    };
+    let invocation = crate::invoke_in_turn(&function, json!({})).await;
+    assert_eq!(
+        crate::json(&invocation),
+        json!({"refused": true, "error": "TypeError: NetworkError when attempting to fetch resource"})
+    );
+    let lines = invocation.log_lines();
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.starts_with("[lambda-sim] refused a request to https://example.com/")),
+        "{lines:?}"
+    );
 }

@@ -12,7 +12,7 @@ use lambda_sim_harness::{CheckOptions, ReportLine, Run, check_stateless, read_ev
 use lambda_sim_runtime::{Function, FunctionConfig, Runtime};
 use serde_json::{Value, json};
 
-const FIXTURES: [&str; 7] = [
+const FIXTURES: [&str; 8] = [
     "hello",
     "counter",
     "tmp_cache",
@@ -20,6 +20,7 @@ const FIXTURES: [&str; 7] = [
     "exception",
     "dates",
     "boto3-import",
+    "sqs-to-dynamodb",
 ];
 
 fn root() -> &'static Path {
@@ -347,11 +348,12 @@ async fn boto3_imports_and_a_client_is_created_at_init() {
             "boto3": "1.44.8",
             "client": "S3",
             "region": "eu-west-2",
-            "endpoint": "https://s3.eu-west-2.amazonaws.com",
+            // Lambda's functions get the simulator's AWS endpoint (answered in process).
+            "endpoint": "http://127.0.0.1:4566",
             "access_key": "ASIALAMBDASIM0000000",
             "tls": "lambda-sim: TLS is not available in the sandbox (its CPython has no `ssl`): \
-                    HTTPS connections cannot be made, and AWS SDK calls need lambda-sim's AWS \
-                    endpoints (not built yet)",
+                    HTTPS connections cannot be made; boto3 calls go to lambda-sim's AWS \
+                    endpoint (AWS_ENDPOINT_URL) over wasi:http",
         })
     );
     // The client is made again in each environment's Init, as on Lambda.
