@@ -103,6 +103,7 @@ impl Environment {
         let outgoing = crate::outgoing::Outgoing {
             endpoints: spec.endpoints.clone(),
             logs: logs.clone(),
+            calls: Arc::default(),
         };
         let host = Host {
             wasi: wasi.build(),
@@ -236,6 +237,7 @@ impl Environment {
     fn start_phase(&mut self) -> Instant {
         let host = self.store.data_mut();
         host.calls.clear();
+        host.outgoing.take_calls();
         host.phase_started = Instant::now();
         host.phase_started
     }
@@ -247,7 +249,20 @@ impl Environment {
         wall: Duration,
         reported: Duration,
     ) -> Vec<crate::invocation::HostCall> {
-        let calls = std::mem::take(&mut self.store.data_mut().calls);
+        let host = self.store.data_mut();
+        let mut calls = std::mem::take(&mut host.calls);
+        let phase_started = host.phase_started;
+        calls.extend(
+            host.outgoing
+                .take_calls()
+                .into_iter()
+                .map(|(name, started, duration)| crate::invocation::HostCall {
+                    name,
+                    offset: started.saturating_duration_since(phase_started),
+                    duration,
+                }),
+        );
+        calls.sort_by_key(|call| call.offset);
         let scale = if wall.is_zero() {
             1.0
         } else {

@@ -48,7 +48,7 @@ impl Host {
     pub(crate) fn record(&mut self, name: &'static str, started: Instant) {
         if self.calls.len() < MAX_TRACED_CALLS {
             self.calls.push(crate::invocation::HostCall {
-                name,
+                name: name.into(),
                 offset: started.saturating_duration_since(self.phase_started),
                 duration: started.elapsed(),
             });

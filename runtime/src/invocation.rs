@@ -16,7 +16,8 @@ pub const RUNTIME_VERSION: &str = concat!("lambda-sim:wasm32-wasip2.v", env!("CA
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HostCall {
     /// What was called: `keyvalue.get`, `s3.put-object`, `firehose.put-record-batch`, ...
-    pub name: &'static str,
+    /// and, through the AWS APIs, `dynamodb.PutItem`, `s3.GET`, ...
+    pub name: std::borrow::Cow<'static, str>,
     /// When, from the start of the phase.
     pub offset: Duration,
     /// How long it took.

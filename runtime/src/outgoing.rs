@@ -3,9 +3,11 @@
 //! with no socket; a request to any other host is refused with `HTTP-request-denied`, and a
 //! line in the function's log names the rule. Nothing leaves the machine.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
@@ -34,6 +36,43 @@ pub(crate) type EndpointCell = Arc<OnceLock<Arc<dyn Endpoints>>>;
 pub(crate) struct Outgoing {
     pub(crate) endpoints: EndpointCell,
     pub(crate) logs: LogSink,
+    /// The phase's answered requests, for its trace: operation, start, duration.
+    pub(crate) calls: Arc<Mutex<Vec<Call>>>,
+}
+
+/// An answered request: its operation (`dynamodb.PutItem`), when it was sent, how long it took.
+pub(crate) type Call = (Cow<'static, str>, Instant, Duration);
+
+/// The most requests a phase's trace keeps.
+const MAX_TRACED: usize = 10_000;
+
+impl Outgoing {
+    /// The requests answered since the last call.
+    pub(crate) fn take_calls(&self) -> Vec<Call> {
+        std::mem::take(&mut *self.calls.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// The operation a request calls, as a trace names it: `kinesis.PutRecords` from an AWS JSON
+/// protocol's `X-Amz-Target`, `s3.GET` for S3's REST.
+fn operation<B>(request: &http::Request<B>) -> Cow<'static, str> {
+    let target = request
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok());
+    match target.and_then(|t| t.split_once('.')) {
+        Some((prefix, operation)) => {
+            let service = match prefix {
+                "Kinesis_20131202" => "kinesis",
+                "Firehose_20150804" => "firehose",
+                "AmazonSQS" => "sqs",
+                "DynamoDB_20120810" => "dynamodb",
+                _ => "aws",
+            };
+            format!("{service}.{operation}").into()
+        }
+        None => format!("s3.{}", request.method()).into(),
+    }
 }
 
 type Sent = Box<
@@ -79,7 +118,10 @@ impl WasiHttpHooks for Outgoing {
             ));
             return Box::new(async { Err(HttpError::HttpRequestDenied) });
         };
+        let calls = self.calls.clone();
+        let name = operation(&request);
         Box::new(async move {
+            let started = Instant::now();
             let (parts, body) = request.into_parts();
             let body = body.collect().await?.to_bytes();
             let response = endpoints
@@ -90,6 +132,11 @@ impl WasiHttpHooks for Outgoing {
                         .map_err(|never| match never {})
                         .boxed_unsync()
                 });
+            let mut calls = calls.lock().unwrap_or_else(PoisonError::into_inner);
+            if calls.len() < MAX_TRACED {
+                calls.push((name, started, started.elapsed()));
+            }
+            drop(calls);
             let done: Box<dyn Future<Output = Result<(), HttpError>> + Send> =
                 Box::new(async { Ok(()) });
             Ok((response, done))

@@ -127,7 +127,7 @@ impl Invocation {
         for call in &self.host_calls {
             push(
                 SegmentKind::HostCall,
-                call.name,
+                &call.name,
                 handler_start + call.offset,
                 call.duration,
             );

@@ -367,6 +367,81 @@ async fn boto3_imports_and_a_client_is_created_at_init() {
     assert_eq!(crate::json(&again)["client"], "S3");
 }
 
+/// Calls one operation of the AWS JSON protocols on `apis`, as a client outside would.
+async fn aws_call(apis: &lambda_sim_server::AwsApis, target: &str, body: Value) -> (u16, Value) {
+    let request = http::Request::post("/")
+        .header("x-amz-target", target)
+        .header("content-type", "application/x-amz-json-1.0")
+        .body(bytes::Bytes::from(body.to_string()))
+        .expect("a request");
+    let answer = apis.handle(request).await;
+    let status = answer.status().as_u16();
+    (
+        status,
+        serde_json::from_slice(answer.body()).expect("a JSON answer"),
+    )
+}
+
+#[tokio::test]
+async fn boto3_in_a_handler_writes_dynamodb_and_its_calls_are_in_the_trace() {
+    let runtime = simulation();
+    let apis = crate::attach_aws(&runtime);
+    let Some(writer) = load(&runtime, "sqs-to-dynamodb") else {
+        return;
+    };
+    let (status, _) = aws_call(
+        &apis,
+        "DynamoDB_20120810.CreateTable",
+        json!({
+            "TableName": "jobs",
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST",
+        }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let record = |id: &str, n: u32| {
+        json!({
+            "messageId": id,
+            "body": format!("{{\"id\": {n}, \"task\": \"t{n}\"}}"),
+            "eventSource": "aws:sqs",
+        })
+    };
+    let event = json!({"Records": [record("m1", 1), record("m2", 2), record("m3", 1)]});
+    let invocation = crate::invoke_in_turn(&writer, event).await;
+    // The third message's key exists: boto3 raised ConditionalCheckFailedException.
+    assert_eq!(
+        crate::json(&invocation),
+        json!({"batchItemFailures": [{"itemIdentifier": "m3"}]})
+    );
+    let names: Vec<&str> = invocation
+        .host_calls
+        .iter()
+        .map(|c| c.name.as_ref())
+        .collect();
+    assert_eq!(
+        names, ["dynamodb.PutItem"; 3],
+        "{:?}",
+        invocation.host_calls
+    );
+    let segments = invocation.segments();
+    assert_eq!(
+        segments
+            .iter()
+            .filter(|s| s.name == "dynamodb.PutItem")
+            .count(),
+        3
+    );
+    let (_, got) = aws_call(
+        &apis,
+        "DynamoDB_20120810.GetItem",
+        json!({"TableName": "jobs", "Key": {"id": {"S": "2"}}}),
+    )
+    .await;
+    assert_eq!(got["Item"], json!({"id": {"S": "2"}, "task": {"S": "t2"}}));
+}
+
 /// When a file was last written.
 fn modified(path: &Path) -> SystemTime {
     std::fs::metadata(path)
