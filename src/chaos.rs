@@ -62,6 +62,7 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<ExitCode> {
             .cpu(CpuMode::Deterministic)
             .seed(args.seed),
     )?;
+    crate::attach_aws(&runtime);
     let function = runtime
         .load_file(
             &wasm,

@@ -15,9 +15,7 @@ use lambda_sim_pipeline::StreamConfig;
 use lambda_sim_project::{FunctionSpec, MappingSpec, Project, QueueSpec};
 use lambda_sim_runners::{LambdaTarget, LiveSources, queue_of};
 use lambda_sim_runtime::{FunctionConfig, Runtime};
-use lambda_sim_server::{
-    ApiEndpoints, AwsApis, Deployed, LogFormat, LogOutput, Registry, RuntimeClock, Server,
-};
+use lambda_sim_server::{AwsApis, Deployed, LogFormat, LogOutput, Registry, Server};
 
 use crate::sim_flags::{ColdStartFlag, CpuFlag, SimFlags};
 
@@ -154,12 +152,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .map(|d| d.function.config().name.clone())
         .collect();
     let log = Arc::new(LogOutput::new(writer, format));
-    let apis = AwsApis::new(
-        runtime.services().clone(),
-        Arc::new(RuntimeClock(runtime.clock().clone())),
-        runtime.config().seed.unwrap_or(0),
-    );
-    runtime.serve_endpoints(Arc::new(ApiEndpoints(apis.clone())));
+    let apis = crate::attach_aws(&runtime);
     let live = match &file {
         Some(file) => event_sources(&runtime, file, &apis, &deployed, &log)?,
         None => LiveSources::new(&runtime),

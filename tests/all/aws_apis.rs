@@ -318,3 +318,38 @@ Resources:
         "{log}"
     );
 }
+
+#[test]
+fn the_demo_runs_the_pipeline_with_a_boto3_forwarder() {
+    let Some(python) = crate::require(python()) else {
+        return;
+    };
+    let template = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/pipeline/sdk-template.yaml"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
+        .args(["demo", "--config", template, "--records", "2000"])
+        .env(
+            "LAMBDA_SIM_COMPONENTIZE_PY",
+            python.with_file_name("componentize-py"),
+        )
+        .env(
+            "LAMBDA_SIM_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
+        )
+        .output()
+        .expect("lambda-sim runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Three poison records go to the on-failure destination, as with the Rust forwarder.
+    assert!(
+        stdout.contains("events: 2000 in (3 poison), 1997 delivered to S3, "),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" 0 lost\n"), "{stdout}");
+}
