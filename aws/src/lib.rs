@@ -36,6 +36,8 @@ mod json_protocol;
 mod kinesis;
 mod s3;
 mod sqs;
+#[cfg(test)]
+mod testing;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

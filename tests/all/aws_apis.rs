@@ -223,25 +223,29 @@ fn boto3_calls_each_service_and_gets_its_exceptions() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let template = pipeline_template(dir.path());
     let serve = Serve::launch(dir, "--template", &template);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/aws_services.py");
-    let out = Command::new(&python)
+    let (stdout, log) = run_script(&python, "aws_services.py", serve);
+    assert!(
+        stdout.ends_with("all AWS service checks passed\n"),
+        "{stdout}\n{log}"
+    );
+}
+
+/// Runs `tests/clients/<script> ENDPOINT` with no AWS profile, then stops the server; what the
+/// script printed and the server's log. The script must succeed.
+fn run_script(python: &Path, script: &str, serve: Serve) -> (String, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients").join(script);
+    let out = Command::new(python)
         .arg(&script)
         .arg(&serve.endpoint)
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .output()
         .expect("python runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        serve.kill()
-    );
-    assert!(
-        stdout.ends_with("all AWS service checks passed\n"),
-        "{stdout}"
-    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let log = serve.terminate();
+    assert!(out.status.success(), "{stdout}\n{stderr}\n{log}");
+    (stdout, log)
 }
 
 #[test]
@@ -292,18 +296,7 @@ Resources:
     let path = dir.path().join("template.yaml");
     std::fs::write(&path, template).expect("writes the template");
     let serve = Serve::launch(dir, "--template", &path);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/sqs_to_dynamodb.py");
-    let out = Command::new(&python)
-        .arg(&script)
-        .arg(&serve.endpoint)
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .output()
-        .expect("python runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let log = serve.terminate();
-    assert!(out.status.success(), "{stdout}\n{stderr}\n{log}");
+    let (stdout, log) = run_script(&python, "sqs_to_dynamodb.py", serve);
     assert!(
         stdout.ends_with("all SQS to DynamoDB checks passed\n"),
         "{stdout}"

@@ -7,24 +7,14 @@ Usage: aws_services.py ENDPOINT"""
 
 import json
 import sys
-import time
 
-import boto3
-import botocore.config
+import simulator
 
 ENDPOINT = sys.argv[1]
-CONFIG = botocore.config.Config(retries={"max_attempts": 1})
 
 
 def client(service):
-    return boto3.client(
-        service,
-        endpoint_url=ENDPOINT,
-        region_name="us-east-1",
-        aws_access_key_id="AKIALAMBDASIMTEST000",
-        aws_secret_access_key="secret",
-        config=CONFIG,
-    )
+    return simulator.client(ENDPOINT, service)
 
 
 def ok(what):
@@ -39,15 +29,7 @@ def raises(exception, call, *args, **kwargs):
     raise AssertionError(f"{call.__name__} did not raise {exception.__name__}")
 
 
-def until(what, check, seconds=30):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {seconds} s")
-        time.sleep(0.2)
+until = simulator.until
 
 
 def kinesis_to_s3():

@@ -8,34 +8,15 @@ Usage: sqs_to_dynamodb.py ENDPOINT"""
 
 import json
 import sys
-import time
 
-import boto3
-import botocore.config
+import simulator
+from simulator import until
 
 ENDPOINT = sys.argv[1]
 
 
 def client(service):
-    return boto3.client(
-        service,
-        endpoint_url=ENDPOINT,
-        region_name="us-east-1",
-        aws_access_key_id="AKIALAMBDASIMTEST000",
-        aws_secret_access_key="secret",
-        config=botocore.config.Config(retries={"max_attempts": 1}, read_timeout=120),
-    )
-
-
-def until(what, check, seconds=60):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {seconds} s")
-        time.sleep(0.2)
+    return simulator.client(ENDPOINT, service)
 
 
 sqs, ddb, lam = client("sqs"), client("dynamodb"), client("lambda")

@@ -1,32 +1,15 @@
 //! DynamoDB as a client sees it: requests through [`crate::AwsApis::handle`], answers
 //! compared whole (status, `__type`, message, items).
 
-use std::sync::Arc;
-
-use bytes::Bytes;
 use serde_json::{Value, json};
 
-use crate::{AwsApis, RealClock};
-
-fn apis() -> AwsApis {
-    AwsApis::new(
-        lambda_sim_services::Services::temporary(1).expect("services"),
-        Arc::new(RealClock::start()),
-        1,
-    )
-}
+use crate::AwsApis;
+use crate::testing::apis;
 
 /// The status and JSON body of one operation.
 async fn call(apis: &AwsApis, operation: &str, body: Value) -> (u16, Value) {
-    let request = http::Request::post("/")
-        .header("x-amz-target", format!("DynamoDB_20120810.{operation}"))
-        .header("content-type", "application/x-amz-json-1.0")
-        .body(Bytes::from(body.to_string()))
-        .expect("request");
-    let answer = apis.handle(request).await;
-    let status = answer.status().as_u16();
-    let body = serde_json::from_slice(answer.body()).expect("a JSON answer");
-    (status, body)
+    let target = format!("DynamoDB_20120810.{operation}");
+    crate::testing::json_call(apis, &target, "application/x-amz-json-1.0", &body).await
 }
 
 /// The answer of an operation that must succeed.

@@ -1,36 +1,16 @@
 //! Kinesis through the API as a client calls it.
 
-use std::sync::Arc;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use crate::{AwsApis, RealClock};
-
-fn apis() -> AwsApis {
-    AwsApis::new(
-        lambda_sim_services::Services::temporary(1).expect("services"),
-        Arc::new(RealClock::start()),
-        1,
-    )
-}
+use crate::AwsApis;
+use crate::testing::apis;
 
 async fn call(apis: &AwsApis, operation: &str, body: Value) -> (u16, Value) {
-    let request = http::Request::post("/")
-        .header("x-amz-target", format!("Kinesis_20131202.{operation}"))
-        .header("content-type", "application/x-amz-json-1.1")
-        .body(Bytes::from(body.to_string()))
-        .expect("request");
-    let answer = apis.handle(request).await;
-    assert_eq!(
-        answer.headers()["content-type"],
-        "application/x-amz-json-1.1"
-    );
-    let status = answer.status().as_u16();
-    let body = serde_json::from_slice(answer.body()).expect("a JSON answer");
-    (status, body)
+    let target = format!("Kinesis_20131202.{operation}");
+    crate::testing::json_call(apis, &target, "application/x-amz-json-1.1", &body).await
 }
 
 #[tokio::test]

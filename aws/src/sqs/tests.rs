@@ -1,21 +1,17 @@
 //! SQS through the public entry point, as an SDK calls it: status, `x-amzn-query-error` and
 //! the exact JSON answered.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use crate::{AwsApis, RealClock};
+use crate::AwsApis;
 
 const HOST: &str = "127.0.0.1:9001";
 const URL: &str = "http://127.0.0.1:9001/123456789012/orders";
 
-fn apis() -> AwsApis {
-    let services = lambda_sim_services::Services::temporary(1).expect("temporary services");
-    AwsApis::new(services, Arc::new(RealClock::start()), 1)
-}
+use crate::testing::apis;
 
 /// What a call answered: status, `x-amzn-query-error`, body.
 #[derive(Debug)]

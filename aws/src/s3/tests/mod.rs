@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use http::{Request, Response};
 
-use crate::{AwsApis, RealClock};
+use crate::AwsApis;
 
 mod buckets;
 mod errors;
@@ -19,10 +19,7 @@ const NEW_YEAR: Duration = Duration::from_secs(1_767_225_600);
 const HELLO_ETAG: &str = "\"5d41402abc4b2a76b9719d911017c592\"";
 const NS: &str = "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
 
-fn apis() -> AwsApis {
-    let services = lambda_sim_services::Services::temporary(1).expect("services");
-    AwsApis::new(services, std::sync::Arc::new(RealClock::start()), 1)
-}
+pub(super) use crate::testing::apis;
 
 /// Sends a request with headers and a body.
 async fn send(
