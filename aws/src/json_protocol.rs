@@ -53,8 +53,9 @@ impl JsonService {
     /// The code of a request the service refuses as malformed.
     fn validation_code(self) -> &'static str {
         match self {
-            JsonService::Kinesis | JsonService::DynamoDb => "ValidationException",
-            JsonService::Firehose => "InvalidArgumentException",
+            JsonService::Kinesis | JsonService::DynamoDb | JsonService::Firehose => {
+                "ValidationException"
+            }
             JsonService::Sqs => "InvalidParameterValue",
         }
     }

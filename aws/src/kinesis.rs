@@ -322,11 +322,27 @@ fn new_record(input: &Input<'_>) -> Result<NewRecord, ServiceError> {
     }
     let hash = match input.opt_string("ExplicitHashKey")? {
         None => None,
-        Some(text) => Some(text.parse::<u128>().map_err(|_| {
-            invalid(format!(
-                "ExplicitHashKey `{text}` is not a decimal number between 0 and 2^128 - 1"
-            ))
-        })?),
+        Some(text) => {
+            // The member's pattern, `0|([1-9]\d{0,38})`; then the value's range.
+            let digits = text.bytes().all(|b| b.is_ascii_digit());
+            if !digits
+                || text.is_empty()
+                || text.len() > 39
+                || (text.len() > 1 && text.starts_with('0'))
+            {
+                return Err(ServiceError::new(
+                    "ValidationException",
+                    format!(
+                        "1 validation error detected: Value '{text}' at 'explicitHashKey' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(0|([1-9]\\d{{0,38}}))$"
+                    ),
+                ));
+            }
+            Some(text.parse::<u128>().map_err(|_| {
+                invalid(format!(
+                    "ExplicitHashKey `{text}` is not a decimal number between 0 and 2^128 - 1"
+                ))
+            })?)
+        }
     };
     Ok(NewRecord {
         partition_key,

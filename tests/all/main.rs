@@ -2,6 +2,7 @@
 //! on the guest fixtures built from `fixtures/guests/`.
 
 mod aws_apis;
+mod aws_corpus;
 mod aws_sdks;
 mod cache;
 mod chaos;

@@ -98,7 +98,7 @@ def firehose():
 def s3_objects():
     s3 = client("s3")
     s3.create_bucket(Bucket="photos")
-    raises(s3.exceptions.BucketAlreadyOwnedByYou, s3.create_bucket, Bucket="photos")
+    s3.create_bucket(Bucket="photos")  # us-east-1: S3 answers its owner 200 again
     body = bytes(range(256)) * 10
     put = s3.put_object(Bucket="photos", Key="2026/cat one.bin", Body=body)
     got = s3.get_object(Bucket="photos", Key="2026/cat one.bin")

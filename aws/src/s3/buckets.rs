@@ -50,16 +50,12 @@ pub(super) fn list(state: &State) -> Result<Answer, S3Error> {
 }
 
 /// `PUT /bucket`: creates an empty bucket (a `CreateBucketConfiguration` body is accepted
-/// and ignored: every bucket is in the one region).
+/// and ignored: every bucket is in the one region). A bucket that exists is answered as S3
+/// answers its owner in us-east-1, the simulator's region: 200 (elsewhere S3 gives 409
+/// `BucketAlreadyOwnedByYou`).
 pub(super) fn create(state: &State, bucket: &str) -> Result<Answer, S3Error> {
     match state.services.objects.create_bucket(bucket) {
-        Ok(true) => Ok(Answer::new(StatusCode::OK).header("location", &format!("/{bucket}"))),
-        Ok(false) => Err(S3Error::new(
-            StatusCode::CONFLICT,
-            "BucketAlreadyOwnedByYou",
-            "Your previous request to create the named bucket succeeded and you already own it.",
-        )
-        .with("BucketName", bucket)),
+        Ok(_) => Ok(Answer::new(StatusCode::OK).header("location", &format!("/{bucket}"))),
         Err(lambda_sim_services::Error::InvalidName(_)) => {
             Err(S3Error::invalid_bucket_name(bucket))
         }
