@@ -302,13 +302,24 @@ struct NewRecord {
     data: Vec<u8>,
 }
 
-fn new_record(input: &Input<'_>) -> Result<NewRecord, ServiceError> {
+/// The record `input` holds; `member` is its path in validation messages (`records.2.member.`
+/// in a `PutRecords`, empty in a `PutRecord`).
+fn new_record(input: &Input<'_>, member: &str) -> Result<NewRecord, ServiceError> {
     let data = input.blob("Data")?;
     let partition_key = input.string("PartitionKey")?.to_owned();
-    if partition_key.is_empty() || partition_key.chars().count() > 256 {
+    let constraint = if partition_key.is_empty() {
+        Some("greater than or equal to 1")
+    } else if partition_key.chars().count() > 256 {
+        Some("less than or equal to 256")
+    } else {
+        None
+    };
+    if let Some(constraint) = constraint {
         return Err(ServiceError::new(
             "ValidationException",
-            "1 validation error detected: Value at 'partitionKey' failed to satisfy constraint: Member must have length less than or equal to 256 and greater than or equal to 1",
+            format!(
+                "1 validation error detected: Value '{partition_key}' at '{member}partitionKey' failed to satisfy constraint: Member must have length {constraint}"
+            ),
         ));
     }
     if data.len() + partition_key.len() > MAX_RECORD_BYTES {
@@ -379,7 +390,7 @@ fn put(
 }
 
 fn put_record(state: &State, input: &Input<'_>) -> Outcome {
-    let record = new_record(input)?;
+    let record = new_record(input, "")?;
     let (stream, _) = named_stream(state, input)?;
     let (shard_id, sequence_number) = put(state, &stream, record)?;
     Ok(json!({
@@ -401,14 +412,17 @@ fn put_records(state: &State, input: &Input<'_>) -> Outcome {
         ));
     }
     let mut records = Vec::with_capacity(entries.len());
-    for entry in entries {
+    for (i, entry) in entries.iter().enumerate() {
         let members = entry.as_object().ok_or_else(|| {
             ServiceError::new(
                 "SerializationException",
                 "each of 'Records' must be a structure",
             )
         })?;
-        records.push(new_record(&input.nested(members))?);
+        records.push(new_record(
+            &input.nested(members),
+            &format!("records.{}.member.", i + 1),
+        )?);
     }
     let total: usize = records
         .iter()
