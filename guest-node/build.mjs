@@ -25,6 +25,8 @@ import { fileURLToPath } from 'node:url';
 
 import * as esbuild from 'esbuild';
 
+import { checkpoints } from './node/source-map.js';
+
 const HERE = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const COMPONENTIZE_JS = JSON.parse(readFileSync(join(HERE, 'node_modules', '@bytecodealliance', 'componentize-js', 'package.json'), 'utf8')).version;
@@ -44,6 +46,23 @@ const PROVIDED = {
   util: join(HERE, 'node', 'util.js'),
 };
 const BUILTINS = new Set(builtinModules);
+
+// What the AWS SDK v3's Node.js code (its packages under `@aws-sdk/`, `@smithy/`, `@aws/`,
+// `@aws-crypto/`) imports beyond PROVIDED, given to it alone: `os`, a file system without the
+// SDK's config files, and the modules it needs only for what it does not do here.
+const SDK_PROVIDED = {
+  os: join(HERE, 'node', 'sdk-os.js'),
+  fs: join(HERE, 'node', 'sdk-fs.js'),
+  'fs/promises': join(HERE, 'node', 'sdk-fs-promises.js'),
+  ...Object.fromEntries(['async_hooks', 'child_process', 'http', 'http2', 'https', 'zlib'].map((name) => [name, join(HERE, 'node', 'sdk-absent.js')])),
+};
+const SDK_PACKAGE = /[\\/]node_modules[\\/]@(aws-sdk|smithy|aws|aws-crypto)[\\/]/;
+
+// The SDK's HTTP handler for Node.js (`node:http`, `node:https`, `node:http2`) becomes its
+// handler for `fetch`, which the engine implements over wasi:http: `@smithy/node-http-handler`
+// is a module that gives `@smithy/fetch-http-handler`'s classes its names, and the SDK's own
+// code (which accepts web streams as bodies) is otherwise its Node.js code.
+const SDK_NAMESPACE = 'lambda-sim-sdk';
 
 class BuildError extends Error {}
 
@@ -84,6 +103,7 @@ const nodeModules = {
       const name = args.path.replace(/^node:/, '');
       if (!args.path.startsWith('node:') && !BUILTINS.has(name) && !PROVIDED[name]) return undefined;
       if (PROVIDED[name]) return { path: PROVIDED[name] };
+      if (SDK_PROVIDED[name] && SDK_PACKAGE.test(args.importer)) return { path: SDK_PROVIDED[name] };
       if (args.importer.startsWith(HERE + sep)) return { path: join(HERE, 'node', 'unavailable.js') };
       return {
         errors: [{
@@ -102,6 +122,25 @@ const nodeModules = {
         }],
       };
     });
+    build.onResolve({ filter: /^@smithy\/node-http-handler$/ }, async (args) => {
+      const found = await build.resolve('@smithy/fetch-http-handler', { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer });
+      if (found.errors.length !== 0) {
+        return {
+          errors: [{
+            text: `\`@smithy/node-http-handler\` is replaced by \`@smithy/fetch-http-handler\` in lambda-sim (the sandbox's HTTP is \`fetch\`), which is not in node_modules (npm install @smithy/fetch-http-handler)`,
+          }],
+        };
+      }
+      return { path: found.path, namespace: SDK_NAMESPACE };
+    });
+    build.onLoad({ filter: /.*/, namespace: SDK_NAMESPACE }, (args) => ({
+      contents: [
+        `export { FetchHttpHandler as NodeHttpHandler, FetchHttpHandler as NodeHttp2Handler, streamCollector } from ${JSON.stringify(args.path)};`,
+        'export const DEFAULT_REQUEST_TIMEOUT = 0;',
+      ].join('\n'),
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
     build.onResolve({ filter: /\.node$/ }, (args) => ({
       errors: [{ text: `\`${args.path}\` is a native addon (a .node file): native code cannot run in the sandbox` }],
     }));
@@ -114,6 +153,7 @@ const nodeModules = {
 function checkInputs(metafile, dir) {
   const checked = new Set();
   for (const input of Object.keys(metafile.inputs)) {
+    if (input.startsWith(`${SDK_NAMESPACE}:`)) continue;
     const path = resolve(dir, input);
     if (!path.startsWith(dir + sep) && !path.startsWith(HERE + sep)) {
       throw new BuildError(`the handler imports \`${input}\`, outside its directory ${dir}: Lambda deploys only the directory (CodeUri), so it would be missing there`);
@@ -144,13 +184,15 @@ async function bundle(options, what) {
 // A file as a stack trace names it on Lambda: `file:///var/task/x.mjs` for an ES module,
 // `/var/task/x.js` otherwise (a polyfill of ours: `node:internal/lambda-sim/x.js`).
 function taskUrl(dir, path) {
+  if (path.includes(`${SDK_NAMESPACE}:`)) return 'node:internal/lambda-sim/node-http-handler.js';
   const inside = relative(dir, path).split(sep).join('/');
   if (inside.startsWith('../')) return `node:internal/lambda-sim/${inside.split('/').pop()}`;
   return path.endsWith('.mjs') ? `file:///var/task/${inside}` : `/var/task/${inside}`;
 }
 
 // The handler's file and its imports as one CommonJS text, run by the adapter at Init, with
-// the source map's sources and mappings (for stack traces with the files' own lines).
+// the source map's sources, mappings and checkpoints (for stack traces with the files' own
+// lines: see node/source-map.js).
 async function bundleHandler(dir, file) {
   const url = taskUrl(dir, file);
   const result = await bundle({
@@ -171,7 +213,7 @@ async function bundleHandler(dir, file) {
   const code = result.outputFiles.find((f) => f.path.endsWith('.js')).text;
   const map = JSON.parse(result.outputFiles.find((f) => f.path.endsWith('.map')).text);
   const sources = map.sources.map((source) => taskUrl(dir, resolve(dir, source)));
-  return { code, url, map: { sources, mappings: map.mappings } };
+  return { code, url, map: { sources, mappings: map.mappings, checkpoints: checkpoints(map.mappings) } };
 }
 
 // The adapter with the handler's bundle inside: the module ComponentizeJS snapshots.
@@ -222,11 +264,13 @@ async function main() {
   const runtime = args.runtime ?? 'nodejs22.x';
   if (!/^nodejs\d+\.x$/.test(runtime)) throw new BuildError(`the runtime \`${runtime}\` is not a Node.js runtime (nodejs20.x, nodejs22.x, ...)`);
   const source = await bundleAdapter({ handler: args.handler, exportPath, runtime }, await bundleHandler(dir, file));
-  const features = ['http', 'fetch-event'];
+  // ComponentizeJS's features turned off: `fetch-event` (an exported wasi:http handler). `http`
+  // stays on: the engine's `fetch`, over the world's wasi:http/outgoing-handler.
+  const disabledFeatures = ['fetch-event'];
   // This script is in the key too: how it componentizes (options, the custom section) counts.
   const script = readFileSync(fileURLToPath(import.meta.url), 'utf8');
   const key = createHash('sha256')
-    .update(JSON.stringify({ componentizeJs: COMPONENTIZE_JS, features, runtime, script, wit: witFiles(args.wit), source }))
+    .update(JSON.stringify({ componentizeJs: COMPONENTIZE_JS, disabledFeatures, runtime, script, wit: witFiles(args.wit), source }))
     .digest('hex');
   const out = resolve(args.out);
   const keyFile = `${out}.key`;
@@ -245,7 +289,7 @@ async function main() {
         sourcePath: entry,
         witPath: args.wit,
         worldName: 'function-node',
-        disableFeatures: features,
+        disableFeatures: disabledFeatures,
       });
       writeFileSync(out, Buffer.concat([component, customSection('lambda-sim:runtime', runtime)]));
       writeFileSync(keyFile, key);

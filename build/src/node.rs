@@ -16,13 +16,26 @@ pub const COMPONENTIZE_JS_VERSION: &str = "0.23.0";
 pub const DEFAULT_NODE_RUNTIME: &str = "nodejs22.x";
 
 /// The Node.js world (the main package of the WIT directory the adapter is componentized
-/// against) and the part of `wasi:cli` it imports by name; the handler world and its imports
-/// go under `deps/` beside them.
-const NODE_WIT: [(&str, &str); 2] = [
+/// against), the part of `wasi:cli` it imports by name, and `wasi:http` 0.2.12 (the engine's
+/// `fetch`) with the packages its interfaces use; the handler world and its imports go under
+/// `deps/` beside them.
+const NODE_WIT: [(&str, &str); 5] = [
     ("node.wit", include_str!("../../guest-node/wit/node.wit")),
     (
         "deps/cli/cli.wit",
         include_str!("../../guest-node/wit/deps/cli/cli.wit"),
+    ),
+    (
+        "deps/http/http.wit",
+        include_str!("../../guest-node/wit/deps/http/http.wit"),
+    ),
+    (
+        "deps/io/io.wit",
+        include_str!("../../guest-node/wit/deps/io/io.wit"),
+    ),
+    (
+        "deps/clocks/clocks.wit",
+        include_str!("../../guest-node/wit/deps/clocks/clocks.wit"),
     ),
 ];
 

@@ -1,7 +1,8 @@
 // `crypto`, the part handlers and their packages use synchronously: random bytes and UUIDs
 // (from the environment's random source), `createHash` / `createHmac` for MD5, SHA-1 and
-// SHA-256, `timingSafeEqual`, and Web Crypto (`webcrypto`, `subtle`). Ciphers, keys and the
-// other digests are not provided: calling them throws.
+// SHA-256 (with `hash.copy()`, which the AWS SDK's signer uses), `timingSafeEqual`, and Web
+// Crypto (`webcrypto`, `subtle`). Ciphers, keys and the other digests are not provided:
+// calling them throws.
 import { Buffer } from 'buffer';
 
 import { DIGESTS } from './hashes.js';
@@ -39,6 +40,14 @@ class Hash {
   update(data, encoding) {
     this.parts.push(Buffer.from(toBytes(data, encoding)));
     return this;
+  }
+
+  // A hash with the same input so far (Node's `hash.copy()`; an HMAC has none).
+  copy() {
+    if (this.key) throw new Error('hmac.copy is not a function');
+    const copy = Object.create(Hash.prototype);
+    Object.assign(copy, this, { parts: [...this.parts] });
+    return copy;
   }
 
   digest(encoding) {

@@ -233,7 +233,9 @@ fn boto3_calls_each_service_and_gets_its_exceptions() {
 /// Runs `tests/clients/<script> ENDPOINT` with no AWS profile, then stops the server; what the
 /// script printed and the server's log. The script must succeed.
 fn run_script(python: &Path, script: &str, serve: Serve) -> (String, String) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients").join(script);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/clients")
+        .join(script);
     let out = Command::new(python)
         .arg(&script)
         .arg(&serve.endpoint)

@@ -626,6 +626,19 @@ async fn the_aws_sdk_v3_s3_client_puts_and_gets_an_object_in_lambda_sim() {
         "{:?}",
         warm.log_lines()
     );
+    // The SDK's own error, thrown to the runtime in a fresh environment, is the function's
+    // error, well within the default 3 s timeout (its trace maps a large bundle's frames).
+    function.evict_all();
+    let missing = crate::invoke_in_turn(&function, json!({"key": "missing.txt"})).await;
+    assert!(missing.is_cold());
+    let error = missing.result.as_ref().expect_err("NoSuchKey");
+    assert_eq!(
+        (error.error_type.as_str(), error.error_message.as_str()),
+        ("NoSuchKey", "The specified key does not exist."),
+        "{error:?}"
+    );
+    let report = missing.report.to_string();
+    assert!(!report.contains("Status: timeout"), "{report}");
 }
 
 #[tokio::test]
