@@ -1,10 +1,11 @@
 //! Kinesis Data Streams (`Kinesis_20131202.*`) over the pipeline's streams: the streams an
 //! event-source mapping reads are the ones `PutRecords` writes.
 //!
-//! Limits are Kinesis's: 1 MiB a record (data and partition key), 500 records and 5 MiB a
-//! `PutRecords`, and each shard takes 1,000 records or 1 MiB of writes a second (past it a
-//! record gets `ProvisionedThroughputExceededException`). Shard iterators expire after five
-//! minutes.
+//! Limits are Kinesis's: 1 MiB a record (data and partition key; a stream's default
+//! `MaxRecordSizeInKiB`), 500 records and 10 MiB a `PutRecords` (botocore's model since
+//! Kinesis took records of up to 10 MiB; 5 MiB before), and each shard takes 1,000 records or
+//! 1 MiB of writes a second (past it a record gets `ProvisionedThroughputExceededException`).
+//! Shard iterators expire after five minutes.
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError, RwLock};
@@ -23,7 +24,7 @@ const MAX_RECORD_BYTES: usize = 1 << 20;
 /// The most records a `PutRecords` holds.
 const MAX_PUT_RECORDS: usize = 500;
 /// The most bytes a `PutRecords` holds.
-const MAX_PUT_BYTES: usize = 5 << 20;
+const MAX_PUT_BYTES: usize = 10 << 20;
 /// Writes a shard takes a second: records and bytes.
 const SHARD_RECORDS_PER_SECOND: u32 = 1_000;
 const SHARD_BYTES_PER_SECOND: usize = 1 << 20;
@@ -430,7 +431,7 @@ fn put_records(state: &State, input: &Input<'_>) -> Outcome {
         .sum();
     if total > MAX_PUT_BYTES {
         return Err(invalid(format!(
-            "Records size exceeds 5 MB limit (the request holds {total} bytes)"
+            "Records size exceeds 10 MB limit (the request holds {total} bytes)"
         )));
     }
     let (stream, _) = named_stream(state, input)?;

@@ -600,20 +600,20 @@ async fn every_malformed_aws_request_gets_its_error_and_the_apis_keep_serving() 
         .await,
         "400 ValidationException: 1 validation error detected: Value at 'records' failed to satisfy constraint: Member must have length less than or equal to 500 and greater than or equal to 1 (got 501)"
     );
-    // Six records of 1,000,000 bytes: each within the record limit, 6,000,006 bytes in all.
-    // (The limit the code models is the 5 MiB Kinesis documented until its 10 MiB records;
-    // botocore's model now documents 10 MiB a request.)
+    // Eleven records of 1,000,000 bytes: each within the record limit, 11,000,011 bytes in
+    // all, over the 10 MiB a request that botocore's model documents (5 MiB before Kinesis
+    // took records of up to 10 MiB).
     case!(
         Kinesis,
-        "Kinesis: PutRecords over 5 MiB in all",
+        "Kinesis: PutRecords over 10 MiB in all",
         op(
             apis,
             KINESIS,
             "PutRecords",
-            json!({ "StreamName": "corpus", "Records": vec![record("k", &vec![1; 1_000_000]); 6] })
+            json!({ "StreamName": "corpus", "Records": vec![record("k", &vec![1; 1_000_000]); 11] })
         )
         .await,
-        "400 InvalidArgumentException: Records size exceeds 5 MB limit (the request holds 6000006 bytes)"
+        "400 InvalidArgumentException: Records size exceeds 10 MB limit (the request holds 11000011 bytes)"
     );
     case!(
         Kinesis,
