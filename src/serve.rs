@@ -157,6 +157,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         Some(file) => event_sources(&runtime, file, &apis, &deployed, &log)?,
         None => LiveSources::new(&runtime),
     };
+    let mappings = match file.as_ref().map_or(0, |f| f.mappings.len()) {
+        0 => String::new(),
+        1 => "; 1 event-source mapping runs".to_owned(),
+        n => format!("; {n} event-source mappings run"),
+    };
     let server = Server::new(runtime, Registry::new(deployed))
         .log_shared(log.clone())
         .aws(apis);
@@ -172,17 +177,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         println!("listening on http://{local}");
         let _ = std::io::stdout().flush();
         eprintln!(
-            "lambda-sim: serving {} on http://{local} (Ctrl-C to stop)",
+            "lambda-sim: serving {} on http://{local}, with the AWS APIs (Kinesis, Firehose, S3, SQS, DynamoDB){mappings} (Ctrl-C to stop)",
             names.join(", ")
         );
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let mut stopped_too = stopped.clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let sources = tokio::spawn(live.run(async move {
-            let _ = stopped_too.wait_for(|&s| s).await;
+            let _ = stopped.await;
         }));
         let report = server.run(listener, shutdown_signal()).await;
-        let _ = stop.send(true);
-        drop(stopped);
+        let _ = stop.send(());
         let live = sources
             .await
             .context("the event-source mappings stopped abnormally")??;
