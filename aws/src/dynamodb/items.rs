@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use super::ast::Condition;
 use super::error::table_not_found;
 use super::evaluate::project;
 use super::placeholders::{Kind, Placeholders};
@@ -12,18 +13,25 @@ use super::request::{
 use super::update;
 use super::value::{Item, item_from_json, item_size, item_to_json};
 use crate::State;
-use crate::json_protocol::{Input, Outcome};
+use crate::json_protocol::{Input, Outcome, ServiceError};
 
-/// `PutItem`: writes a whole item, if `ConditionExpression` holds for the one it replaces.
-pub(crate) fn put(state: &State, input: &Input<'_>) -> Outcome {
-    let name = table_name(input)?;
-    let item = item_from_json(input.required("Item")?, "Item")?;
+/// What `PutItem` and `DeleteItem` read besides the item or key: `ReturnValues` (`NONE` or
+/// `ALL_OLD`) and the `ConditionExpression`, its placeholders all used.
+fn conditional_write<'a>(input: &Input<'a>) -> Result<(&'a str, Option<Condition>), ServiceError> {
     let return_values = return_values(input, &["NONE", "ALL_OLD"])?;
     refuse_legacy(input, &["Expected", "ConditionalOperator"])?;
     let mut placeholders = Placeholders::from_input(input)?;
     let condition =
         placeholders.condition(input.opt_string("ConditionExpression")?, Kind::Condition)?;
     placeholders.finish()?;
+    Ok((return_values, condition))
+}
+
+/// `PutItem`: writes a whole item, if `ConditionExpression` holds for the one it replaces.
+pub(crate) fn put(state: &State, input: &Input<'_>) -> Outcome {
+    let name = table_name(input)?;
+    let item = item_from_json(input.required("Item")?, "Item")?;
+    let (return_values, condition) = conditional_write(input)?;
     let mut tables = state.dynamodb.lock();
     let table = tables.get_mut(name).ok_or_else(table_not_found)?;
     let key = table.key_of_item(&item)?;
@@ -122,12 +130,7 @@ pub(crate) fn update(state: &State, input: &Input<'_>) -> Outcome {
 pub(crate) fn delete(state: &State, input: &Input<'_>) -> Outcome {
     let name = table_name(input)?;
     let key = item_from_json(input.required("Key")?, "Key")?;
-    let return_values = return_values(input, &["NONE", "ALL_OLD"])?;
-    refuse_legacy(input, &["Expected", "ConditionalOperator"])?;
-    let mut placeholders = Placeholders::from_input(input)?;
-    let condition =
-        placeholders.condition(input.opt_string("ConditionExpression")?, Kind::Condition)?;
-    placeholders.finish()?;
+    let (return_values, condition) = conditional_write(input)?;
     let mut tables = state.dynamodb.lock();
     let table = tables.get_mut(name).ok_or_else(table_not_found)?;
     let key = table.key_from(&key)?;
