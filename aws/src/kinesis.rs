@@ -542,7 +542,10 @@ fn get_shard_iterator(state: &State, input: &Input<'_>) -> Outcome {
                     "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP.",
                 )
             })?;
-            let wall = UNIX_EPOCH + Duration::from_secs_f64(seconds.max(0.0));
+            let wall = Duration::try_from_secs_f64(seconds.max(0.0))
+                .ok()
+                .and_then(|since| UNIX_EPOCH.checked_add(since))
+                .ok_or_else(|| invalid(format!("Timestamp {seconds} is out of range")))?;
             // The stream counts simulation time: the wall time's distance back from now.
             let back = state.clock.wall().duration_since(wall).unwrap_or_default();
             let at = state.clock.now().saturating_sub(back);

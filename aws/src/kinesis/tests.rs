@@ -175,3 +175,31 @@ async fn a_shard_takes_a_thousand_records_a_second() {
     assert!(failed >= 1, "no record was throttled");
     assert_eq!(code, "ProvisionedThroughputExceededException");
 }
+
+#[tokio::test]
+async fn a_timestamp_out_of_range_is_refused_not_panicked_on() {
+    let apis = apis();
+    call(
+        &apis,
+        "CreateStream",
+        json!({"StreamName": "s", "ShardCount": 1}),
+    )
+    .await;
+    for timestamp in [json!(1e300), json!(-5), json!(0.5)] {
+        let (status, answer) = call(
+            &apis,
+            "GetShardIterator",
+            json!({"StreamName": "s", "ShardId": "shardId-000000000000", "ShardIteratorType": "AT_TIMESTAMP", "Timestamp": timestamp}),
+        )
+        .await;
+        if timestamp == json!(1e300) {
+            assert_eq!(
+                (status, &answer["__type"]),
+                (400, &json!("InvalidArgumentException")),
+                "{answer}"
+            );
+        } else {
+            assert_eq!(status, 200, "{answer}");
+        }
+    }
+}
