@@ -192,6 +192,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         anyhow::Ok((report, live))
     })?;
     let (report, live) = report;
+    for error in &live.flush_errors {
+        eprintln!("lambda-sim: a delivery stream failed to write to S3: {error}");
+    }
     if live.invocations > 0 || live.flushed_at_stop > 0 {
         eprintln!(
             "lambda-sim: event-source mappings made {} invocations; delivery streams wrote {} objects at stop",

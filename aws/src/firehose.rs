@@ -72,11 +72,31 @@ fn create(state: &State, input: &Input<'_>) -> Outcome {
             format!("BucketARN `{bucket_arn}` is not an S3 bucket ARN (arn:aws:s3:::NAME)"),
         )
     })?;
+    if let Err(StoreError::InvalidName(_)) = state.services.objects.bucket_exists(bucket) {
+        return Err(ServiceError::new(
+            "InvalidArgumentException",
+            format!("BucketARN `{bucket_arn}` names no valid bucket"),
+        ));
+    }
     let mut config = DeliveryStreamConfig::new(name, bucket);
     config.prefix = destination
         .opt_string("Prefix")?
         .unwrap_or_default()
         .to_owned();
+    let prefix = &config.prefix;
+    let prefix_ok = prefix.len() <= 1024
+        && !prefix.starts_with('/')
+        && !prefix.contains("//")
+        && !prefix.split('/').any(|part| part == "." || part == "..")
+        && !prefix.contains(['\0', '\\']);
+    if !prefix_ok {
+        return Err(ServiceError::new(
+            "InvalidArgumentException",
+            format!(
+                "Prefix `{prefix}` cannot begin S3 keys: no leading `/`, no empty, `.` or `..` parts, at most 1024 characters"
+            ),
+        ));
+    }
     if let Some(hints) = destination.opt_object("BufferingHints")? {
         let hints = input.nested(hints);
         let int = |v: Option<i64>, default: u32| {

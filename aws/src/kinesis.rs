@@ -30,6 +30,8 @@ const SHARD_RECORDS_PER_SECOND: u32 = 1_000;
 const SHARD_BYTES_PER_SECOND: usize = 1 << 20;
 /// How long a shard iterator stays valid.
 const ITERATOR_LIFETIME: Duration = Duration::from_secs(300);
+/// The most bytes of data a `GetRecords` returns.
+const MAX_GET_BYTES: usize = 10 << 20;
 /// The most records a `GetRecords` returns.
 const MAX_GET_RECORDS: i64 = 10_000;
 
@@ -600,11 +602,21 @@ fn get_records(state: &State, input: &Input<'_>) -> Outcome {
         .kinesis
         .get(&iterator.stream)
         .ok_or_else(|| not_found(&iterator.stream))?;
-    let (records, next) = stream.records_from(
+    let (mut records, mut next) = stream.records_from(
         iterator.shard,
         iterator.offset,
         usize::try_from(limit).unwrap_or(usize::MAX),
     );
+    // A response holds at most 10 MiB of data (at least one record), as Kinesis's does.
+    let mut bytes = 0;
+    if let Some(keep) = records.iter().position(|r| {
+        bytes += r.data.len();
+        bytes > MAX_GET_BYTES
+    }) {
+        let keep = keep.max(1);
+        records.truncate(keep);
+        next = records.last().map_or(next, |r| r.offset + 1);
+    }
     // Arrivals count from the simulation's start: back to the wall clock from now.
     let wall_now = state.clock.wall();
     let arrival = |at: Duration| {

@@ -164,6 +164,14 @@ impl AwsApis {
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
         let state = &*self.state;
         let request_id = state.request_id();
+        if request.body().len() > MAX_REQUEST_BODY {
+            let err = ServiceError::new(
+                "RequestEntityTooLarge",
+                format!("the request body is over {MAX_REQUEST_BODY} bytes"),
+            )
+            .with_status(413);
+            return json_protocol::answer(JsonService::Kinesis, Err(err), &request_id);
+        }
         let target = request
             .headers()
             .get("x-amz-target")

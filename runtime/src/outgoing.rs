@@ -20,6 +20,9 @@ use crate::logs::LogSink;
 /// in process.
 pub const SANDBOX_ENDPOINT: &str = "http://127.0.0.1:4566";
 
+/// The largest request body a guest may send (as the server takes from a client).
+const MAX_BODY: usize = 64 * 1024 * 1024;
+
 /// What answers the guests' requests to [`SANDBOX_ENDPOINT`]: the simulator's AWS APIs.
 pub trait Endpoints: Send + Sync + 'static {
     /// Answers one request (errors are answers).
@@ -123,7 +126,11 @@ impl WasiHttpHooks for Outgoing {
         Box::new(async move {
             let started = Instant::now();
             let (parts, body) = request.into_parts();
-            let body = body.collect().await?.to_bytes();
+            let body = http_body_util::Limited::new(body, MAX_BODY)
+                .collect()
+                .await
+                .map_err(|_| HttpError::HttpRequestBodySize(None))?
+                .to_bytes();
             let response = endpoints
                 .handle(http::Request::from_parts(parts, body))
                 .await

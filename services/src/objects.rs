@@ -27,6 +27,9 @@ pub struct BucketEntry {
     pub created: SystemTime,
 }
 
+/// Numbers the files objects are written to before their rename.
+static NEXT_PARTIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// An object store; clones share the same directory.
 #[derive(Clone, Debug)]
 pub struct ObjectStore {
@@ -81,8 +84,14 @@ impl ObjectStore {
                 source,
             })?;
         }
-        // Written aside, then renamed: a reader never sees half an object.
-        let partial = path.with_extension("lambda-sim-partial");
+        // Written aside, then renamed: a reader never sees half an object. The aside name is
+        // the writer's own, so that two puts at once (of `a.txt` and `a.json`) never share it.
+        let partial = path.with_file_name(format!(
+            ".{}.{}-{}.lambda-sim-partial",
+            path.file_name().unwrap_or_default().to_string_lossy(),
+            std::process::id(),
+            NEXT_PARTIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
         std::fs::write(&partial, body)
             .and_then(|()| std::fs::rename(&partial, &path))
             .map_err(|source| Error::Io {

@@ -56,7 +56,14 @@ pub(crate) struct Placeholders {
     used_names: BTreeSet<String>,
     used_values: BTreeSet<String>,
     expressions: usize,
+    /// The bytes of values handed out so far: each use is a copy.
+    substituted: usize,
 }
+
+/// The most bytes of values a request's expressions may substitute, all uses counted: a
+/// guard against a large value used many times (DynamoDB caps the substitution variables
+/// themselves at 2 MB; the expressions at 4 KB).
+const MAX_SUBSTITUTED_BYTES: usize = 16 << 20;
 
 impl Placeholders {
     /// The placeholders of a request.
@@ -146,6 +153,12 @@ impl Placeholders {
                 )
             })?;
         self.used_values.insert(placeholder.to_owned());
+        self.substituted += value.size();
+        if self.substituted > MAX_SUBSTITUTED_BYTES {
+            return Err(format!(
+                "the expressions substitute more than {MAX_SUBSTITUTED_BYTES} bytes of attribute values (lambda-sim's limit); attribute value: {placeholder}"
+            ));
+        }
         Ok(value.clone())
     }
 

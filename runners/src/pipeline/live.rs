@@ -15,6 +15,9 @@ use super::target::LambdaTarget;
 use super::wiring::AnyMapping;
 use crate::Result;
 
+/// The most flush errors a report keeps.
+const MAX_ERRORS: usize = 100;
+
 /// The longest the loop sleeps: how soon a record put between two polls is noticed, at most.
 const TICK: Duration = Duration::from_millis(50);
 
@@ -32,6 +35,9 @@ pub struct LiveReport {
     pub invocations: u64,
     /// Objects the delivery streams wrote when they were stopped (their buffers flushed).
     pub flushed_at_stop: usize,
+    /// Flushes that failed (the object store refused the write), the last one's reason: the
+    /// mappings go on, and the buffer is tried again at its next flush.
+    pub flush_errors: Vec<String>,
 }
 
 impl LiveSources {
@@ -72,6 +78,7 @@ impl LiveSources {
     /// until `stop` completes; then writes what the delivery streams still buffer.
     pub async fn run(mut self, stop: impl Future<Output = ()>) -> Result<LiveReport> {
         let mut stop = std::pin::pin!(stop);
+        let mut flush_errors = Vec::new();
         loop {
             let now = self.clock.now();
             for (mapping, target) in &mut self.mappings {
@@ -79,7 +86,13 @@ impl LiveSources {
                     mapping.step(now, target).await;
                 }
             }
-            self.services.firehose.flush_due(self.clock.wall())?;
+            if let Err(err) = self.services.firehose.flush_due(self.clock.wall()) {
+                // A delivery stream whose destination refuses a write must not stop the
+                // mappings: its records stay buffered, the error is reported.
+                if flush_errors.len() < MAX_ERRORS {
+                    flush_errors.push(err.to_string());
+                }
+            }
             let now = self.clock.now();
             let mapping_in = self
                 .mappings
@@ -103,7 +116,13 @@ impl LiveSources {
                 () = &mut stop => break,
             }
         }
-        let flushed = self.services.firehose.flush_all(self.clock.wall())?;
+        let flushed = match self.services.firehose.flush_all(self.clock.wall()) {
+            Ok(written) => written.len(),
+            Err(err) => {
+                flush_errors.push(err.to_string());
+                0
+            }
+        };
         let invocations = self
             .mappings
             .into_iter()
@@ -111,7 +130,8 @@ impl LiveSources {
             .sum();
         Ok(LiveReport {
             invocations,
-            flushed_at_stop: flushed.len(),
+            flushed_at_stop: flushed,
+            flush_errors,
         })
     }
 }
