@@ -7,7 +7,6 @@
 //! requests/s through `Invoke`.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Instant;
 
 use base64::Engine as _;
@@ -16,7 +15,7 @@ use criterion::{BenchmarkId, Criterion, Throughput};
 use lambda_sim_pipeline::StreamConfig;
 use lambda_sim_runtime::{FULL_VCPU_MB, FunctionConfig, Runtime, RuntimeConfig};
 use lambda_sim_server::client::{Connection, connect, post_with};
-use lambda_sim_server::{AwsApis, Deployed, Registry, RuntimeClock, Server};
+use lambda_sim_server::{Deployed, Registry, Server};
 use tokio::net::TcpListener;
 
 /// Concurrent connections.
@@ -66,11 +65,7 @@ impl Setup {
             let wasm = std::fs::read(lambda_sim_fixtures::HELLO).expect("hello");
             let config = FunctionConfig::named("hello").memory_size_mb(FULL_VCPU_MB);
             let hello = runtime.load(&wasm, config).expect("hello loads");
-            let apis = AwsApis::new(
-                runtime.services().clone(),
-                Arc::new(RuntimeClock(runtime.clock().clone())),
-                1,
-            );
+            let apis = lambda_sim_server::attach_aws(&runtime);
             // Retention is trimmed by arrival: a day holds every record a run puts.
             apis.add_stream(StreamConfig {
                 name: "bench".to_owned(),

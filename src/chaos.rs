@@ -62,7 +62,7 @@ pub fn run(args: ChaosArgs) -> anyhow::Result<ExitCode> {
             .cpu(CpuMode::Deterministic)
             .seed(args.seed),
     )?;
-    crate::attach_aws(&runtime);
+    lambda_sim_server::attach_aws(&runtime);
     let function = runtime
         .load_file(
             &wasm,

@@ -45,7 +45,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         config = config.env(key, value);
     }
     let runtime = Runtime::new(RuntimeConfig::default().seed(args.seed))?;
-    crate::attach_aws(&runtime);
+    lambda_sim_server::attach_aws(&runtime);
     let function = runtime
         .load_file(&wasm, config)
         .map_err(crate::lambda_error)?;

@@ -103,7 +103,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             .seed(args.seed)
             .objects_dir(args.objects.clone()),
     )?;
-    crate::attach_aws(&runtime);
+    lambda_sim_server::attach_aws(&runtime);
     let mut options = PipelineOptions {
         records: args.records,
         rate: args.rate,

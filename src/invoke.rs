@@ -111,7 +111,7 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
         .context("the event was rejected")?;
 
     let runtime = Runtime::new(runtime_config)?;
-    crate::attach_aws(&runtime);
+    lambda_sim_server::attach_aws(&runtime);
     let function = runtime
         .load_file(&wasm, config)
         .map_err(crate::lambda_error)?;

@@ -77,7 +77,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         config = config.seed(seed);
     }
     let runtime = Runtime::new(config)?;
-    crate::attach_aws(&runtime);
+    lambda_sim_server::attach_aws(&runtime);
     let function = runtime
         .load_file(
             &wasm,

@@ -60,21 +60,6 @@ enum Command {
 
 /// A runtime error as a client would read it: the message, then Lambda's error type (and a
 /// throttle's reason), for example `Rate Exceeded. (TooManyRequestsException: ...)`.
-/// The AWS APIs over `runtime`'s stores, answering its guests' SDK calls (to their
-/// `AWS_ENDPOINT_URL`) in process: every command's functions can call Kinesis, Firehose, S3,
-/// SQS and DynamoDB through their SDKs.
-fn attach_aws(runtime: &lambda_sim_runtime::Runtime) -> lambda_sim_server::AwsApis {
-    let apis = lambda_sim_server::AwsApis::new(
-        runtime.services().clone(),
-        std::sync::Arc::new(lambda_sim_server::RuntimeClock(runtime.clock().clone())),
-        runtime.config().seed.unwrap_or(0),
-    );
-    runtime.serve_endpoints(std::sync::Arc::new(lambda_sim_server::ApiEndpoints(
-        apis.clone(),
-    )));
-    apis
-}
-
 fn lambda_error(err: lambda_sim_runtime::Error) -> anyhow::Error {
     match &err {
         lambda_sim_runtime::Error::Throttled { reason } => {

@@ -152,7 +152,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .map(|d| d.function.config().name.clone())
         .collect();
     let log = Arc::new(LogOutput::new(writer, format));
-    let apis = crate::attach_aws(&runtime);
+    let apis = lambda_sim_server::attach_aws(&runtime);
     let live = match &file {
         Some(file) => event_sources(&runtime, file, &apis, &deployed, &log)?,
         None => LiveSources::new(&runtime),
@@ -188,7 +188,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let _ = stop.send(());
         let live = sources
             .await
-            .context("the event-source mappings stopped abnormally")??;
+            .context("the event-source mappings stopped abnormally")?;
         anyhow::Ok((report, live))
     })?;
     let (report, live) = report;

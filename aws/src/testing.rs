@@ -10,8 +10,26 @@ use crate::{AwsApis, RealClock};
 
 /// The APIs over temporary stores, on the real clock, seed 1.
 pub(crate) fn apis() -> AwsApis {
+    apis_on(Arc::new(RealClock::start()))
+}
+
+/// The APIs over temporary stores, on `clock`, seed 1.
+pub(crate) fn apis_on(clock: Arc<dyn crate::SimClock>) -> AwsApis {
     let services = lambda_sim_services::Services::temporary(1).expect("temporary services");
-    AwsApis::new(services, Arc::new(RealClock::start()), 1)
+    AwsApis::new(services, clock, 1)
+}
+
+/// A clock that does not move: a test's calls all fall in one second.
+pub(crate) struct StoppedClock;
+
+impl crate::SimClock for StoppedClock {
+    fn now(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(1_500)
+    }
+
+    fn wall(&self) -> std::time::SystemTime {
+        std::time::UNIX_EPOCH + lambda_sim_services::SIMULATION_EPOCH
+    }
 }
 
 /// The status and JSON body of `target` (`Kinesis_20131202.PutRecord`) called with `body`,

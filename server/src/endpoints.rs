@@ -19,3 +19,16 @@ impl Endpoints for ApiEndpoints {
         Box::pin(async move { apis.handle(request).await })
     }
 }
+
+/// The AWS APIs over `runtime`'s stores and clock, answering its guests' SDK calls (to their
+/// `AWS_ENDPOINT_URL`) in process: what `serve` and every other command give their functions.
+/// The APIs draw request ids from the runtime's seed.
+pub fn attach_aws(runtime: &lambda_sim_runtime::Runtime) -> AwsApis {
+    let apis = AwsApis::new(
+        runtime.services().clone(),
+        std::sync::Arc::new(crate::RuntimeClock(runtime.clock().clone())),
+        runtime.config().seed.unwrap_or(0),
+    );
+    runtime.serve_endpoints(std::sync::Arc::new(ApiEndpoints(apis.clone())));
+    apis
+}

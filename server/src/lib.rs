@@ -60,7 +60,7 @@ use tokio::net::TcpListener;
 pub use api_error::ApiError;
 pub use async_invocations::EventTally;
 pub use clock::RuntimeClock;
-pub use endpoints::ApiEndpoints;
+pub use endpoints::{ApiEndpoints, attach_aws};
 pub use lambda_sim_aws::AwsApis;
 pub use log_output::{LogFormat, LogOutput};
 pub use registry::{Deployed, Registry, split_function_name};

@@ -84,19 +84,7 @@ pub fn runtime() -> &'static Runtime {
     })
 }
 
-/// The AWS APIs over `runtime`'s stores, answering its guests' SDK calls (to their
-/// `AWS_ENDPOINT_URL`) in process, as `lambda-sim serve` attaches them.
-pub fn attach_aws(runtime: &Runtime) -> lambda_sim_server::AwsApis {
-    let apis = lambda_sim_server::AwsApis::new(
-        runtime.services().clone(),
-        std::sync::Arc::new(lambda_sim_server::RuntimeClock(runtime.clock().clone())),
-        1,
-    );
-    runtime.serve_endpoints(std::sync::Arc::new(lambda_sim_server::ApiEndpoints(
-        apis.clone(),
-    )));
-    apis
-}
+pub use lambda_sim_server::attach_aws;
 
 /// The shared [`runtime`]'s AWS APIs (attached once).
 pub fn aws() -> &'static lambda_sim_server::AwsApis {
