@@ -15,7 +15,9 @@ use lambda_sim_pipeline::StreamConfig;
 use lambda_sim_project::{FunctionSpec, MappingSpec, Project, QueueSpec};
 use lambda_sim_runners::{LambdaTarget, LiveSources, queue_of};
 use lambda_sim_runtime::{FunctionConfig, Runtime};
-use lambda_sim_server::{AwsApis, Deployed, LogFormat, LogOutput, Registry, Server};
+use lambda_sim_server::{
+    AwsApis, Deployed, FrontDoor, LogFormat, LogOutput, Registry, Server,
+};
 
 use crate::sim_flags::{ColdStartFlag, CpuFlag, SimFlags};
 
@@ -34,6 +36,14 @@ pub struct ServeArgs {
     /// The address to listen on (port 0 picks a free port; the address is printed on stdout).
     #[arg(long, default_value = "127.0.0.1:9001")]
     addr: SocketAddr,
+    /// Where the API Gateway routes of the file are served (REST and HTTP APIs together);
+    /// function URLs get the next ports, one each (port 0: free ports). Printed on stdout.
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    http_addr: SocketAddr,
+    /// The bandwidth of a streamed response past its first 6 MB, in bytes a second, or
+    /// `unlimited` (default: Lambda's 2 MB/s).
+    #[arg(long, default_value = "2097152", value_parser = parse_bandwidth)]
+    stream_bandwidth: Bandwidth,
     /// Listen on an address that is not loopback (anyone who reaches it can run the handlers).
     #[arg(long)]
     allow_remote: bool,
@@ -105,6 +115,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         ..SimFlags::default()
     }
     .apply(&mut runtime_config)?;
+    let front_door = match &file {
+        Some(file) => FrontDoor::new(&file.routes, &file.apis, &file.function_urls)
+            .context("the file's API routes cannot be served")?,
+        None => FrontDoor::default(),
+    };
     if !args.addr.ip().is_loopback() {
         if !args.allow_remote {
             bail!(
@@ -164,7 +179,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let server = Server::new(runtime, Registry::new(deployed))
         .log_shared(log.clone())
-        .aws(apis);
+        .aws(apis)
+        .stream_bandwidth(args.stream_bandwidth.0);
+    let routes = front_door.describe();
 
     let tokio = tokio::runtime::Runtime::new().context("failed to start tokio")?;
     let report = tokio.block_on(async {
@@ -175,7 +192,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .local_addr()
             .context("failed to read the bound address")?;
         println!("listening on http://{local}");
+        let (server, doors) = open_front_door(server, front_door, args.http_addr, args.allow_remote).await?;
+        for line in &doors {
+            println!("{line}");
+        }
         let _ = std::io::stdout().flush();
+        for route in &routes {
+            eprintln!("lambda-sim: route {route}");
+        }
         eprintln!(
             "lambda-sim: serving {} on http://{local}, with the AWS APIs (Kinesis, Firehose, S3, SQS, DynamoDB){mappings} (Ctrl-C to stop)",
             names.join(", ")
@@ -305,6 +329,71 @@ fn event_sources(
         }
     }
     Ok(live)
+}
+
+/// Binds the front door's ports: the APIs' on `addr` (when the file declares routes), then
+/// one per function URL on the following ports (free ports when `addr`'s is 0). Returns the
+/// server serving them and the lines that announce them.
+async fn open_front_door(
+    server: Server,
+    front_door: FrontDoor,
+    addr: SocketAddr,
+    allow_remote: bool,
+) -> anyhow::Result<(Server, Vec<String>)> {
+    let mut lines = Vec::new();
+    let mut port = addr.port();
+    let mut next = || {
+        let mut at = addr;
+        at.set_port(port);
+        if port != 0 {
+            port = port.saturating_add(1);
+        }
+        at
+    };
+    let api = if front_door.has_routes() {
+        let at = next();
+        let listener = lambda_sim_server::bind(at, allow_remote)
+            .await
+            .with_context(|| format!("failed to listen on {at} for the API routes"))?;
+        let local = listener.local_addr().context("failed to read the bound address")?;
+        lines.push(format!("api listening on http://{local}"));
+        Some(listener)
+    } else {
+        None
+    };
+    let mut urls = Vec::new();
+    for url in front_door.urls() {
+        let at = next();
+        let listener = lambda_sim_server::bind(at, allow_remote)
+            .await
+            .with_context(|| {
+                format!("failed to listen on {at} for the function URL of `{}`", url.function)
+            })?;
+        let local = listener.local_addr().context("failed to read the bound address")?;
+        let mode = if url.streaming { " (RESPONSE_STREAM)" } else { "" };
+        lines.push(format!(
+            "function url {} listening on http://{local}/{mode}",
+            url.function
+        ));
+        urls.push(listener);
+    }
+    Ok((server.front_door(front_door, api, urls), lines))
+}
+
+/// A streamed response's bandwidth (`None`: unlimited).
+#[derive(Clone, Copy, Debug)]
+struct Bandwidth(Option<u64>);
+
+fn parse_bandwidth(text: &str) -> Result<Bandwidth, String> {
+    if text == "unlimited" {
+        return Ok(Bandwidth(None));
+    }
+    match text.parse::<u64>() {
+        Ok(0) | Err(_) => Err(format!(
+            "`{text}` is not a number of bytes a second above 0, or `unlimited`"
+        )),
+        Ok(n) => Ok(Bandwidth(Some(n))),
+    }
 }
 
 /// Completes on SIGINT or SIGTERM.

@@ -951,6 +951,107 @@ pub mod lambda_sim {
                 }
             }
         }
+        /// Lambda response streaming: the bytes a handler writes reach the caller as they are written
+        /// (`InvokeWithResponseStream`, a function URL in `RESPONSE_STREAM` mode), at most 200 MB, the
+        /// first 6 MB at full speed and then 2 MB/s. On any other invocation they are buffered, and the
+        /// response is what was written followed by what `handle` returns (as Lambda buffers a
+        /// streaming handler's output for a plain `Invoke`).
+        #[allow(dead_code, async_fn_in_trait, unused_imports, clippy::all)]
+        pub mod response_stream {
+            #[used]
+            #[doc(hidden)]
+            static __FORCE_SECTION_REF: fn() = super::super::super::__link_custom_section_describing_imports;
+            use super::super::super::_rt;
+            #[allow(unused_unsafe, clippy::all)]
+            /// The stream's content type, before the first write (`application/octet-stream` if never
+            /// set). `application/vnd.awslambda.http-integration-response` marks a function URL's
+            /// stream: a JSON prelude (`statusCode`, `headers`, `cookies`), eight null bytes, the body.
+            #[allow(async_fn_in_trait)]
+            pub fn set_content_type(content_type: &str) -> () {
+                unsafe {
+                    let vec0 = content_type;
+                    let ptr0 = vec0.as_ptr().cast::<u8>();
+                    let len0 = vec0.len();
+                    #[cfg(target_arch = "wasm32")]
+                    #[link(
+                        wasm_import_module = "lambda-sim:handler/response-stream@0.1.0"
+                    )]
+                    unsafe extern "C" {
+                        #[link_name = "set-content-type"]
+                        fn wit_import1(_: *mut u8, _: usize);
+                    }
+                    #[cfg(not(target_arch = "wasm32"))]
+                    unsafe extern "C" fn wit_import1(_: *mut u8, _: usize) {
+                        unreachable!()
+                    }
+                    wit_import1(ptr0.cast_mut(), len0);
+                }
+            }
+            #[allow(unused_unsafe, clippy::all)]
+            /// Sends `chunk` to the caller, waiting while the stream is over its bandwidth. Fails when
+            /// the response would pass 200 MB (the invocation then fails with
+            /// `Function.ResponseSizeTooLarge`) or the caller has gone; a handler should stop writing.
+            #[allow(async_fn_in_trait)]
+            pub fn write(chunk: &[u8]) -> ::core::result::Result<(), _rt::String> {
+                unsafe {
+                    #[cfg_attr(target_pointer_width = "64", repr(align(8)))]
+                    #[cfg_attr(target_pointer_width = "32", repr(align(4)))]
+                    struct RetArea(
+                        [::core::mem::MaybeUninit<
+                            u8,
+                        >; 3 * ::core::mem::size_of::<*const u8>()],
+                    );
+                    let mut ret_area = RetArea(
+                        [::core::mem::MaybeUninit::uninit(); 3
+                            * ::core::mem::size_of::<*const u8>()],
+                    );
+                    let vec0 = chunk;
+                    let ptr0 = vec0.as_ptr().cast::<u8>();
+                    let len0 = vec0.len();
+                    let ptr1 = ret_area.0.as_mut_ptr().cast::<u8>();
+                    #[cfg(target_arch = "wasm32")]
+                    #[link(
+                        wasm_import_module = "lambda-sim:handler/response-stream@0.1.0"
+                    )]
+                    unsafe extern "C" {
+                        #[link_name = "write"]
+                        fn wit_import2(_: *mut u8, _: usize, _: *mut u8);
+                    }
+                    #[cfg(not(target_arch = "wasm32"))]
+                    unsafe extern "C" fn wit_import2(_: *mut u8, _: usize, _: *mut u8) {
+                        unreachable!()
+                    }
+                    wit_import2(ptr0.cast_mut(), len0, ptr1);
+                    let l3 = i32::from(*ptr1.add(0).cast::<u8>());
+                    let result7 = match l3 {
+                        0 => {
+                            let e = ();
+                            Ok(e)
+                        }
+                        1 => {
+                            let e = {
+                                let l4 = *ptr1
+                                    .add(::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>();
+                                let l5 = *ptr1
+                                    .add(2 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>();
+                                let len6 = l5;
+                                let bytes6 = _rt::Vec::from_raw_parts(
+                                    l4.cast(),
+                                    len6,
+                                    len6,
+                                );
+                                _rt::string_lift(bytes6)
+                            };
+                            Err(e)
+                        }
+                        _ => _rt::invalid_enum_discriminant(),
+                    };
+                    result7
+                }
+            }
+        }
     }
 }
 #[allow(dead_code, clippy::all)]
@@ -2457,10 +2558,10 @@ macro_rules! __export_function_impl {
         #[unsafe (link_section =
         "component-type:wit-bindgen:0.61.1:lambda-sim:handler@0.1.0:function:imports and exports")]
         #[doc(hidden)] #[allow(clippy::octal_escapes)] pub static
-        __WIT_BINDGEN_COMPONENT_TYPE : [u8; 1665] = *
+        __WIT_BINDGEN_COMPONENT_TYPE : [u8; 1783] = *
         b"\
-\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\x82\x0c\x01A\x02\x01\
-A\x1b\x01B\x06\x01ks\x01r\x06\x0arequest-ids\x0bdeadline-msw\x14invoked-function\
+\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xf8\x0c\x01A\x02\x01\
+A\x1d\x01B\x06\x01ks\x01r\x06\x0arequest-ids\x0bdeadline-msw\x14invoked-function\
 -arns\x0dxray-trace-id\0\x0eclient-context\0\x08identity\0\x04\0\x07context\x03\0\
 \x01\x01ps\x01r\x03\x0aerror-types\x0derror-messages\x0bstack-trace\x03\x04\0\x0d\
 handler-error\x03\0\x04\x03\0\x1elambda-sim:handler/types@0.1.0\x05\0\x02\x03\0\0\
@@ -2491,12 +2592,15 @@ p\x07\x01j\0\x01\x03\x01@\x02\x06bucket\x04\x0akey-values\x0c\0\x0d\x04\0\x08set
 s\x01j\x01\x06\x01s\x01@\x02\x06buckets\x06prefixs\0\x07\x04\0\x0clist-objects\x01\
 \x08\x03\0%lambda-sim:handler/object-store@0.1.0\x05\x08\x01B\x05\x01p}\x01p\0\x01\
 j\x01y\x01s\x01@\x02\x0fdelivery-streams\x07records\x01\0\x02\x04\0\x10put-recor\
-d-batch\x01\x03\x03\0!lambda-sim:handler/firehose@0.1.0\x05\x09\x02\x03\0\0\x07c\
-ontext\x03\0\x07context\x03\0\x0a\x03\0\x0dhandler-error\x03\0\x01\x01j\0\x01\x0c\
-\x01@\0\0\x0d\x04\0\x04init\x01\x0e\x01p}\x01j\x01\x0f\x01\x0c\x01@\x02\x05event\
-\x0f\x03ctx\x0b\0\x10\x04\0\x06handle\x01\x11\x04\0!lambda-sim:handler/function@\
-0.1.0\x04\0\x0b\x0e\x01\0\x08function\x03\0\0\0G\x09producers\x01\x0cprocessed-b\
-y\x02\x0dwit-component\x070.258.3\x10wit-bindgen-rust\x060.61.1";
+d-batch\x01\x03\x03\0!lambda-sim:handler/firehose@0.1.0\x05\x09\x01B\x06\x01@\x01\
+\x0ccontent-types\x01\0\x04\0\x10set-content-type\x01\0\x01p}\x01j\0\x01s\x01@\x01\
+\x05chunk\x01\0\x02\x04\0\x05write\x01\x03\x03\0(lambda-sim:handler/response-str\
+eam@0.1.0\x05\x0a\x02\x03\0\0\x07context\x03\0\x07context\x03\0\x0b\x03\0\x0dhan\
+dler-error\x03\0\x01\x01j\0\x01\x0d\x01@\0\0\x0e\x04\0\x04init\x01\x0f\x01p}\x01\
+j\x01\x10\x01\x0d\x01@\x02\x05event\x10\x03ctx\x0c\0\x11\x04\0\x06handle\x01\x12\
+\x04\0!lambda-sim:handler/function@0.1.0\x04\0\x0b\x0e\x01\0\x08function\x03\0\0\
+\0G\x09producers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-bind\
+gen-rust\x060.61.1";
         };
     };
 }
@@ -2508,9 +2612,9 @@ pub use __export_function_impl as export;
 )]
 #[doc(hidden)]
 #[allow(clippy::octal_escapes)]
-pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 1673] = *b"\
-\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xea\x0b\x01A\x02\x01\
-A\x14\x01B\x06\x01ks\x01r\x06\x0arequest-ids\x0bdeadline-msw\x14invoked-function\
+pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 1791] = *b"\
+\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xe0\x0c\x01A\x02\x01\
+A\x16\x01B\x06\x01ks\x01r\x06\x0arequest-ids\x0bdeadline-msw\x14invoked-function\
 -arns\x0dxray-trace-id\0\x0eclient-context\0\x08identity\0\x04\0\x07context\x03\0\
 \x01\x01ps\x01r\x03\x0aerror-types\x0derror-messages\x0bstack-trace\x03\x04\0\x0d\
 handler-error\x03\0\x04\x03\0\x1elambda-sim:handler/types@0.1.0\x05\0\x02\x03\0\0\
@@ -2541,11 +2645,14 @@ p\x07\x01j\0\x01\x03\x01@\x02\x06bucket\x04\x0akey-values\x0c\0\x0d\x04\0\x08set
 s\x01j\x01\x06\x01s\x01@\x02\x06buckets\x06prefixs\0\x07\x04\0\x0clist-objects\x01\
 \x08\x03\0%lambda-sim:handler/object-store@0.1.0\x05\x08\x01B\x05\x01p}\x01p\0\x01\
 j\x01y\x01s\x01@\x02\x0fdelivery-streams\x07records\x01\0\x02\x04\0\x10put-recor\
-d-batch\x01\x03\x03\0!lambda-sim:handler/firehose@0.1.0\x05\x09\x02\x03\0\0\x07c\
-ontext\x03\0\x07context\x03\0\x0a\x03\0\x0dhandler-error\x03\0\x01\x04\0Alambda-\
-sim:handler/function-with-all-of-its-exports-removed@0.1.0\x04\0\x0b.\x01\0(func\
-tion-with-all-of-its-exports-removed\x03\0\0\0G\x09producers\x01\x0cprocessed-by\
-\x02\x0dwit-component\x070.258.3\x10wit-bindgen-rust\x060.61.1";
+d-batch\x01\x03\x03\0!lambda-sim:handler/firehose@0.1.0\x05\x09\x01B\x06\x01@\x01\
+\x0ccontent-types\x01\0\x04\0\x10set-content-type\x01\0\x01p}\x01j\0\x01s\x01@\x01\
+\x05chunk\x01\0\x02\x04\0\x05write\x01\x03\x03\0(lambda-sim:handler/response-str\
+eam@0.1.0\x05\x0a\x02\x03\0\0\x07context\x03\0\x07context\x03\0\x0b\x03\0\x0dhan\
+dler-error\x03\0\x01\x04\0Alambda-sim:handler/function-with-all-of-its-exports-r\
+emoved@0.1.0\x04\0\x0b.\x01\0(function-with-all-of-its-exports-removed\x03\0\0\0\
+G\x09producers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-bindge\
+n-rust\x060.61.1";
 #[inline(never)]
 #[doc(hidden)]
 pub fn __link_custom_section_describing_imports() {

@@ -30,6 +30,8 @@ pub(crate) struct PhaseOutcome {
     pub(crate) kind: Ending,
     /// The guest's calls to the stores, on the phase's reported timeline.
     pub(crate) calls: Vec<crate::invocation::HostCall>,
+    /// The bytes sent to a response stream (`None` when the invocation was not streamed).
+    pub(crate) streamed: Option<u64>,
 }
 
 /// Whether the environment survives the phase, and what REPORT says of it.
@@ -125,6 +127,7 @@ impl Environment {
             calls: Vec::new(),
             http: wasmtime_wasi_http::WasiHttpCtx::new(),
             outgoing,
+            stream: crate::stream::StreamState::default(),
         };
         let mut store = Store::new(spec.pre.instance_pre().engine(), host);
         store.limiter(|host| &mut host.memory);
@@ -205,18 +208,22 @@ impl Environment {
     }
 
     /// Runs the guest's `handle` export at simulation time `at`, for at most `budget` (the
-    /// function's `timeout`, less what an init run in the same Invoke phase took).
+    /// function's `timeout`, less what an init run in the same Invoke phase took), its
+    /// response streamed to `sink` if there is one.
     pub(crate) async fn invoke(
         &mut self,
         meter: &Meter,
-        event: &[u8],
-        context: &types::Context,
+        call: (&[u8], &types::Context, Option<crate::ResponseSink>),
         at: Duration,
         budget: Duration,
         timeout: Duration,
     ) -> PhaseOutcome {
+        let (event, context, sink) = call;
         self.guest_time.store(nanos(at), Ordering::Release);
         meter.arm(&mut self.store, budget);
+        let paced = !self.store.data().clock.is_virtual();
+        let streamed = sink.is_some();
+        self.store.data_mut().stream = crate::stream::StreamState::new(sink, paced);
         if self.store.data().kill.load(Ordering::Acquire) {
             // Killed as it starts: the guest stops at its first epoch check (a function entry).
             self.store.set_epoch_deadline(0);
@@ -230,6 +237,12 @@ impl Environment {
         let duration = meter.duration(&mut self.store, wall, budget);
         let mut outcome = self.classify(result, duration, &context.request_id, budget, timeout);
         outcome.calls = self.take_calls(wall, outcome.duration);
+        let mut stream = std::mem::take(&mut self.store.data_mut().stream);
+        if outcome.kind == Ending::Returned {
+            let deadline = self.store.data().deadline;
+            outcome.result = stream.finish(outcome.result, deadline).await;
+        }
+        outcome.streamed = streamed.then(|| stream.written());
         outcome
     }
 
@@ -396,6 +409,7 @@ impl Environment {
             duration,
             kind,
             calls: Vec::new(),
+            streamed: None,
         }
     }
 }

@@ -38,6 +38,8 @@ pub(crate) struct Host {
     /// `wasi:http`'s state and the hook that answers the guest's requests in process.
     pub(crate) http: wasmtime_wasi_http::WasiHttpCtx,
     pub(crate) outgoing: crate::outgoing::Outgoing,
+    /// The running invocation's response stream (`response-stream`).
+    pub(crate) stream: crate::stream::StreamState,
 }
 
 /// The most host calls a phase's trace keeps (a guest in a loop must not grow it forever).

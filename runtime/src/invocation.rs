@@ -148,6 +148,9 @@ pub struct Invocation {
     /// When it ended, in simulation time (on a virtual clock, the time to send a next
     /// invocation that should find this environment free).
     pub ends_at: std::time::Duration,
+    /// The bytes of a streamed response (`InvokeOptions::stream`); `None` when the response
+    /// was not streamed.
+    pub streamed_bytes: Option<u64>,
 }
 
 impl Invocation {

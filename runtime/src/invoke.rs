@@ -57,6 +57,8 @@ struct End {
     calls: Vec<HostCall>,
     /// Whether the environment stays warm.
     keep: bool,
+    /// The bytes sent to a response stream, when the invocation was streamed.
+    streamed: Option<u64>,
 }
 
 impl Function {
@@ -155,7 +157,9 @@ impl Function {
         let reinit = retry
             .as_ref()
             .map_or(Duration::ZERO, |retry| retry.duration);
-        let end = inner.run(env, payload, &call, reinit, &chaos).await;
+        let end = inner
+            .run(env, (payload, options.stream.clone()), &call, reinit, &chaos)
+            .await;
         Ok(inner.finish(call, init, retry, chaos.draw.delay, end))
     }
 }
@@ -292,15 +296,17 @@ impl FunctionInner {
             log: CapturedLog::default(),
             calls: Vec::new(),
             keep: false,
+            streamed: None,
         }
     }
 
-    /// Runs the handler (after a suppressed init took `reinit` of the timeout), then applies
-    /// chaos's injected error and the response size limit, and classifies the end.
+    /// Runs the handler (after a suppressed init took `reinit` of the timeout), its response
+    /// streamed to the sink if there is one, then applies chaos's injected error and the
+    /// response size limit, and classifies the end.
     async fn run(
         &self,
         mut env: Environment,
-        payload: &Payload,
+        (payload, sink): (&Payload, Option<crate::ResponseSink>),
         call: &Call,
         reinit: Duration,
         chaos: &Chaos,
@@ -316,12 +322,12 @@ impl FunctionInner {
                 duration: Duration::ZERO,
                 kind: Ending::Returned,
                 calls: Vec::new(),
+                streamed: None,
             }
         } else {
             env.invoke(
                 &self.spec.meter,
-                payload.as_bytes(),
-                &call.context,
+                (payload.as_bytes(), &call.context, sink),
                 call.invoke_at + reinit,
                 timeout.saturating_sub(reinit),
                 timeout,
@@ -335,6 +341,7 @@ impl FunctionInner {
         }
         if let Ok(bytes) = &result
             && bytes.len() > MAX_SYNC_PAYLOAD
+            && outcome.streamed.is_none()
         {
             result = Err(FunctionError::new(
                 "Function.ResponseSizeTooLarge",
@@ -358,6 +365,7 @@ impl FunctionInner {
             log,
             calls: outcome.calls,
             keep: outcome.kind == Ending::Returned,
+            streamed: outcome.streamed,
         }
     }
 
@@ -378,6 +386,7 @@ impl FunctionInner {
             mut log,
             calls,
             keep,
+            streamed,
         } = end;
         let timeout = self.config.timeout;
         let request_id = call.context.request_id;
@@ -431,6 +440,7 @@ impl FunctionInner {
             started_at: call.started_at,
             cost: Cost::of_invocation(billed, self.config.memory_size_mb, self.config.architecture),
             ends_at,
+            streamed_bytes: streamed,
         }
     }
 

@@ -62,6 +62,7 @@ mod runtime;
 mod shared;
 mod spec;
 mod stores;
+mod stream;
 mod tmp;
 mod trace;
 mod waits;
@@ -89,6 +90,10 @@ pub use outgoing::{Endpoints, SANDBOX_ENDPOINT};
 pub use payload::Payload;
 pub use report::{Report, Status, Xray};
 pub use runtime::Runtime;
+pub use stream::{
+    DEFAULT_CONTENT_TYPE, MAX_STREAMED_RESPONSE, ResponseSink, STREAM_BANDWIDTH, STREAM_BURST,
+    StreamPart, response_stream,
+};
 pub use trace::{Segment, SegmentKind, chrome_trace, otlp};
 
 /// Host bindings of the handler world (`wit/handler.wit`).
@@ -101,6 +106,7 @@ pub mod bindings {
         world: "function",
         path: "../wit",
         exports: { default: async },
+        imports: { "lambda-sim:handler/response-stream.write": async },
         with: { "wasi:keyvalue/store.bucket": crate::stores::BucketHandle },
     });
 }

@@ -33,6 +33,10 @@ pub struct InvokeOptions {
     /// Faults drawn for this invocation instead of the function's own
     /// ([`Function::inject_faults`](crate::Function::inject_faults)). Default: the function's.
     pub faults: Option<Faults>,
+    /// Where the response goes as the handler writes it (Lambda response streaming:
+    /// `InvokeWithResponseStream`, a streaming function URL). Default: none, and what a
+    /// handler writes to its response stream is buffered into the response.
+    pub stream: Option<crate::ResponseSink>,
 }
 
 impl InvokeOptions {
@@ -65,6 +69,12 @@ impl InvokeOptions {
     /// Draws these faults instead of the function's own.
     pub fn faults(mut self, faults: Faults) -> Self {
         self.faults = Some(faults);
+        self
+    }
+
+    /// Streams the response to `sink` as the handler writes it.
+    pub fn stream(mut self, sink: crate::ResponseSink) -> Self {
+        self.stream = Some(sink);
         self
     }
 

@@ -50,13 +50,13 @@ pub(crate) fn add_to_linker(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
     Ok(())
 }
 
-fn wait_starts(host: &mut Host) {
+pub(crate) fn wait_starts(host: &mut Host) {
     if let Some(throttle) = &mut host.throttle {
         throttle.count_until(Instant::now());
     }
 }
 
-fn wait_ends(host: &mut Host) {
+pub(crate) fn wait_ends(host: &mut Host) {
     if let Some(throttle) = &mut host.throttle {
         throttle.resume_at(Instant::now());
     }

@@ -38,12 +38,16 @@
 
 mod api_error;
 mod async_invocations;
+mod body;
 pub mod client;
 mod clock;
 mod configuration;
 mod endpoints;
+mod event_stream;
+mod front_door;
 mod log_output;
 mod registry;
+mod response_streaming;
 mod service;
 
 use std::future::Future;
@@ -61,6 +65,7 @@ pub use api_error::ApiError;
 pub use async_invocations::EventTally;
 pub use clock::RuntimeClock;
 pub use endpoints::{ApiEndpoints, attach_aws};
+pub use front_door::{FrontDoor, FrontDoorError, FunctionUrl};
 pub use lambda_sim_aws::AwsApis;
 pub use log_output::{LogFormat, LogOutput};
 pub use registry::{Deployed, Registry, split_function_name};
@@ -76,6 +81,21 @@ pub(crate) struct Shared {
     pub(crate) events: async_invocations::Events,
     pub(crate) body_timeout: Duration,
     pub(crate) aws: Option<lambda_sim_aws::AwsApis>,
+    /// A streamed response's bandwidth past its first 6 MB (`None`: uncapped).
+    pub(crate) stream_bandwidth: Option<u64>,
+}
+
+impl Shared {
+    /// A response stream paced at the server's bandwidth.
+    pub(crate) fn response_stream(
+        &self,
+    ) -> (
+        lambda_sim_runtime::ResponseSink,
+        tokio::sync::mpsc::Receiver<lambda_sim_runtime::StreamPart>,
+    ) {
+        let (sink, parts) = lambda_sim_runtime::response_stream();
+        (sink.bandwidth(self.stream_bandwidth), parts)
+    }
 }
 
 /// A Lambda API server for a set of functions.
@@ -83,6 +103,20 @@ pub struct Server {
     shared: Shared,
     grace: Option<Duration>,
     drain_events: bool,
+    /// The front door's routes and URLs, and the ports they are served on.
+    front_door: Arc<FrontDoor>,
+    doors: Vec<(Door, TcpListener)>,
+}
+
+/// What a listener serves.
+#[derive(Clone, Copy, Debug)]
+enum Door {
+    /// The Lambda API (and the AWS APIs).
+    Lambda,
+    /// The API Gateway routes.
+    Api,
+    /// The function URL of `front_door.urls[n]`.
+    Url(usize),
 }
 
 /// What a server's shutdown found.
@@ -105,10 +139,28 @@ impl Server {
                 events: async_invocations::Events::default(),
                 body_timeout: Duration::from_secs(30),
                 aws: None,
+                stream_bandwidth: Some(lambda_sim_runtime::STREAM_BANDWIDTH),
             },
             grace: None,
             drain_events: false,
+            front_door: Arc::new(FrontDoor::default()),
+            doors: Vec::new(),
         }
+    }
+
+    /// Serves the front door's API routes on `api` (when it has routes) and each function
+    /// URL on its listener in `urls`, in the order of [`FrontDoor::urls`].
+    pub fn front_door(
+        mut self,
+        front_door: FrontDoor,
+        api: Option<TcpListener>,
+        urls: Vec<TcpListener>,
+    ) -> Self {
+        self.doors.extend(api.map(|l| (Door::Api, l)));
+        self.doors
+            .extend(urls.into_iter().enumerate().map(|(n, l)| (Door::Url(n), l)));
+        self.front_door = Arc::new(front_door);
+        self
     }
 
     /// At shutdown, wait (within the grace period) for every accepted event to be delivered
@@ -124,6 +176,13 @@ impl Server {
     /// `apis` (default: none, such requests get the Lambda API's unknown-operation error).
     pub fn aws(mut self, apis: lambda_sim_aws::AwsApis) -> Self {
         self.shared.aws = Some(apis);
+        self
+    }
+
+    /// The bandwidth of a streamed response past its first 6 MB, in bytes a second (default
+    /// Lambda's 2 MB/s; `None`: uncapped).
+    pub fn stream_bandwidth(mut self, bytes_per_second: Option<u64>) -> Self {
+        self.shared.stream_bandwidth = bytes_per_second;
         self
     }
 
@@ -173,21 +232,32 @@ impl Server {
         let shared = Arc::new(self.shared);
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
         let mut shutdown = std::pin::pin!(shutdown);
+        // Every listener's connections come here, each with what it serves.
+        let (accepted_tx, mut accepted) = tokio::sync::mpsc::channel(64);
+        let mut acceptors = Vec::new();
+        let doors = std::iter::once((Door::Lambda, listener)).chain(self.doors);
+        for (door, listener) in doors {
+            let tx = accepted_tx.clone();
+            acceptors.push(tokio::spawn(async move {
+                loop {
+                    match listener.accept().await {
+                        Ok((stream, peer)) => {
+                            if tx.send((door, stream, peer)).await.is_err() {
+                                return;
+                            }
+                        }
+                        // Out of file descriptors or a reset before accept: wait a little.
+                        Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+                    }
+                }
+            }));
+        }
+        drop(accepted_tx);
         loop {
             tokio::select! {
-                accepted = listener.accept() => {
-                    let Ok((stream, _peer)) = accepted else {
-                        // Out of file descriptors or a reset before accept: wait a little.
-                        tokio::time::sleep(Duration::from_millis(10)).await;
-                        continue;
-                    };
+                Some((door, stream, peer)) = accepted.recv() => {
                     let _ = stream.set_nodelay(true);
-                    let shared = shared.clone();
-                    let service = service_fn(move |request| service::handle(shared.clone(), request));
-                    let connection = http1::Builder::new()
-                        .timer(TokioTimer::new())
-                        .header_read_timeout(HEADER_TIMEOUT)
-                        .serve_connection(TokioIo::new(stream), service);
+                    let connection = serve_connection(&shared, &self.front_door, door, peer, stream);
                     let connection = graceful.watch(connection);
                     tokio::spawn(async move {
                         let _ = connection.await;
@@ -196,7 +266,9 @@ impl Server {
                 () = &mut shutdown => break,
             }
         }
-        drop(listener);
+        for acceptor in acceptors {
+            acceptor.abort();
+        }
         let unfinished = tokio::time::timeout(grace, graceful.shutdown())
             .await
             .is_err();
@@ -218,6 +290,32 @@ impl Server {
             events: shared.events.tally(),
         }
     }
+}
+
+/// One connection, served as its door serves requests.
+fn serve_connection(
+    shared: &Arc<Shared>,
+    front_door: &Arc<FrontDoor>,
+    door: Door,
+    peer: SocketAddr,
+    stream: tokio::net::TcpStream,
+) -> impl hyper_util::server::graceful::GracefulConnection + use<> {
+    let shared = shared.clone();
+    let front_door = front_door.clone();
+    let service = service_fn(move |request| {
+        let (shared, front_door) = (shared.clone(), front_door.clone());
+        async move {
+            match door {
+                Door::Lambda => service::handle(shared, request).await,
+                Door::Api => front_door::handle_api(shared, front_door, peer, request).await,
+                Door::Url(n) => front_door::handle_url(shared, front_door, n, peer, request).await,
+            }
+        }
+    });
+    http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .serve_connection(TokioIo::new(stream), service)
 }
 
 /// Binds `addr`; refuses an address that is not loopback unless `allow_remote`.

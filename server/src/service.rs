@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use bytes::{Bytes, BytesMut};
-use http_body_util::{BodyExt as _, Full};
+use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -14,6 +14,7 @@ use lambda_sim_runtime::{InvokeOptions, MAX_EVENT_PAYLOAD, MAX_SYNC_PAYLOAD, Pay
 use percent_encoding::percent_decode_str;
 use serde_json::json;
 
+use crate::body::{Body, full};
 use crate::configuration::{function_configuration, get_function};
 use crate::registry::Target;
 use crate::{ApiError, Shared};
@@ -21,14 +22,14 @@ use crate::{ApiError, Shared};
 /// The API version prefix of every Lambda path.
 const PREFIX: &str = "/2015-03-31/functions";
 /// The most of the log a `Tail` answer carries.
-const TAIL_BYTES: usize = 4_096;
+pub(crate) const TAIL_BYTES: usize = 4_096;
 /// The largest `X-Amz-Client-Context`, in bytes of base64.
 const MAX_CLIENT_CONTEXT: usize = 3_583;
 /// Past the limit, a body is read and dropped up to this much more so that the client gets
 /// the 413 rather than a reset connection; beyond it the connection is closed.
 const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
 
-type Answer = Response<Full<Bytes>>;
+pub(crate) type Answer = Response<Body>;
 
 /// Answers one request; never fails (errors are answers).
 pub(crate) async fn handle(
@@ -42,8 +43,8 @@ pub(crate) async fn handle(
     Ok(answer)
 }
 
-fn error_answer(err: &ApiError, request_id: &str) -> Answer {
-    let mut answer = Response::new(Full::new(Bytes::from(err.body.to_string())));
+pub(crate) fn error_answer(err: &ApiError, request_id: &str) -> Answer {
+    let mut answer = Response::new(full(Bytes::from(err.body.to_string())));
     *answer.status_mut() =
         StatusCode::from_u16(err.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = answer.headers_mut();
@@ -56,7 +57,7 @@ fn error_answer(err: &ApiError, request_id: &str) -> Answer {
 }
 
 fn json_answer(body: &serde_json::Value, request_id: &str) -> Answer {
-    let mut answer = Response::new(Full::new(Bytes::from(body.to_string())));
+    let mut answer = Response::new(full(Bytes::from(body.to_string())));
     answer
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -65,6 +66,15 @@ fn json_answer(body: &serde_json::Value, request_id: &str) -> Answer {
 }
 
 async fn route(shared: &Arc<Shared>, request: Request<Incoming>) -> Result<Answer, ApiError> {
+    if let Some(name) = streaming_target(request.method(), request.uri().path()) {
+        let name = percent_decode_str(name)
+            .decode_utf8()
+            .map(|s| s.into_owned())
+            .map_err(|_| ApiError::validation(name, "functionName", "Member must be UTF-8"))?;
+        let qualifier = query_param(request.uri().query().unwrap_or(""), "Qualifier");
+        return crate::response_streaming::invoke(shared, request, &name, qualifier.as_deref())
+            .await;
+    }
     let lambda =
         request.uri().path().starts_with(PREFIX) && !request.headers().contains_key("x-amz-target");
     if let (false, Some(apis)) = (lambda, &shared.aws) {
@@ -139,7 +149,16 @@ async fn aws(
     )
     .await?;
     let answer = apis.handle(Request::from_parts(parts, body)).await;
-    Ok(answer.map(Full::new))
+    Ok(answer.map(full))
+}
+
+/// The function name of an `InvokeWithResponseStream` request
+/// (`POST /2021-11-15/functions/{name}/response-streaming-invocations`).
+fn streaming_target<'a>(method: &Method, path: &'a str) -> Option<&'a str> {
+    let name = path
+        .strip_prefix("/2021-11-15/functions/")?
+        .strip_suffix("/response-streaming-invocations")?;
+    (method == Method::POST && !name.is_empty() && !name.contains('/')).then_some(name)
 }
 
 fn query_param(query: &str, key: &str) -> Option<String> {
@@ -157,7 +176,7 @@ enum InvocationType {
     DryRun,
 }
 
-fn header<'a>(request: &'a Request<Incoming>, name: &str) -> Result<Option<&'a str>, ApiError> {
+pub(crate) fn header<'a>(request: &'a Request<Incoming>, name: &str) -> Result<Option<&'a str>, ApiError> {
     match request.headers().get(name) {
         None => Ok(None),
         Some(value) => value.to_str().map(Some).map_err(|_| {
@@ -198,17 +217,7 @@ async fn invoke(
             ));
         }
     };
-    if let Some(context) = header(&request, "x-amz-client-context")? {
-        let decoded = base64::engine::general_purpose::STANDARD.decode(context);
-        if context.len() > MAX_CLIENT_CONTEXT || decoded.is_err() {
-            return Err(ApiError::bad_request(
-                "InvalidParameterValueException",
-                format!(
-                    "Client context must be a valid Base64-encoded JSON object of at most {MAX_CLIENT_CONTEXT} bytes"
-                ),
-            ));
-        }
-    }
+    check_client_context(&request)?;
     let limit = match invocation_type {
         InvocationType::Event => MAX_EVENT_PAYLOAD,
         _ => MAX_SYNC_PAYLOAD,
@@ -222,7 +231,7 @@ async fn invoke(
 
     match invocation_type {
         InvocationType::DryRun => {
-            let mut answer = Response::new(Full::new(Bytes::new()));
+            let mut answer = Response::new(full(Bytes::new()));
             *answer.status_mut() = StatusCode::NO_CONTENT;
             set_request_id(&mut answer, &shared.runtime.new_request_id());
             Ok(answer)
@@ -245,7 +254,7 @@ async fn invoke(
                         }
                     }
                 });
-            let mut answer = Response::new(Full::new(Bytes::new()));
+            let mut answer = Response::new(full(Bytes::new()));
             *answer.status_mut() = StatusCode::ACCEPTED;
             set_request_id(&mut answer, &request_id);
             Ok(answer)
@@ -268,7 +277,7 @@ async fn invoke(
             if let Some(log) = &shared.log {
                 log.invocation(&invocation);
             }
-            let mut answer = Response::new(Full::new(Bytes::from(invocation.payload())));
+            let mut answer = Response::new(full(Bytes::from(invocation.payload())));
             set_request_id(&mut answer, &invocation.request_id);
             let headers = answer.headers_mut();
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -280,12 +289,7 @@ async fn invoke(
                 );
             }
             if tail {
-                let mut log = invocation.log_lines().join("\n");
-                log.push('\n');
-                let bytes = log.as_bytes();
-                let tail = &bytes[bytes.len().saturating_sub(TAIL_BYTES)..];
-                let encoded = base64::engine::general_purpose::STANDARD.encode(tail);
-                if let Ok(value) = HeaderValue::from_str(&encoded) {
+                if let Ok(value) = HeaderValue::from_str(&log_tail(&invocation)) {
                     headers.insert("X-Amz-Log-Result", value);
                 }
             }
@@ -294,7 +298,32 @@ async fn invoke(
     }
 }
 
-fn set_request_id(answer: &mut Answer, request_id: &str) {
+/// Refuses an `X-Amz-Client-Context` that is not base64 or is too long.
+pub(crate) fn check_client_context(request: &Request<Incoming>) -> Result<(), ApiError> {
+    if let Some(context) = header(request, "x-amz-client-context")? {
+        let decoded = base64::engine::general_purpose::STANDARD.decode(context);
+        if context.len() > MAX_CLIENT_CONTEXT || decoded.is_err() {
+            return Err(ApiError::bad_request(
+                "InvalidParameterValueException",
+                format!(
+                    "Client context must be a valid Base64-encoded JSON object of at most {MAX_CLIENT_CONTEXT} bytes"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The base64 of the last 4 KB of an invocation's log (`X-Amz-Log-Result`, `LogResult`).
+pub(crate) fn log_tail(invocation: &lambda_sim_runtime::Invocation) -> String {
+    let mut log = invocation.log_lines().join("\n");
+    log.push('\n');
+    let bytes = log.as_bytes();
+    let tail = &bytes[bytes.len().saturating_sub(TAIL_BYTES)..];
+    base64::engine::general_purpose::STANDARD.encode(tail)
+}
+
+pub(crate) fn set_request_id(answer: &mut Answer, request_id: &str) {
     if let Ok(value) = HeaderValue::from_str(request_id) {
         answer.headers_mut().insert("x-amzn-RequestId", value);
     }
@@ -302,7 +331,7 @@ fn set_request_id(answer: &mut Answer, request_id: &str) {
 
 /// Reads a request body of at most `limit` bytes, within `timeout`. A larger body is read
 /// on (and dropped) up to [`DRAIN_LIMIT`] so that the client reads the 413.
-async fn read_body(
+pub(crate) async fn read_body(
     request: Request<Incoming>,
     limit: usize,
     timeout: std::time::Duration,

@@ -1,0 +1,81 @@
+//! One invocation behind the front door: the function run on its own task under the
+//! integration's timeout (past it the caller gets the timeout answer and the invocation runs
+//! on, as on AWS, logged when it ends), its outcome logged as the Invoke API logs it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lambda_sim_runtime::{Function, Invocation, InvokeOptions, Payload, ResponseSink};
+
+use crate::Shared;
+
+/// How an invocation behind the front door ended, for the caller.
+pub(crate) enum Outcome {
+    /// The function ran (its response, or its error, is in the invocation).
+    Ran(Invocation),
+    /// Lambda refused it (a throttle, no sandbox left).
+    Refused(lambda_sim_runtime::Error),
+    /// The integration timed out first.
+    TimedOut,
+}
+
+/// Invokes `function` with `payload`, waiting at most `timeout` (none: the function's own).
+pub(crate) async fn invoke(
+    shared: &Arc<Shared>,
+    function: &Function,
+    payload: Payload,
+    timeout: Option<Duration>,
+    stream: Option<ResponseSink>,
+) -> Outcome {
+    let mut options = InvokeOptions::default();
+    options.stream = stream;
+    let running = {
+        let function = function.clone();
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let outcome = function.invoke(&payload, options).await;
+            log(&shared, &function, &outcome);
+            outcome
+        })
+    };
+    let joined = match timeout {
+        Some(limit) => match tokio::time::timeout(limit, running).await {
+            Ok(joined) => joined,
+            Err(_) => return Outcome::TimedOut,
+        },
+        None => running.await,
+    };
+    match joined {
+        Ok(Ok(invocation)) => Outcome::Ran(invocation),
+        Ok(Err(err)) => Outcome::Refused(err),
+        Err(join) => Outcome::Refused(lambda_sim_runtime::Error::Environment(format!(
+            "the invocation stopped: {join}"
+        ))),
+    }
+}
+
+fn log(
+    shared: &Shared,
+    function: &Function,
+    outcome: &lambda_sim_runtime::Result<Invocation>,
+) {
+    let Some(log) = &shared.log else {
+        return;
+    };
+    match outcome {
+        Ok(invocation) => log.invocation(invocation),
+        Err(err) => log.note(&format!(
+            "{} refused an invocation: {} ({})",
+            function.config().name,
+            err,
+            err.error_type()
+        )),
+    }
+}
+
+/// Writes a front-door note (why an answer is an error) to the log, if there is one.
+pub(crate) fn note(shared: &Shared, line: &str) {
+    if let Some(log) = &shared.log {
+        log.note(line);
+    }
+}
