@@ -9,6 +9,8 @@
 //   engine snapshot taken at build time holds only the engine and this adapter.
 // - `handler(event, context)` async, or `(event, context, callback)`; `context` has the Node.js
 //   runtime's fields and `getRemainingTimeInMillis()`; `process.env` has Lambda's variables.
+// - `awslambda.streamifyResponse(handler)`: a streaming handler `(event, responseStream,
+//   context)` whose writes reach the caller as they are made (streaming.js).
 // - `console.*` prints `<time>\t<request id>\t<LEVEL>\t<message>` lines; an error becomes
 //   `{"errorType", "errorMessage", "trace"}` with an `Invoke Error` line in the log.
 
@@ -21,6 +23,7 @@ import { addBase64url } from './node/base64url.js';
 import process from './node/process.js';
 import { sourceMapper } from './node/source-map.js';
 import { format, nodeStack, promisify } from './node/util.js';
+import { awslambda, callStreaming, isStreaming } from './streaming.js';
 
 const engineLog = console.log.bind(console);
 let requestId;
@@ -86,6 +89,7 @@ function installGlobals() {
   countedSetTimeout[promisify.custom] = (ms, value) => new Promise((resolve) => countedSetTimeout(() => resolve(value), ms));
   globalThis.setImmediate[promisify.custom] = (value) => new Promise((resolve) => countedSetTimeout(() => resolve(value), 0));
   addBase64url(Buffer);
+  globalThis.awslambda = awslambda;
   const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE', fatal: 'FATAL' };
   for (const [method, level] of Object.entries(levels)) {
     console[method] = (...args) => logLine(level, args);
@@ -157,6 +161,8 @@ function missingModule(name) {
 }
 
 let handler;
+// Whether the handler went through `awslambda.streamifyResponse`.
+let streaming = false;
 
 export function init() {
   installGlobals();
@@ -182,6 +188,11 @@ export function init() {
   }
   if (typeof found !== 'function') {
     throw toHandlerError(runtimeError('Runtime.HandlerNotFound', `${HANDLER} is not a function`), 'Uncaught Exception');
+  }
+  try {
+    streaming = isStreaming(found);
+  } catch (error) {
+    throw toHandlerError(error, 'Uncaught Exception');
   }
   handler = found;
 }
@@ -244,6 +255,15 @@ export async function handle(payload, ctx) {
     event = JSON.parse(new TextDecoder().decode(payload));
   } catch (error) {
     throw toHandlerError(runtimeError('Runtime.UnmarshalError', `Unable to parse input as json: ${error.message}`), 'Invoke Error');
+  }
+  if (streaming) {
+    try {
+      await callStreaming(handler, event, lambdaContext(ctx), { warn: (message) => logLine('WARN', [message]), whenIdle });
+    } catch (error) {
+      throw toHandlerError(error, 'Invoke Error');
+    }
+    // What the handler wrote is the response.
+    return new Uint8Array(0);
   }
   let result;
   try {

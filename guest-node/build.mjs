@@ -223,6 +223,8 @@ async function bundleAdapter({ handler, exportPath, runtime }, { code, url, map 
     platform: 'neutral',
     mainFields: ['module', 'main'],
     format: 'esm',
+    // The stream module's code looks for `global`, which the engine does not define.
+    define: { global: 'globalThis' },
     external: ['wasi:*', 'lambda-sim:handler/*'],
     plugins: [{
       name: 'lambda-sim-handler-code',
@@ -240,6 +242,9 @@ async function bundleAdapter({ handler, exportPath, runtime }, { code, url, map 
           loader: 'js',
         }));
         build.onResolve({ filter: /^buffer$/ }, () => ({ path: require.resolve('buffer/') }));
+        // The response stream (streaming.js) is a Writable of the `stream` module the handler
+        // gets, and `util` is what that module's dependencies import.
+        build.onResolve({ filter: /^(stream|util)$/ }, (args) => ({ path: PROVIDED[args.path] }));
       },
     }],
   }, 'the adapter');

@@ -15,9 +15,7 @@ use lambda_sim_pipeline::StreamConfig;
 use lambda_sim_project::{FunctionSpec, MappingSpec, Project, QueueSpec};
 use lambda_sim_runners::{LambdaTarget, LiveSources, queue_of};
 use lambda_sim_runtime::{FunctionConfig, Runtime};
-use lambda_sim_server::{
-    AwsApis, Deployed, FrontDoor, LogFormat, LogOutput, Registry, Server,
-};
+use lambda_sim_server::{AwsApis, Deployed, FrontDoor, LogFormat, LogOutput, Registry, Server};
 
 use crate::sim_flags::{ColdStartFlag, CpuFlag, SimFlags};
 
@@ -355,7 +353,9 @@ async fn open_front_door(
         let listener = lambda_sim_server::bind(at, allow_remote)
             .await
             .with_context(|| format!("failed to listen on {at} for the API routes"))?;
-        let local = listener.local_addr().context("failed to read the bound address")?;
+        let local = listener
+            .local_addr()
+            .context("failed to read the bound address")?;
         lines.push(format!("api listening on http://{local}"));
         Some(listener)
     } else {
@@ -367,10 +367,19 @@ async fn open_front_door(
         let listener = lambda_sim_server::bind(at, allow_remote)
             .await
             .with_context(|| {
-                format!("failed to listen on {at} for the function URL of `{}`", url.function)
+                format!(
+                    "failed to listen on {at} for the function URL of `{}`",
+                    url.function
+                )
             })?;
-        let local = listener.local_addr().context("failed to read the bound address")?;
-        let mode = if url.streaming { " (RESPONSE_STREAM)" } else { "" };
+        let local = listener
+            .local_addr()
+            .context("failed to read the bound address")?;
+        let mode = if url.streaming {
+            " (RESPONSE_STREAM)"
+        } else {
+            ""
+        };
         lines.push(format!(
             "function url {} listening on http://{local}/{mode}",
             url.function

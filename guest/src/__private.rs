@@ -7,7 +7,8 @@ use serde::de::DeserializeOwned;
 
 use crate::bindings::lambda_sim::handler::runtime_api;
 pub use crate::bindings::lambda_sim::handler::types::{Context as WitContext, HandlerError};
-use crate::handler::{Handler, Init};
+use crate::handler::{Handler, Init, StreamHandler};
+use crate::stream::ResponseStream;
 use crate::{Config, Context, Diagnostic, LambdaEvent};
 
 /// The init used when a handler declares none.
@@ -39,15 +40,7 @@ where
 {
     install_panic_hook();
     let payload = decode::<H::Payload>(&event)?;
-    let context = Context {
-        request_id: ctx.request_id,
-        deadline: ctx.deadline_ms,
-        invoked_function_arn: ctx.invoked_function_arn,
-        xray_trace_id: ctx.xray_trace_id,
-        client_context: ctx.client_context,
-        identity: ctx.identity,
-        env_config: Config::from_env().clone(),
-    };
+    let context = context(ctx);
     let response = handler
         .call(LambdaEvent::new(payload, context))
         .map_err(|err| to_handler_error(err.into()))?;
@@ -57,6 +50,44 @@ where
             format!("failed to serialize the handler's response: {err}"),
         ))
     })
+}
+
+/// Decodes the event and calls a streaming handler with the invocation's [`ResponseStream`];
+/// what it wrote is the response, so `handle` returns nothing after it.
+pub fn run_stream_handler<M, H>(
+    handler: &H,
+    event: Vec<u8>,
+    ctx: WitContext,
+) -> Result<Vec<u8>, HandlerError>
+where
+    H: StreamHandler<M>,
+    H::Payload: DeserializeOwned,
+    H::Error: Into<Diagnostic>,
+{
+    install_panic_hook();
+    let payload = decode::<H::Payload>(&event)?;
+    handler
+        .call(LambdaEvent::new(payload, context(ctx)), response_stream())
+        .map_err(|err| to_handler_error(err.into()))?;
+    Ok(Vec::new())
+}
+
+/// The response stream of the invocation being handled, for lambda-sim's `lambda_runtime`.
+pub fn response_stream() -> ResponseStream {
+    ResponseStream::new()
+}
+
+/// The handler's [`Context`] from the host's.
+fn context(ctx: WitContext) -> Context {
+    Context {
+        request_id: ctx.request_id,
+        deadline: ctx.deadline_ms,
+        invoked_function_arn: ctx.invoked_function_arn,
+        xray_trace_id: ctx.xray_trace_id,
+        client_context: ctx.client_context,
+        identity: ctx.identity,
+        env_config: Config::from_env().clone(),
+    }
 }
 
 /// Deserialises a payload; the error names the JSON path that failed, as `lambda_runtime`.

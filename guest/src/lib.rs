@@ -32,6 +32,14 @@
 //! `lambda_runtime` crate itself builds unchanged with `lambda-sim build`, which swaps in
 //! lambda-sim's stand-in for it.
 //!
+//! A streaming handler (Lambda response streaming) takes the invocation's
+//! [`ResponseStream`](stream::ResponseStream) as a second argument and returns `Result<(), E>`:
+//! `lambda_sim_guest::handler!(handler, stream)` (or `handler!(handler, stream, init = init)`).
+//! Each write reaches an `InvokeWithResponseStream` caller as it is made; a plain `Invoke`
+//! answers with all that was written. [`stream::HttpPrelude`] and
+//! [`ResponseStream::start_http`](stream::ResponseStream::start_http) start a function URL's
+//! streamed HTTP response (status, headers, cookies, then the body). See [`stream`].
+//!
 //! A panic does not unwind on `wasm32-wasip2`: the SDK reports it to the host as
 //! `{"errorType": "alloc::boxed::Box<dyn core::any::Any + core::marker::Send>",
 //! "errorMessage": "Lambda panicked: ..."}` (what `lambda_runtime` returns) before the
@@ -44,11 +52,12 @@ mod diagnostic;
 mod event;
 mod handler;
 mod stores;
+pub mod stream;
 
 pub use context::{Config, Context};
 pub use diagnostic::Diagnostic;
 pub use event::LambdaEvent;
-pub use handler::{Handler, Init};
+pub use handler::{Handler, Init, StreamHandler};
 pub use stores::{StoreError, firehose, keyvalue, s3};
 
 /// The error type most handlers return, as in `lambda_runtime`.
@@ -85,12 +94,13 @@ pub mod bindings;
 ///
 /// lambda_sim_guest::handler!(handler, init = init);
 /// ```
+///
+/// `stream` after the handler exports a streaming handler ([`StreamHandler`]), which writes its
+/// response to a [`ResponseStream`](stream::ResponseStream):
+/// `handler!(handler, stream)` or `handler!(handler, stream, init = init)`.
 #[macro_export]
 macro_rules! handler {
-    ($handler:path) => {
-        $crate::handler!($handler, init = $crate::__private::no_init);
-    };
-    ($handler:path, init = $init:path) => {
+    (@export $handler:path, init = $init:path, run = $run:ident) => {
         #[doc(hidden)]
         struct __LambdaSimFunction;
 
@@ -103,10 +113,26 @@ macro_rules! handler {
                 event: ::std::vec::Vec<u8>,
                 ctx: $crate::__private::WitContext,
             ) -> ::core::result::Result<::std::vec::Vec<u8>, $crate::__private::HandlerError> {
-                $crate::__private::run_handler(&$handler, event, ctx)
+                $crate::__private::$run(&$handler, event, ctx)
             }
         }
 
         $crate::bindings::export!(__LambdaSimFunction with_types_in $crate::bindings);
+    };
+    ($handler:path) => {
+        $crate::handler!(@export $handler, init = $crate::__private::no_init, run = run_handler);
+    };
+    ($handler:path, init = $init:path) => {
+        $crate::handler!(@export $handler, init = $init, run = run_handler);
+    };
+    ($handler:path, stream) => {
+        $crate::handler!(
+            @export $handler,
+            init = $crate::__private::no_init,
+            run = run_stream_handler
+        );
+    };
+    ($handler:path, stream, init = $init:path) => {
+        $crate::handler!(@export $handler, init = $init, run = run_stream_handler);
     };
 }

@@ -1,10 +1,14 @@
-//! The checks of a project's event sources, in one place for both kinds of file: every setting
-//! against AWS's ranges, every name defined once, every reference to something the file
-//! defines. The error names the first mistake.
+//! The checks of a project's event sources (and, in `check/http.rs`, of its HTTP front door),
+//! in one place for both kinds of file: every setting against AWS's ranges, every name defined
+//! once, every reference to something the file defines. The error names the first mistake.
 
 use std::collections::BTreeSet;
 
 use crate::{Error, MappingSpec, Project, Result};
+
+mod http;
+
+pub(crate) use http::{kind_name, timeout_range_ms};
 
 fn invalid(message: String) -> Result<()> {
     Err(Error::InvalidConfig(message))

@@ -2,7 +2,9 @@
 //! read once into one model, [`Project`]: the functions (each a [`FunctionSpec`]: its code and
 //! its `FunctionConfig`), the simulation's `RuntimeConfig`, the Kinesis streams, SQS queues,
 //! Firehose delivery streams and event-source mappings, and warnings for what the file asks
-//! for that is not simulated.
+//! for that is not simulated. The HTTP front door is in the same model: API Gateway routes
+//! ([`RouteSpec`], REST or HTTP API), the APIs' settings ([`Apis`]) and function URLs
+//! ([`FunctionUrlSpec`]).
 //!
 //! The runtime runs functions and knows nothing of files; this crate sits above it (as spin
 //! keeps `spin-manifest` apart from `spin-core`) and above the pipeline and the services, whose
@@ -40,6 +42,7 @@ mod check;
 mod error;
 mod event_sources;
 mod function;
+mod http;
 mod project;
 mod simfile;
 mod template;
@@ -47,4 +50,5 @@ mod template;
 pub use error::{Error, Result};
 pub use event_sources::{MappingSpec, QueueSpec, StreamSpec};
 pub use function::FunctionSpec;
+pub use http::{ApiKind, ApiSettings, Apis, CorsSpec, FunctionUrlSpec, InvokeMode, RouteSpec};
 pub use project::Project;

@@ -5,14 +5,18 @@ use std::path::Path;
 use lambda_sim_runtime::RuntimeConfig;
 use lambda_sim_services::DeliveryStreamConfig;
 
-use crate::{Error, FunctionSpec, MappingSpec, QueueSpec, Result, StreamSpec};
+use crate::{
+    Apis, Error, FunctionSpec, FunctionUrlSpec, MappingSpec, QueueSpec, Result, RouteSpec,
+    StreamSpec,
+};
 
 /// A project: its functions, the simulation's settings, the event sources and delivery
 /// streams, and what the file asked for that is not simulated.
 ///
 /// Read from either kind of file ([`Project::read`]); both give the same model, checked in the
 /// same places: every function's configuration against Lambda's limits, every event source's
-/// settings against AWS's ranges, and every reference (a mapping's function, stream or queue, a
+/// settings against AWS's ranges, every route against API Gateway's rules, and every
+/// reference (a mapping's, route's or function URL's function, a mapping's stream or queue, a
 /// queue's dead-letter queue) against what the file defines.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -31,6 +35,12 @@ pub struct Project {
     pub buckets: Vec<String>,
     /// Event-source mappings: which function reads which stream or queue.
     pub mappings: Vec<MappingSpec>,
+    /// API Gateway routes to functions (REST and HTTP APIs).
+    pub routes: Vec<RouteSpec>,
+    /// The APIs' own settings (binary media types, CORS, stage).
+    pub apis: Apis,
+    /// Function URLs.
+    pub function_urls: Vec<FunctionUrlSpec>,
     /// What the file asks for that the simulator does not honour: unknown or unsupported
     /// properties, intrinsic functions it cannot evaluate, resources it does not simulate.
     pub warnings: Vec<String>,

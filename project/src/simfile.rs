@@ -26,16 +26,21 @@
 //!
 //! `[[stream]]`, `[[queue]]`, `[[delivery_stream]]` and `[[event_source_mapping]]` describe
 //! the event sources (see [`StreamSpec`], [`QueueSpec`], `DeliveryStreamConfig` and
-//! `mapping.rs`).
+//! `mapping.rs`); `[[route]]`, `[api.rest]`, `[api.http]` and `[[function_url]]` the HTTP
+//! front door (see `http.rs`).
 
 use std::path::Path;
 
 use lambda_sim_services::DeliveryStreamConfig;
 use serde::Deserialize;
 
-use crate::{Error, FunctionSpec, Project, QueueSpec, Result, StreamSpec};
+use crate::{
+    Apis, Error, FunctionSpec, FunctionUrlSpec, Project, QueueSpec, Result, RouteSpec, StreamSpec,
+};
 
 mod function;
+#[cfg(test)]
+mod http_tests;
 mod mapping;
 mod simulation;
 #[cfg(test)]
@@ -57,6 +62,12 @@ struct File {
     delivery_stream: Vec<DeliveryStreamConfig>,
     #[serde(default)]
     event_source_mapping: Vec<mapping::MappingEntry>,
+    #[serde(default)]
+    route: Vec<RouteSpec>,
+    #[serde(default)]
+    api: Apis,
+    #[serde(default)]
+    function_url: Vec<FunctionUrlSpec>,
 }
 
 /// Parses a file's text; relative paths are resolved against `base`.
@@ -87,8 +98,12 @@ pub(crate) fn parse(text: &str, base: &Path) -> Result<Project> {
             .into_iter()
             .map(mapping::MappingEntry::into_spec)
             .collect::<Result<_>>()?,
+        routes: file.route,
+        apis: file.api,
+        function_urls: file.function_url,
         warnings: Vec::new(),
     };
     project.check_event_sources()?;
+    project.check_http()?;
     Ok(project)
 }

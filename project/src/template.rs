@@ -2,6 +2,10 @@
 //! `Globals.Function` merged as SAM merges it, and the streams, queues and delivery streams
 //! they read and write, into the same [`Project`] as `lambda-sim.toml`.
 //!
+//! The HTTP front door comes from functions' `Api` and `HttpApi` events and `FunctionUrlConfig`,
+//! with the settings of the `AWS::Serverless::Api` / `HttpApi` they use (or `Globals.Api` /
+//! `Globals.HttpApi` for SAM's implicit API): `routes.rs`, `function_url.rs`, `apis.rs`.
+//!
 //! The text is deserialised once (`syntax.rs`). What the simulator cannot honour is named in
 //! [`Project::warnings`], never dropped silently: unknown properties, IAM policies, event
 //! sources, intrinsic functions it cannot resolve. `!Ref` to a template parameter takes the
@@ -14,15 +18,22 @@ use lambda_sim_runtime::FunctionConfig;
 
 use crate::{Error, Project, Result};
 
+mod apis;
 mod context;
+mod cors;
 mod events;
 mod function;
+mod function_url;
+#[cfg(test)]
+mod http_tests;
 mod intrinsics;
 mod resources;
+mod routes;
 mod syntax;
 #[cfg(test)]
 mod tests;
 
+use apis::ApiGlobals;
 use context::Context;
 use function::Merged;
 use intrinsics::Resolver;
@@ -39,21 +50,25 @@ pub(crate) fn parse(text: &str, base: &Path, file: &str) -> Result<Project> {
         defaults.account_id.clone(),
     );
     let mut project = Project::default();
-    let globals = globals(template.globals, file, &mut project.warnings);
+    let (globals, api_globals) = globals(template.globals, file, &mut project.warnings);
     let names = resources::names(&template.resources);
+    let api_kinds = apis::kinds(&template.resources);
     let context = Context {
         file,
         kind: "",
         logical_id: "",
         resolver: &resolver,
         sources: &names,
+        apis: &api_kinds,
     };
     resources::read(&template.resources, &context, &mut project)?;
+    let mut routes = Vec::new();
     for (logical_id, resource) in &template.resources {
         let line = resource.referenced.line();
         let resource = &resource.value;
         if resource.r#type != FUNCTION {
-            if !resources::TYPES.contains(&resource.r#type.as_str()) {
+            let r#type = resource.r#type.as_str();
+            if !resources::TYPES.contains(&r#type) && !apis::TYPES.contains(&r#type) {
                 project.warnings.push(format!(
                     "{file}:{line}: resource `{logical_id}` of type `{}` is not simulated (ignored)",
                     resource.r#type
@@ -71,16 +86,19 @@ pub(crate) fn parse(text: &str, base: &Path, file: &str) -> Result<Project> {
             own: resource.properties.as_ref().unwrap_or(&empty),
             globals: &globals,
         };
-        let function = context.function(
-            properties,
-            base,
-            &mut project.mappings,
-            &mut project.warnings,
-        )?;
+        let function = context.function(properties, base, &mut project, &mut routes)?;
         project.functions.push(function);
     }
+    apis::settle(
+        routes,
+        &template.resources,
+        &api_globals,
+        &context,
+        &mut project,
+    )?;
     project
         .check_event_sources()
+        .and_then(|()| project.check_http())
         .map_err(|err| err.in_file(file))?;
     if project.functions.is_empty() {
         return Err(Error::InvalidConfig(format!(
@@ -90,22 +108,46 @@ pub(crate) fn parse(text: &str, base: &Path, file: &str) -> Result<Project> {
     Ok(project)
 }
 
-/// `Globals.Function`, with a warning for every other section and every property a function
-/// does not read.
-fn globals(globals: Option<syntax::Globals>, file: &str, warnings: &mut Vec<String>) -> Properties {
+/// `Globals.Function`, `Globals.Api` and `Globals.HttpApi`, with a warning for every other
+/// section and every property they do not read.
+fn globals(
+    globals: Option<syntax::Globals>,
+    file: &str,
+    warnings: &mut Vec<String>,
+) -> (Properties, ApiGlobals) {
     let Some(globals) = globals else {
-        return Properties::default();
+        return (Properties::default(), ApiGlobals::default());
     };
     for key in globals.other.keys() {
         warnings.push(format!(
-            "{file}: `Globals.{key}` is not simulated (only `Globals.Function` is read)"
+            "{file}: `Globals.{key}` is not simulated (only `Globals.Function`, `Globals.Api` and `Globals.HttpApi` are read)"
         ));
     }
     let function = globals.function.unwrap_or_default();
-    for key in function.unread(Reader::Function) {
+    let api = ApiGlobals {
+        rest: globals.api.unwrap_or_default(),
+        http: globals.http_api.unwrap_or_default(),
+    };
+    let sections = [
+        ("Function", &function, Reader::Function),
+        ("Api", &api.rest, Reader::RestApi),
+        ("HttpApi", &api.http, Reader::HttpApi),
+    ];
+    for (section, properties, reader) in sections {
+        for key in properties.unread(reader) {
+            warnings.push(format!(
+                "{file}: `Globals.{section}.{key}` is not simulated (ignored)"
+            ));
+        }
+    }
+    for key in function
+        .function_url_config
+        .iter()
+        .flat_map(|url| url.value.other.keys())
+    {
         warnings.push(format!(
-            "{file}: `Globals.Function.{key}` is not simulated (ignored)"
+            "{file}: `Globals.Function.FunctionUrlConfig.{key}` is not simulated (ignored)"
         ));
     }
-    function
+    (function, api)
 }

@@ -37,6 +37,14 @@ impl Architecture {
 /// The price of one request, in US dollars ($0.20 per million).
 pub const PRICE_PER_REQUEST: f64 = 0.20 / 1_000_000.0;
 
+/// The price of a streamed response's bytes past its first 6 MB, in US dollars per GB
+/// ($0.008 per GB processed, us-east-1: <https://aws.amazon.com/lambda/pricing/>, "Response
+/// streaming").
+pub const PRICE_PER_STREAMED_GB: f64 = 0.008;
+
+/// The bytes of a streamed response billed at no charge.
+const FREE_STREAMED_BYTES: u64 = 6 * 1024 * 1024;
+
 /// The bill of one invocation or the sum of several.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Cost {
@@ -50,6 +58,8 @@ pub struct Cost {
     pub compute_usd: f64,
     /// The request charge in US dollars.
     pub request_usd: f64,
+    /// The charge for streamed response bytes past 6 MB, in US dollars.
+    pub streaming_usd: f64,
 }
 
 impl Cost {
@@ -62,12 +72,21 @@ impl Cost {
             gb_seconds,
             compute_usd: gb_seconds * arch.price_per_gb_second(),
             request_usd: PRICE_PER_REQUEST,
+            streaming_usd: 0.0,
         }
+    }
+
+    /// The same bill with a streamed response of `bytes`: its bytes past 6 MB at
+    /// [`PRICE_PER_STREAMED_GB`].
+    pub fn with_streamed(mut self, bytes: u64) -> Self {
+        let billed = bytes.saturating_sub(FREE_STREAMED_BYTES);
+        self.streaming_usd = billed as f64 / (1u64 << 30) as f64 * PRICE_PER_STREAMED_GB;
+        self
     }
 
     /// The total in US dollars.
     pub fn total_usd(&self) -> f64 {
-        self.compute_usd + self.request_usd
+        self.compute_usd + self.request_usd + self.streaming_usd
     }
 
     /// Adds another bill to this one.
@@ -77,6 +96,7 @@ impl Cost {
         self.gb_seconds += other.gb_seconds;
         self.compute_usd += other.compute_usd;
         self.request_usd += other.request_usd;
+        self.streaming_usd += other.streaming_usd;
     }
 
     /// The bill of a month (30 days) at `requests_per_second`, from this run's average cost
@@ -102,6 +122,15 @@ mod tests {
         assert!((cost.total_usd() - (0.000_016_666_7 + 0.000_000_2)).abs() < 1e-15);
         let arm = Cost::of_invocation(1_000, 1_024, Architecture::Arm64);
         assert!(arm.compute_usd < cost.compute_usd);
+    }
+
+    #[test]
+    fn a_streamed_response_pays_for_its_bytes_past_six_mb() {
+        let cost = Cost::of_invocation(1, 128, Architecture::X86_64);
+        assert_eq!(cost.with_streamed(6 * 1024 * 1024).streaming_usd, 0.0);
+        let gb_more = cost.with_streamed(6 * 1024 * 1024 + (1 << 30));
+        assert!((gb_more.streaming_usd - 0.008).abs() < 1e-12);
+        assert!((gb_more.total_usd() - cost.total_usd() - 0.008).abs() < 1e-12);
     }
 
     #[test]

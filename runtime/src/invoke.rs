@@ -158,7 +158,13 @@ impl Function {
             .as_ref()
             .map_or(Duration::ZERO, |retry| retry.duration);
         let end = inner
-            .run(env, (payload, options.stream.clone()), &call, reinit, &chaos)
+            .run(
+                env,
+                (payload, options.stream.clone()),
+                &call,
+                reinit,
+                &chaos,
+            )
             .await;
         Ok(inner.finish(call, init, retry, chaos.draw.delay, end))
     }
@@ -438,7 +444,8 @@ impl FunctionInner {
             log_stream,
             region: self.config.region.clone(),
             started_at: call.started_at,
-            cost: Cost::of_invocation(billed, self.config.memory_size_mb, self.config.architecture),
+            cost: Cost::of_invocation(billed, self.config.memory_size_mb, self.config.architecture)
+                .with_streamed(streamed.unwrap_or(0)),
             ends_at,
             streamed_bytes: streamed,
         }

@@ -68,7 +68,7 @@ mod trace;
 mod waits;
 
 pub use async_invoke::{EventInvocation, EventOutcome, MAX_EVENT_PAYLOAD, RetryPolicy};
-pub use billing::{Architecture, Cost, PRICE_PER_REQUEST};
+pub use billing::{Architecture, Cost, PRICE_PER_REQUEST, PRICE_PER_STREAMED_GB};
 pub use clock::{Clock, ClockMode, VIRTUAL_EPOCH};
 pub use coldstart::{ColdStart, ColdStartModel, Delay, VpcModel};
 pub use config::{

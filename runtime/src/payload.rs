@@ -38,6 +38,20 @@ impl Payload {
         Ok(Payload(Arc::from(bytes)))
     }
 
+    /// A payload the simulator made itself as JSON (an API Gateway event): only its size is
+    /// checked, the parse is skipped. Not for bytes a client sent.
+    pub fn made_json(bytes: Vec<u8>) -> Result<Self> {
+        if bytes.len() > MAX_SYNC_PAYLOAD {
+            return Err(Error::InvalidRequest {
+                error_type: "RequestEntityTooLargeException",
+                message: format!(
+                    "Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation"
+                ),
+            });
+        }
+        Ok(Payload(Arc::from(bytes)))
+    }
+
     /// A payload from a JSON value (always valid JSON).
     pub fn from_value(value: &serde_json::Value) -> Self {
         Payload(Arc::from(value.to_string().into_bytes()))

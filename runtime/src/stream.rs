@@ -214,9 +214,7 @@ impl StreamState {
             // The caller's absence is no error of the function's.
             let _ = self.send(StreamPart::Chunk(tail), deadline).await;
         } else if !self.head_sent {
-            let _ = self
-                .send(StreamPart::Chunk(Bytes::new()), deadline)
-                .await;
+            let _ = self.send(StreamPart::Chunk(Bytes::new()), deadline).await;
         }
         Ok(returned)
     }
@@ -273,9 +271,12 @@ mod tests {
     #[tokio::test]
     async fn a_buffered_response_is_what_was_written_then_what_was_returned() {
         let mut state = StreamState::new(None, true);
-        state.write(b"ab".to_vec(), far()).await.unwrap();
-        state.write(b"cd".to_vec(), far()).await.unwrap();
-        let response = state.finish(Ok(b"ef".to_vec()), far()).await.unwrap();
+        state.write(b"ab".to_vec(), far()).await.expect("works");
+        state.write(b"cd".to_vec(), far()).await.expect("works");
+        let response = state
+            .finish(Ok(b"ef".to_vec()), far())
+            .await
+            .expect("works");
         assert_eq!(response, b"abcdef");
     }
 
@@ -284,9 +285,12 @@ mod tests {
         let (sink, mut rx) = response_stream();
         let mut state = StreamState::new(Some(sink), true);
         state.set_content_type("text/plain".to_owned());
-        state.write(b"one".to_vec(), far()).await.unwrap();
+        state.write(b"one".to_vec(), far()).await.expect("works");
         state.set_content_type("ignored/after-the-head".to_owned());
-        state.finish(Ok(b"two".to_vec()), far()).await.unwrap();
+        state
+            .finish(Ok(b"two".to_vec()), far())
+            .await
+            .expect("works");
         drop(state);
         let mut parts = Vec::new();
         while let Some(part) = rx.recv().await {
@@ -308,9 +312,12 @@ mod tests {
         let err = state
             .write(vec![0; MAX_SYNC_PAYLOAD + 1], far())
             .await
-            .unwrap_err();
+            .expect_err("fails");
         assert!(err.contains("6291456 bytes"), "{err}");
-        let err = state.finish(Ok(Vec::new()), far()).await.unwrap_err();
+        let err = state
+            .finish(Ok(Vec::new()), far())
+            .await
+            .expect_err("fails");
         assert_eq!(err.error_type, "Function.ResponseSizeTooLarge");
     }
 
@@ -336,13 +343,16 @@ mod tests {
             }
         }
         assert!(failed.is_some(), "14 x 16 MiB is past 200 MiB");
-        let err = state.finish(Ok(Vec::new()), far()).await.unwrap_err();
+        let err = state
+            .finish(Ok(Vec::new()), far())
+            .await
+            .expect_err("fails");
         assert_eq!(
             err.error_message,
             "Response payload size exceeded maximum allowed payload size (209715200 bytes)."
         );
         drop(state);
-        assert_eq!(reader.await.unwrap(), MAX_STREAMED_RESPONSE);
+        assert_eq!(reader.await.expect("works"), MAX_STREAMED_RESPONSE);
     }
 
     #[tokio::test]
@@ -350,26 +360,33 @@ mod tests {
         let (sink, rx) = response_stream();
         drop(rx);
         let mut state = StreamState::new(Some(sink), true);
-        let err = state.write(b"x".to_vec(), far()).await.unwrap_err();
+        let err = state.write(b"x".to_vec(), far()).await.expect_err("fails");
         assert!(err.contains("caller has gone"), "{err}");
         assert!(state.finish(Ok(Vec::new()), far()).await.is_ok());
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn past_six_mb_a_stream_goes_at_two_mb_a_second() {
+    #[tokio::test]
+    async fn past_six_mb_a_stream_goes_at_its_bandwidth() {
         let (sink, mut rx) = response_stream();
         let reader = tokio::spawn(async move { while rx.recv().await.is_some() {} });
-        let mut state = StreamState::new(Some(sink), true);
-        let started = tokio::time::Instant::now();
-        state.write(vec![0; 6 * 1024 * 1024], far()).await.unwrap();
-        assert!(started.elapsed() < Duration::from_millis(10), "the burst");
-        state.write(vec![0; 4 * 1024 * 1024], far()).await.unwrap();
+        let mut state = StreamState::new(Some(sink.bandwidth(Some(4 * 1024 * 1024))), true);
+        let started = Instant::now();
+        state
+            .write(vec![0; 6 * 1024 * 1024], far())
+            .await
+            .expect("works");
+        assert!(started.elapsed() < Duration::from_millis(200), "the burst");
+        // 1 MiB more at 4 MiB/s: a quarter of a second after the first write.
+        state
+            .write(vec![0; 1024 * 1024], far())
+            .await
+            .expect("works");
         let elapsed = started.elapsed();
         assert!(
-            elapsed >= Duration::from_millis(1990) && elapsed < Duration::from_millis(2100),
+            elapsed >= Duration::from_millis(245) && elapsed < Duration::from_millis(1000),
             "{elapsed:?}"
         );
         drop(state);
-        reader.await.unwrap();
+        reader.await.expect("works");
     }
 }

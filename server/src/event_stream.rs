@@ -65,22 +65,25 @@ mod tests {
 
     /// Decodes one message as a client does, checking both CRCs.
     fn decode(message: &[u8]) -> (Vec<(String, String)>, Vec<u8>) {
-        let total = u32::from_be_bytes(message[0..4].try_into().unwrap()) as usize;
-        let headers_len = u32::from_be_bytes(message[4..8].try_into().unwrap()) as usize;
+        let total = u32::from_be_bytes(message[0..4].try_into().expect("well formed")) as usize;
+        let headers_len =
+            u32::from_be_bytes(message[4..8].try_into().expect("well formed")) as usize;
         assert_eq!(total, message.len());
-        let prelude_crc = u32::from_be_bytes(message[8..12].try_into().unwrap());
+        let prelude_crc = u32::from_be_bytes(message[8..12].try_into().expect("well formed"));
         assert_eq!(prelude_crc, crc32fast::hash(&message[..8]));
-        let crc = u32::from_be_bytes(message[total - 4..].try_into().unwrap());
+        let crc = u32::from_be_bytes(message[total - 4..].try_into().expect("well formed"));
         assert_eq!(crc, crc32fast::hash(&message[..total - 4]));
         let mut headers = Vec::new();
         let mut at = 12;
         while at < 12 + headers_len {
             let name_len = message[at] as usize;
-            let name = String::from_utf8(message[at + 1..at + 1 + name_len].to_vec()).unwrap();
+            let name = String::from_utf8(message[at + 1..at + 1 + name_len].to_vec())
+                .expect("well formed");
             at += 1 + name_len;
             assert_eq!(message[at], STRING);
             let value_len = u16::from_be_bytes([message[at + 1], message[at + 2]]) as usize;
-            let value = String::from_utf8(message[at + 3..at + 3 + value_len].to_vec()).unwrap();
+            let value = String::from_utf8(message[at + 3..at + 3 + value_len].to_vec())
+                .expect("well formed");
             at += 3 + value_len;
             headers.push((name, value));
         }
@@ -94,7 +97,10 @@ mod tests {
             headers,
             [
                 (":event-type".to_owned(), "PayloadChunk".to_owned()),
-                (":content-type".to_owned(), "application/octet-stream".to_owned()),
+                (
+                    ":content-type".to_owned(),
+                    "application/octet-stream".to_owned()
+                ),
                 (":message-type".to_owned(), "event".to_owned()),
             ]
         );
@@ -104,7 +110,7 @@ mod tests {
     #[test]
     fn invoke_complete_carries_the_error_and_the_log() {
         let (_, payload) = decode(&invoke_complete(Some(("Boom", "it broke")), Some("bG9n")));
-        let body: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&payload).expect("well formed");
         assert_eq!(
             body,
             serde_json::json!({"ErrorCode": "Boom", "ErrorDetails": "it broke", "LogResult": "bG9n"})

@@ -18,9 +18,7 @@ use lambda_sim_runtime::{
 use crate::body::{Chunks, full, streamed};
 use crate::event_stream;
 use crate::registry::Target;
-use crate::service::{
-    Answer, check_client_context, header, log_tail, read_body, set_request_id,
-};
+use crate::service::{Answer, check_client_context, header, log_tail, read_body, set_request_id};
 use crate::{ApiError, Shared};
 
 /// The largest `PayloadChunk` sent: SDKs refuse event-stream messages over 16 MiB.
@@ -123,7 +121,11 @@ async fn forward(part: Option<StreamPart>, tx: &Chunks) -> bool {
         return true;
     };
     for piece in bytes.chunks(MAX_CHUNK) {
-        if tx.send(Ok(event_stream::payload_chunk(piece))).await.is_err() {
+        if tx
+            .send(Ok(event_stream::payload_chunk(piece)))
+            .await
+            .is_err()
+        {
             return false;
         }
     }

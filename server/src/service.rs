@@ -176,7 +176,10 @@ enum InvocationType {
     DryRun,
 }
 
-pub(crate) fn header<'a>(request: &'a Request<Incoming>, name: &str) -> Result<Option<&'a str>, ApiError> {
+pub(crate) fn header<'a>(
+    request: &'a Request<Incoming>,
+    name: &str,
+) -> Result<Option<&'a str>, ApiError> {
     match request.headers().get(name) {
         None => Ok(None),
         Some(value) => value.to_str().map(Some).map_err(|_| {
@@ -288,10 +291,8 @@ async fn invoke(
                     HeaderValue::from_static("Unhandled"),
                 );
             }
-            if tail {
-                if let Ok(value) = HeaderValue::from_str(&log_tail(&invocation)) {
-                    headers.insert("X-Amz-Log-Result", value);
-                }
+            if tail && let Ok(value) = HeaderValue::from_str(&log_tail(&invocation)) {
+                headers.insert("X-Amz-Log-Result", value);
             }
             Ok(answer)
         }

@@ -15,7 +15,7 @@ use lambda_sim_runtime::{Function, FunctionConfig, Invocation, Runtime};
 use serde_json::{Value, json};
 
 /// The fixtures that build, with the handler setting each is built for.
-const FIXTURES: [(&str, &str); 9] = [
+const FIXTURES: [(&str, &str); 10] = [
     ("hello", "index.handler"),
     ("slow-init", "index.handler"),
     ("counter", "index.handler"),
@@ -25,6 +25,7 @@ const FIXTURES: [(&str, &str); 9] = [
     ("hello", "index.nope"),
     ("s3-client", "index.handler"),
     ("fetch-elsewhere", "index.handler"),
+    ("streaming", "index.handler"),
 ];
 
 /// The fixtures with a `package-lock.json`, whose `node_modules` `npm ci` installs.
@@ -106,7 +107,12 @@ fn components(tools: &NodeTools) -> &'static Components {
 /// A Node.js fixture loaded in `runtime` as `node-<name>`; `None` when node is missing and
 /// `LAMBDA_SIM_ALLOW_SKIP=1`.
 #[track_caller]
-fn load(runtime: &Runtime, name: &str, handler: &str, memory_mb: u32) -> Option<Function> {
+pub(crate) fn load(
+    runtime: &Runtime,
+    name: &str,
+    handler: &str,
+    memory_mb: u32,
+) -> Option<Function> {
     let mut config = FunctionConfig::named(format!("node-{name}"));
     config.memory_size_mb = memory_mb;
     load_with(runtime, name, handler, config)

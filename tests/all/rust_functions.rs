@@ -44,7 +44,7 @@ fn build(name: &str, bin: Option<&str>) -> Result<PathBuf, BuildError> {
     Ok(path)
 }
 
-fn load(name: &str, config: FunctionConfig) -> Function {
+pub(crate) fn load(name: &str, config: FunctionConfig) -> Function {
     let wasm = build(name, None).unwrap_or_else(|err| panic!("`{name}` builds: {err}"));
     runtime()
         .load_file(wasm, config)

@@ -1,7 +1,9 @@
 //! Streamed HTTP responses (upstream's `streaming.rs`): a handler's `Response<B>` as a
 //! `lambda_runtime::StreamResponse`, its status, headers and cookies as the metadata prelude
-//! and its body as the stream. lambda-sim's `lambda_runtime` collects the stream into one
-//! response body (the prelude is not sent), as it does for every streamed response.
+//! and its body as the stream. lambda-sim's `lambda_runtime` writes it to the handler world's
+//! response stream as upstream's runtime posts it: the content type
+//! `application/vnd.awslambda.http-integration-response`, the prelude as JSON, eight null
+//! bytes, then each chunk of the body as the body yields it.
 //!
 //! Upstream's `streaming_runtime` is left out: lambda-sim's `lambda_runtime` has no `Runtime`.
 
@@ -137,7 +139,9 @@ fn event_to_request(req: LambdaEvent<LambdaRequest>) -> Request {
 
 /// Runs the function with a handler that returns **streaming** HTTP responses.
 ///
-/// On lambda-sim the stream is collected into the invocation's response body.
+/// On lambda-sim each chunk of the body reaches an `InvokeWithResponseStream` caller (or a
+/// streaming function URL) as the body yields it; a plain `Invoke` answers with the prelude,
+/// the eight null bytes and the whole body.
 pub async fn run_with_streaming_response<'a, S, B, E>(handler: S) -> Result<(), Error>
 where
     S: Service<Request, Response = Response<B>, Error = E>,

@@ -26,7 +26,7 @@ use tracing::Instrument as _;
 
 use crate::{
     Config, Context, Diagnostic, Error, FunctionResponse, IntoFunctionResponse, LambdaEvent,
-    deserializer,
+    StreamResponse, deserializer,
 };
 
 unsafe extern "Rust" {
@@ -275,7 +275,8 @@ where
     }
 }
 
-/// The response's bytes: a buffered response as JSON, a streamed one's chunks in order.
+/// The response's bytes: a buffered response as JSON; a streamed one goes to the response
+/// stream as upstream sends it (see [`stream`]), and nothing is returned after it.
 async fn respond<B, S, D, E>(response: FunctionResponse<B, S>) -> Result<Vec<u8>, Diagnostic>
 where
     B: Serialize,
@@ -290,22 +291,53 @@ where
                 error_message: err.to_string(),
             })
         }
-        FunctionResponse::StreamingResponse(mut response) => {
-            let mut body = Vec::new();
-            while let Some(chunk) = poll_fn(|cx| Pin::new(&mut response.stream).poll_next(cx)).await
-            {
-                match chunk {
-                    Ok(data) => body.extend_from_slice(&data.into()),
-                    Err(err) => {
-                        return Err(Diagnostic {
-                            error_type: "Runtime.StreamError".into(),
-                            error_message: err.into().to_string(),
-                        });
-                    }
-                }
-            }
-            Ok(body)
+        FunctionResponse::StreamingResponse(response) => {
+            stream(response).await?;
+            Ok(Vec::new())
         }
+    }
+}
+
+/// A streamed response as upstream's runtime client posts it: the content type
+/// `application/vnd.awslambda.http-integration-response`, the metadata prelude as JSON (its
+/// `content-type` header `application/octet-stream` unless set), eight null bytes, then each
+/// chunk of the body as the stream yields it, written through the handler world's response
+/// stream. An error from the stream ends the invocation with `Runtime.StreamError` (the error
+/// trailer upstream sends).
+async fn stream<S, D, E>(mut response: StreamResponse<S>) -> Result<(), Diagnostic>
+where
+    S: Stream<Item = Result<D, E>> + Unpin,
+    D: Into<Bytes>,
+    E: Into<Error>,
+{
+    let mut out = lambda_sim_guest::__private::response_stream();
+    response
+        .metadata_prelude
+        .headers
+        .entry(http::header::CONTENT_TYPE)
+        .or_insert(http::HeaderValue::from_static("application/octet-stream"));
+    out.start_http(&response.metadata_prelude)
+        .map_err(stream_error)?;
+    while let Some(chunk) = poll_fn(|cx| Pin::new(&mut response.stream).poll_next(cx)).await {
+        match chunk {
+            Ok(data) => out.write(&data.into()).map_err(stream_error)?,
+            Err(err) => {
+                return Err(Diagnostic {
+                    error_type: "Runtime.StreamError".into(),
+                    error_message: err.into().to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A write the host refused (the response's size limit, a caller gone), as the invocation's
+/// error.
+fn stream_error(err: lambda_sim_guest::stream::StreamError) -> Diagnostic {
+    Diagnostic {
+        error_type: "Runtime.StreamError".into(),
+        error_message: err.to_string(),
     }
 }
 

@@ -139,7 +139,10 @@ pub struct MetadataPrelude {
     pub cookies: Vec<String>,
 }
 
-/// A streamed response: a metadata prelude and a stream of body chunks.
+/// A streamed response: a metadata prelude and a stream of body chunks. `run` sends it as
+/// upstream does, through the handler world's response stream: the content type
+/// `application/vnd.awslambda.http-integration-response`, the prelude as JSON, eight null
+/// bytes, then each chunk as the stream yields it.
 #[derive(Debug)]
 pub struct StreamResponse<S> {
     /// The metadata prelude.

@@ -7,7 +7,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::intrinsics::{Intrinsic, Leaf, Resolver};
-use crate::Error;
+use crate::{ApiKind, Error};
 
 /// One resource being read.
 pub(super) struct Context<'a> {
@@ -19,13 +19,16 @@ pub(super) struct Context<'a> {
     /// The names of the template's streams, queues, delivery streams and buckets, by logical
     /// id.
     pub sources: &'a BTreeMap<String, String>,
+    /// The template's `AWS::Serverless::Api` and `AWS::Serverless::HttpApi` resources, by
+    /// logical id.
+    pub apis: &'a BTreeMap<String, ApiKind>,
 }
 
 type Result<T> = crate::Result<T>;
 
 impl Context<'_> {
     /// An error at `at`'s line.
-    pub fn error(&self, at: &Spanned<Leaf>, message: impl std::fmt::Display) -> Error {
+    pub fn error<T>(&self, at: &Spanned<T>, message: impl std::fmt::Display) -> Error {
         Error::InvalidConfig(format!(
             "{}:{}: {} `{}`: {message}",
             self.file,

@@ -7,7 +7,7 @@ use lambda_sim_pipeline::kinesis::{
 use lambda_sim_pipeline::{KinesisMappingConfig, SqsMappingConfig};
 
 use super::context::Context;
-use super::syntax::{Event, EventProperties};
+use super::syntax::{Event, EventProperties, Reader};
 use crate::{MappingSpec, Result};
 
 /// What both kinds of mapping read.
@@ -183,7 +183,7 @@ impl Context<'_> {
             key,
             properties: event.properties.as_ref().unwrap_or(&empty),
         };
-        for other in event_context.properties.other.keys() {
+        for other in event_context.properties.unread(Reader::EventSource) {
             warnings.push(self.warning(
                 None,
                 format!("`{}` ignored: not simulated", event_context.at(other)),

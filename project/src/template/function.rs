@@ -1,5 +1,6 @@
 //! An `AWS::Serverless::Function` resource, with `Globals.Function` merged as SAM merges it:
-//! the function's own property wins, environment variables merge key by key.
+//! the function's own property wins, environment variables (and `FunctionUrlConfig`'s keys)
+//! merge key by key.
 
 use std::path::{Path, PathBuf};
 
@@ -12,8 +13,9 @@ use serde_saphyr::Spanned;
 
 use super::context::Context;
 use super::intrinsics::Leaf;
+use super::routes::Route;
 use super::syntax::{Environment, Properties, Reader};
-use crate::{Error, FunctionSpec, MappingSpec, Result};
+use crate::{Error, FunctionSpec, Project, Result};
 
 /// A function's properties over `Globals.Function`'s.
 #[derive(Clone, Copy)]
@@ -40,14 +42,16 @@ impl<'a> Merged<'a> {
 }
 
 impl Context<'_> {
-    /// Reads the function; its `Kinesis` and `SQS` events are added to `mappings`.
+    /// Reads the function; its `Kinesis` and `SQS` events are added to the project's
+    /// mappings, its URL to its function URLs, its `Api` and `HttpApi` events to `routes`.
     pub(super) fn function(
         &self,
         properties: Merged<'_>,
         base: &Path,
-        mappings: &mut Vec<MappingSpec>,
-        warnings: &mut Vec<String>,
+        project: &mut Project,
+        routes: &mut Vec<Route>,
     ) -> Result<FunctionSpec> {
+        let warnings = &mut project.warnings;
         for key in properties.own.unread(Reader::Function) {
             let why = match key {
                 "Policies" | "Role" | "PermissionsBoundary" => "IAM is not simulated",
@@ -76,18 +80,12 @@ impl Context<'_> {
         {
             aliases.push(alias);
         }
-        for (key, event) in properties.own.events.iter().flatten() {
-            match event.r#type.as_str() {
-                "Kinesis" | "SQS" => {
-                    mappings.push(self.mapping(key, event, &config.name, warnings)?);
-                }
-                other => warnings.push(self.warning(
-                    None,
-                    format!(
-                        "event source `{key}` of type `{other}` is not simulated by `serve` (invoke the function directly)"
-                    ),
-                )),
-            }
+        self.events(properties.own, &config.name, project, routes)?;
+        let warnings = &mut project.warnings;
+        let own_url = properties.own.function_url_config.as_ref();
+        let global_url = properties.globals.function_url_config.as_ref();
+        if let Some(url) = self.function_url(own_url, global_url, &config.name, warnings)? {
+            project.function_urls.push(url);
         }
         // Shown in FunctionConfiguration; for a directory, `Runtime` chooses the builder
         // (nodejs*, python*, else a Rust crate) and `Handler` is the Node.js or Python handler.
@@ -107,6 +105,35 @@ impl Context<'_> {
         spec.runtime = runtime;
         spec.description = description;
         Ok(spec)
+    }
+
+    /// The function's `Events`: `Kinesis` and `SQS` as event-source mappings, `Api` and
+    /// `HttpApi` as routes; any other type is warned about.
+    fn events(
+        &self,
+        own: &Properties,
+        function: &str,
+        project: &mut Project,
+        routes: &mut Vec<Route>,
+    ) -> Result<()> {
+        let warnings = &mut project.warnings;
+        for (key, event) in own.events.iter().flatten() {
+            match event.r#type.as_str() {
+                "Kinesis" | "SQS" => {
+                    project
+                        .mappings
+                        .push(self.mapping(key, event, function, warnings)?);
+                }
+                "Api" | "HttpApi" => routes.push(self.route(key, event, function, warnings)?),
+                other => warnings.push(self.warning(
+                    None,
+                    format!(
+                        "event source `{key}` of type `{other}` is not simulated by `serve` (invoke the function directly)"
+                    ),
+                )),
+            }
+        }
+        Ok(())
     }
 
     /// `CodeUri`: a local directory (a crate, a Node.js or Python handler) or `.wasm`, resolved

@@ -39,12 +39,18 @@ pub(crate) async fn handle(
     {
         Ok(body) => body,
         Err(err) if err.status == 413 => {
-            return Ok(answer(failure(fallback, Failure::RequestTooLarge, &request_id)));
+            return Ok(answer(failure(
+                fallback,
+                Failure::RequestTooLarge,
+                &request_id,
+            )));
         }
         Err(err) => return Ok(crate::service::error_answer(&err, &request_id)),
     };
     let request = Request::from_parts(parts, body);
-    Ok(answer(route(&shared, &door, peer, &request, &request_id).await))
+    Ok(answer(
+        route(&shared, &door, peer, &request, &request_id).await,
+    ))
 }
 
 fn answer(response: Response<Bytes>) -> Answer {
@@ -70,13 +76,13 @@ async fn route(
         if let Some(cors) = cors
             && let Some(preflight) = cors.preflight(request)
         {
-            return Some(Err(preflight));
+            return Some(Err(Box::new(preflight)));
         }
         routes.find(method, path).map(|m| Ok((m, cors, api)))
     });
     let (matched, cors, api) = match found {
         None => return failure(door.api_of_no_route(), Failure::NoRoute, request_id),
-        Some(Err(preflight)) => return preflight,
+        Some(Err(preflight)) => return *preflight,
         Some(Ok(found)) => found,
     };
     let stage = match api {
@@ -111,7 +117,7 @@ async fn integrate(
     let request_id = info.request_id.as_str();
     let label = format!("{} {}", request.method(), request.uri().path());
     let event = request_event(api, Some(matched), request, info);
-    let Ok(payload) = Payload::json(&event) else {
+    let Ok(payload) = Payload::made_json(event) else {
         note(
             shared,
             &format!("[api {request_id}] {label}: the event is over Lambda's 6 MB payload limit"),
@@ -121,37 +127,39 @@ async fn integrate(
     let Ok(target) = shared.registry.find(&route.function, None) else {
         note(
             shared,
-            &format!("[api {request_id}] {label}: the route's function `{}` is not served", route.function),
+            &format!(
+                "[api {request_id}] {label}: the route's function `{}` is not served",
+                route.function
+            ),
         );
         return failure(api, Failure::FunctionError, request_id);
     };
     let function = target.deployed.function.clone();
-    let invocation =
-        match invoke(shared, &function, payload, Some(route.timeout), None).await {
-            Outcome::Ran(invocation) => invocation,
-            Outcome::TimedOut => {
-                note(
-                    shared,
-                    &format!(
-                        "[api {request_id}] {label}: Execution failed: the integration timed out after {} ms",
-                        route.timeout.as_millis()
-                    ),
-                );
-                return failure(api, Failure::Timeout, request_id);
-            }
-            Outcome::Refused(err) => {
-                let failed = if err.error_type() == "TooManyRequestsException" {
-                    Failure::Throttled
-                } else {
-                    Failure::FunctionError
-                };
-                note(
-                    shared,
-                    &format!("[api {request_id}] {label}: Lambda refused the invocation: {err}"),
-                );
-                return failure(api, failed, request_id);
-            }
-        };
+    let invocation = match invoke(shared, &function, payload, Some(route.timeout), None).await {
+        Outcome::Ran(invocation) => invocation,
+        Outcome::TimedOut => {
+            note(
+                shared,
+                &format!(
+                    "[api {request_id}] {label}: Execution failed: the integration timed out after {} ms",
+                    route.timeout.as_millis()
+                ),
+            );
+            return failure(api, Failure::Timeout, request_id);
+        }
+        Outcome::Refused(err) => {
+            let failed = if err.error_type() == "TooManyRequestsException" {
+                Failure::Throttled
+            } else {
+                Failure::FunctionError
+            };
+            note(
+                shared,
+                &format!("[api {request_id}] {label}: Lambda refused the invocation: {err}"),
+            );
+            return failure(api, failed, request_id);
+        }
+    };
     if let Some(error) = invocation.error() {
         note(
             shared,

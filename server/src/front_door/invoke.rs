@@ -12,7 +12,7 @@ use crate::Shared;
 /// How an invocation behind the front door ended, for the caller.
 pub(crate) enum Outcome {
     /// The function ran (its response, or its error, is in the invocation).
-    Ran(Invocation),
+    Ran(Box<Invocation>),
     /// Lambda refused it (a throttle, no sandbox left).
     Refused(lambda_sim_runtime::Error),
     /// The integration timed out first.
@@ -27,38 +27,37 @@ pub(crate) async fn invoke(
     timeout: Option<Duration>,
     stream: Option<ResponseSink>,
 ) -> Outcome {
-    let mut options = InvokeOptions::default();
-    options.stream = stream;
-    let running = {
+    let options = InvokeOptions {
+        stream,
+        ..InvokeOptions::default()
+    };
+    // Run here (no task hop on the hot path); past the timeout, the rest runs on a task.
+    let mut running = Box::pin({
         let function = function.clone();
         let shared = shared.clone();
-        tokio::spawn(async move {
+        async move {
             let outcome = function.invoke(&payload, options).await;
             log(&shared, &function, &outcome);
             outcome
-        })
-    };
-    let joined = match timeout {
-        Some(limit) => match tokio::time::timeout(limit, running).await {
-            Ok(joined) => joined,
-            Err(_) => return Outcome::TimedOut,
+        }
+    });
+    let outcome = match timeout {
+        Some(limit) => tokio::select! {
+            outcome = &mut running => outcome,
+            () = tokio::time::sleep(limit) => {
+                tokio::spawn(running);
+                return Outcome::TimedOut;
+            }
         },
         None => running.await,
     };
-    match joined {
-        Ok(Ok(invocation)) => Outcome::Ran(invocation),
-        Ok(Err(err)) => Outcome::Refused(err),
-        Err(join) => Outcome::Refused(lambda_sim_runtime::Error::Environment(format!(
-            "the invocation stopped: {join}"
-        ))),
+    match outcome {
+        Ok(invocation) => Outcome::Ran(Box::new(invocation)),
+        Err(err) => Outcome::Refused(err),
     }
 }
 
-fn log(
-    shared: &Shared,
-    function: &Function,
-    outcome: &lambda_sim_runtime::Result<Invocation>,
-) {
+fn log(shared: &Shared, function: &Function, outcome: &lambda_sim_runtime::Result<Invocation>) {
     let Some(log) = &shared.log else {
         return;
     };

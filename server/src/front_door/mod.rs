@@ -76,16 +76,17 @@ impl FrontDoor {
         let mut rest = Vec::new();
         let mut http = Vec::new();
         for spec in routes {
-            let method = match &spec.method {
-                None => None,
-                Some(m) => Some(Method::from_bytes(m.as_bytes()).map_err(|_| {
-                    FrontDoorError::Method {
-                        method: m.clone(),
-                        path: spec.path.clone(),
-                        function: spec.function.clone(),
-                    }
-                })?),
-            };
+            let method =
+                match &spec.method {
+                    None => None,
+                    Some(m) => Some(Method::from_bytes(m.as_bytes()).map_err(|_| {
+                        FrontDoorError::Method {
+                            method: m.clone(),
+                            path: spec.path.clone(),
+                            function: spec.function.clone(),
+                        }
+                    })?),
+                };
             let mut route = match spec.api {
                 ApiKind::Rest => Route::rest(method, &spec.path, &spec.function)
                     .with_binary_media_types(apis.rest.binary_media_types.clone()),
@@ -144,7 +145,11 @@ impl FrontDoor {
         let mut lines = Vec::new();
         for (routes, kind) in [(&self.http, "HTTP API"), (&self.rest, "REST API")] {
             for route in routes.iter().flat_map(Routes::iter) {
-                lines.push(format!("{} -> {} ({kind})", route.route_key(), route.function));
+                lines.push(format!(
+                    "{} -> {} ({kind})",
+                    route.route_key(),
+                    route.function
+                ));
             }
         }
         lines

@@ -49,7 +49,11 @@ pub(crate) async fn handle(
     {
         Ok(body) => body,
         Err(err) if err.status == 413 => {
-            return Ok(whole(failure(Api::FunctionUrl, Failure::RequestTooLarge, &request_id)));
+            return Ok(whole(failure(
+                Api::FunctionUrl,
+                Failure::RequestTooLarge,
+                &request_id,
+            )));
         }
         Err(err) => return Ok(crate::service::error_answer(&err, &request_id)),
     };
@@ -69,10 +73,21 @@ pub(crate) async fn handle(
         account_id: lambda_sim_aws::ACCOUNT.to_owned(),
     };
     let event = request_event(Api::FunctionUrl, None, &request, &info);
-    let label = format!("[url {request_id}] {} {}", request.method(), request.uri().path());
-    let Ok(payload) = Payload::json(&event) else {
-        note(&shared, &format!("{label}: the event is over Lambda's 6 MB payload limit"));
-        return Ok(whole(failure(Api::FunctionUrl, Failure::EventTooLarge, &request_id)));
+    let label = format!(
+        "[url {request_id}] {} {}",
+        request.method(),
+        request.uri().path()
+    );
+    let Ok(payload) = Payload::made_json(event) else {
+        note(
+            &shared,
+            &format!("{label}: the event is over Lambda's 6 MB payload limit"),
+        );
+        return Ok(whole(failure(
+            Api::FunctionUrl,
+            Failure::EventTooLarge,
+            &request_id,
+        )));
     };
     let answer = if url.streaming {
         streamed_answer(&shared, url, payload, &request, &label).await
@@ -106,12 +121,21 @@ async fn buffered(
     };
     let invocation = match invoke(shared, &function, payload, None, None).await {
         Outcome::Ran(invocation) => invocation,
-        outcome => return whole(failure(Api::FunctionUrl, refused(shared, outcome, label), "")),
+        outcome => {
+            return whole(failure(
+                Api::FunctionUrl,
+                refused(shared, outcome, label),
+                "",
+            ));
+        }
     };
     if let Some(error) = invocation.error() {
         note(
             shared,
-            &format!("{label}: the function failed: {}: {}", error.error_type, error.error_message),
+            &format!(
+                "{label}: the function failed: {}: {}",
+                error.error_type, error.error_message
+            ),
         );
         return whole(failure(Api::FunctionUrl, Failure::FunctionError, ""));
     }
@@ -122,10 +146,17 @@ async fn buffered(
             .and_then(|v| v.to_str().ok()),
         binary_media_types: &[],
     };
-    let mut mapped = match response(Api::FunctionUrl, invocation.response().unwrap_or_default(), options) {
+    let mut mapped = match response(
+        Api::FunctionUrl,
+        invocation.response().unwrap_or_default(),
+        options,
+    ) {
         Ok(mapped) => mapped,
         Err(bad) => {
-            note(shared, &format!("{label}: the function's response is malformed: {bad}"));
+            note(
+                shared,
+                &format!("{label}: the function's response is malformed: {bad}"),
+            );
             failure(Api::FunctionUrl, Failure::BadResponse, "")
         }
     };
@@ -158,7 +189,10 @@ async fn streamed_answer(
                 if let Some(error) = invocation.error() {
                     note(
                         shared,
-                        &format!("{label}: the function failed: {}: {}", error.error_type, error.error_message),
+                        &format!(
+                            "{label}: the function failed: {}: {}",
+                            error.error_type, error.error_message
+                        ),
                     );
                 }
                 Failure::FunctionError
@@ -168,7 +202,10 @@ async fn streamed_answer(
     };
     let (mut head, first) = if content_type == HTTP_INTEGRATION {
         prelude(&mut parts).await.map_err(|reason| {
-            note(shared, &format!("{label}: the response stream's prelude is invalid: {reason}"));
+            note(
+                shared,
+                &format!("{label}: the response stream's prelude is invalid: {reason}"),
+            );
             Failure::BadResponse
         })?
     } else {
@@ -244,7 +281,13 @@ fn function_of(
     match shared.registry.find(&url.function, None) {
         Ok(target) => Some(target.deployed.function.clone()),
         Err(_) => {
-            note(shared, &format!("{label}: the URL's function `{}` is not served", url.function));
+            note(
+                shared,
+                &format!(
+                    "{label}: the URL's function `{}` is not served",
+                    url.function
+                ),
+            );
             None
         }
     }
@@ -254,7 +297,10 @@ fn function_of(
 fn refused(shared: &Shared, outcome: Outcome, label: &str) -> Failure {
     match outcome {
         Outcome::Refused(err) => {
-            note(shared, &format!("{label}: Lambda refused the invocation: {err}"));
+            note(
+                shared,
+                &format!("{label}: Lambda refused the invocation: {err}"),
+            );
             if err.error_type() == "TooManyRequestsException" {
                 Failure::Throttled
             } else {
