@@ -42,6 +42,22 @@ pub(crate) struct Host {
     pub(crate) stream: crate::stream::StreamState,
 }
 
+impl Host {
+    /// A guest starts waiting (a timer, a slow caller): the CPU it used up to now counts.
+    pub(crate) fn wait_starts(&mut self) {
+        if let Some(throttle) = &mut self.throttle {
+            throttle.count_until(Instant::now());
+        }
+    }
+
+    /// The guest resumes: its CPU counts again from now.
+    pub(crate) fn wait_ends(&mut self) {
+        if let Some(throttle) = &mut self.throttle {
+            throttle.resume_at(Instant::now());
+        }
+    }
+}
+
 /// The most host calls a phase's trace keeps (a guest in a loop must not grow it forever).
 const MAX_TRACED_CALLS: usize = 10_000;
 
@@ -195,6 +211,21 @@ impl wasmtime_wasi_http::WasiHttpView for Host {
 }
 
 impl types::Host for Host {}
+
+impl crate::bindings::lambda_sim::handler::response_stream::Host for Host {
+    fn set_content_type(&mut self, content_type: String) {
+        self.stream.set_content_type(content_type);
+    }
+
+    async fn write(&mut self, chunk: Vec<u8>) -> Result<(), String> {
+        // Waiting for the bandwidth or a slow caller is not CPU.
+        self.wait_starts();
+        let deadline = self.deadline;
+        let written = self.stream.write(chunk, deadline).await;
+        self.wait_ends();
+        written
+    }
+}
 
 impl runtime_api::Host for Host {
     fn fatal_error(&mut self, error: types::HandlerError) {

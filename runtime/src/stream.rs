@@ -245,21 +245,6 @@ pub(crate) fn too_large(limit: u64) -> FunctionError {
     )
 }
 
-impl crate::bindings::lambda_sim::handler::response_stream::Host for crate::host::Host {
-    fn set_content_type(&mut self, content_type: String) {
-        self.stream.set_content_type(content_type);
-    }
-
-    async fn write(&mut self, chunk: Vec<u8>) -> Result<(), String> {
-        // Waiting for the bandwidth or a slow caller is not CPU.
-        crate::waits::wait_starts(self);
-        let deadline = self.deadline;
-        let written = self.stream.write(chunk, deadline).await;
-        crate::waits::wait_ends(self);
-        written
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,8 +6,6 @@
 //! ends. Without this, a 5 ms sleep at 128 MB was billed as CPU and paid back in pauses
 //! (a Duration of 80 ms).
 
-use std::time::Instant;
-
 use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, Resource};
 use wasmtime_wasi::p2::DynPollable;
@@ -27,9 +25,9 @@ pub(crate) fn add_to_linker(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         |mut store: StoreContextMut<'_, Host>, (pollables,): (Vec<Resource<DynPollable>>,)| {
             Box::new(async move {
                 let host = store.data_mut();
-                wait_starts(host);
+                host.wait_starts();
                 let ready = host.table.poll(pollables).await;
-                wait_ends(host);
+                host.wait_ends();
                 Ok((ready?,))
             })
         },
@@ -39,25 +37,13 @@ pub(crate) fn add_to_linker(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
         |mut store: StoreContextMut<'_, Host>, (pollable,): (Resource<DynPollable>,)| {
             Box::new(async move {
                 let host = store.data_mut();
-                wait_starts(host);
+                host.wait_starts();
                 let done = host.table.block(pollable).await;
-                wait_ends(host);
+                host.wait_ends();
                 done
             })
         },
     )?;
     linker.allow_shadowing(false);
     Ok(())
-}
-
-pub(crate) fn wait_starts(host: &mut Host) {
-    if let Some(throttle) = &mut host.throttle {
-        throttle.count_until(Instant::now());
-    }
-}
-
-pub(crate) fn wait_ends(host: &mut Host) {
-    if let Some(throttle) = &mut host.throttle {
-        throttle.resume_at(Instant::now());
-    }
 }

@@ -59,7 +59,10 @@ fn boto3_reads_the_chunks_as_the_handler_writes_them_then_invoke_complete() {
     assert_eq!(seen["executed_version"], "$LATEST");
     assert_eq!(seen["content_type"], "application/vnd.amazon.eventstream");
     let chunks = seen["chunks"].as_array().expect("chunks");
-    let texts: Vec<&str> = chunks.iter().map(|c| c["text"].as_str().unwrap()).collect();
+    let texts: Vec<&str> = chunks
+        .iter()
+        .map(|c| c["text"].as_str().expect("text"))
+        .collect();
     assert_eq!(
         texts,
         [
@@ -73,7 +76,7 @@ fn boto3_reads_the_chunks_as_the_handler_writes_them_then_invoke_complete() {
     // was written, not all at the end.
     let at: Vec<f64> = chunks
         .iter()
-        .map(|c| c["at_ms"].as_f64().unwrap())
+        .map(|c| c["at_ms"].as_f64().expect("a time"))
         .collect();
     assert!(at[3] - at[0] >= 250.0, "{at:?}");
     for pair in at.windows(2) {
@@ -81,7 +84,10 @@ fn boto3_reads_the_chunks_as_the_handler_writes_them_then_invoke_complete() {
     }
     let complete = &seen["complete"];
     assert!(complete["ErrorCode"].is_null(), "{complete}");
-    assert!(complete["at_ms"].as_f64().unwrap() >= at[3], "{complete}");
+    assert!(
+        complete["at_ms"].as_f64().expect("a time") >= at[3],
+        "{complete}"
+    );
     let log = complete["LogResult"].as_str().expect("the log tail");
     assert!(log.contains("REPORT RequestId: "), "{log}");
     assert!(door.log().contains("REPORT RequestId: "), "{}", door.log());
@@ -208,4 +214,42 @@ async fn a_streamed_invocation_counts_its_bytes_and_bills_those_past_six_mb() {
     let error = plain.error().expect("too large");
     assert_eq!(error.error_type, "Function.ResponseSizeTooLarge");
     assert_eq!(plain.streamed_bytes, None);
+}
+
+#[test]
+fn a_lambda_http_streaming_url_sends_its_prelude_status_and_headers_then_the_body() {
+    let crate_dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lambda-runtime/http-streaming");
+    let template = format!(
+        r#"Resources:
+  Web:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: web
+      CodeUri: {dir}
+      Handler: bootstrap
+      Runtime: provided.al2023
+      FunctionUrlConfig:
+        AuthType: NONE
+        InvokeMode: RESPONSE_STREAM
+"#,
+        dir = crate_dir.display()
+    );
+    let door = FrontDoor::serve(&template, &[]);
+    let (status, headers, body) = super::curl(&[door.url("web")]);
+    assert_eq!(status, 201, "{}", door.log());
+    assert_eq!(super::header(&headers, "x-streamed"), Some("yes"));
+    assert_eq!(super::header(&headers, "set-cookie"), Some("visited=1"));
+    assert_eq!(
+        super::header(&headers, "transfer-encoding"),
+        Some("chunked")
+    );
+    assert_eq!(body, b"part 0\npart 1\npart 2\n");
+    // The parts are 100 ms apart: the first byte long before the end.
+    let (code, first_byte, total, _) = curl_timed(door.url("web"));
+    assert_eq!(code, 0);
+    assert!(
+        total - first_byte >= 0.15,
+        "first byte {first_byte} s, end {total} s"
+    );
 }
