@@ -189,12 +189,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let local = listener
             .local_addr()
             .context("failed to read the bound address")?;
-        println!("listening on http://{local}");
-        let (server, doors) = open_front_door(server, front_door, args.http_addr, args.allow_remote).await?;
-        for line in &doors {
-            println!("{line}");
+        let (server, doors) =
+            open_front_door(server, front_door, args.http_addr, args.allow_remote).await?;
+        // A reader that has gone (`serve | head -1`) is no reason to stop serving.
+        let mut stdout = std::io::stdout().lock();
+        for line in std::iter::once(format!("listening on http://{local}")).chain(doors) {
+            let _ = writeln!(stdout, "{line}");
         }
-        let _ = std::io::stdout().flush();
+        let _ = stdout.flush();
+        drop(stdout);
         for route in &routes {
             eprintln!("lambda-sim: route {route}");
         }

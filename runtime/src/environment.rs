@@ -223,7 +223,10 @@ impl Environment {
         meter.arm(&mut self.store, budget);
         let paced = !self.store.data().clock.is_virtual();
         let streamed = sink.is_some();
-        self.store.data_mut().stream = crate::stream::StreamState::new(sink, paced);
+        // A write waits for a slow caller at most until the invocation's timeout (wall time).
+        let stream_deadline = Instant::now() + budget;
+        self.store.data_mut().stream =
+            crate::stream::StreamState::new(sink, paced, stream_deadline);
         if self.store.data().kill.load(Ordering::Acquire) {
             // Killed as it starts: the guest stops at its first epoch check (a function entry).
             self.store.set_epoch_deadline(0);
@@ -239,8 +242,7 @@ impl Environment {
         outcome.calls = self.take_calls(wall, outcome.duration);
         let mut stream = std::mem::take(&mut self.store.data_mut().stream);
         if outcome.kind == Ending::Returned {
-            let deadline = self.store.data().deadline;
-            outcome.result = stream.finish(outcome.result, deadline).await;
+            outcome.result = stream.finish(outcome.result).await;
         }
         outcome.streamed = streamed.then(|| stream.written());
         outcome

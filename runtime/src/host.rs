@@ -220,8 +220,7 @@ impl crate::bindings::lambda_sim::handler::response_stream::Host for Host {
     async fn write(&mut self, chunk: Vec<u8>) -> Result<(), String> {
         // Waiting for the bandwidth or a slow caller is not CPU.
         self.wait_starts();
-        let deadline = self.deadline;
-        let written = self.stream.write(chunk, deadline).await;
+        let written = self.stream.write(chunk).await;
         self.wait_ends();
         written
     }

@@ -76,11 +76,17 @@ impl Function {
         let inner = &*self.inner;
         let at = self.arrive(options.at).await?;
         let warm = inner.pool.admit(at)?;
+        // Dropped with this future (its caller went away mid-run), the admission is given back.
+        let mut admission = Admission {
+            pool: &inner.pool,
+            open: true,
+        };
         let request_id = match &options.request_id {
             Some(id) => id.clone(),
             None => inner.shared.draws.request_id(),
         };
         let result = self.serve(warm, at, payload, request_id, &options).await;
+        admission.open = false;
         if result.is_err() {
             // No environment came back: give the admission back.
             inner.pool.abandon();
@@ -457,6 +463,21 @@ impl FunctionInner {
             UNIX_EPOCH + crate::clock::VIRTUAL_EPOCH + t
         } else {
             SystemTime::now()
+        }
+    }
+}
+
+/// An invocation's admission while it runs: an invocation future dropped before its end (a
+/// server whose client disconnected) gives its place back instead of holding it for good.
+struct Admission<'a> {
+    pool: &'a crate::pool::Pool,
+    open: bool,
+}
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            self.pool.cancelled();
         }
     }
 }

@@ -245,6 +245,18 @@ impl Pool {
         }
     }
 
+    /// Gives back the admission of an invocation dropped before it ended (its caller went
+    /// away): the count it held, and the kill switch of an environment it had made, which
+    /// died with it (nothing but this pool still holds that switch).
+    pub(crate) fn cancelled(&self) {
+        let mut state = self.state();
+        state.checked_out = state.checked_out.saturating_sub(1);
+        if self.reserved.is_none() {
+            self.account.unreserved_busy.fetch_sub(1, Ordering::AcqRel);
+        }
+        state.running.retain(|switch| Arc::strong_count(switch) > 1);
+    }
+
     /// Counts a new environment as serving (its kill switch reaches it from now on).
     pub(crate) fn track(&self, env: &Environment) {
         self.state().running.push(env.kill_switch().clone());

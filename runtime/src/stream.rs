@@ -77,21 +77,31 @@ pub(crate) struct StreamState {
     /// What was written on a buffered invocation.
     buffered: Vec<u8>,
     written: u64,
-    first_write: Option<Instant>,
+    /// When the bandwidth-capped pipe is free again (past the first 6 MB).
+    pipe_free_at: Option<Instant>,
     overflowed: bool,
     gone: bool,
     /// Pacing applies (a real clock).
     paced: bool,
+    /// No write waits past this: the invocation's timeout on the host's clock.
+    deadline: Option<Instant>,
 }
 
 impl StreamState {
-    /// The state of a new invocation: streamed to `sink`, or buffered.
-    pub(crate) fn new(sink: Option<ResponseSink>, paced: bool) -> Self {
+    /// The state of a new invocation: streamed to `sink`, or buffered; no write waits past
+    /// `deadline`.
+    pub(crate) fn new(sink: Option<ResponseSink>, paced: bool, deadline: Instant) -> Self {
         StreamState {
             sink,
             paced,
+            deadline: Some(deadline),
             ..StreamState::default()
         }
+    }
+
+    /// The latest a wait may end: the invocation's deadline, or now outside an invocation.
+    fn deadline(&self) -> Instant {
+        self.deadline.unwrap_or_else(Instant::now)
     }
 
     fn limit(&self) -> u64 {
@@ -110,7 +120,8 @@ impl StreamState {
 
     /// Sends (or buffers) `chunk`, waiting for the bandwidth and for a slow caller, never past
     /// `deadline`. Past the size limit, the part that fits is sent and the write fails.
-    pub(crate) async fn write(&mut self, chunk: Vec<u8>, deadline: Instant) -> Result<(), String> {
+    pub(crate) async fn write(&mut self, chunk: Vec<u8>) -> Result<(), String> {
+        let deadline = self.deadline();
         if self.overflowed {
             return Err(self.overflow_message());
         }
@@ -145,21 +156,22 @@ impl StreamState {
         )
     }
 
-    /// Waits until `len` more bytes fit the bandwidth: the first 6 MB at once, then
-    /// [`ResponseSink::bandwidth`] bytes a second since the first write.
+    /// Waits until `len` more bytes fit the bandwidth: the first 6 MB at once, then a pipe
+    /// of [`ResponseSink::bandwidth`] bytes a second (idle time earns no credit).
     async fn pace(&mut self, len: u64, deadline: Instant) {
-        let now = Instant::now();
-        let first = *self.first_write.get_or_insert(now);
         let Some(bandwidth) = self.sink.as_ref().and_then(|s| s.bandwidth) else {
             return;
         };
-        let after = (self.written + len).saturating_sub(STREAM_BURST);
-        if !self.paced || after == 0 {
+        let capped = (self.written + len).saturating_sub(STREAM_BURST).min(len);
+        if !self.paced || capped == 0 {
             return;
         }
-        let due = first + Duration::from_secs_f64(after as f64 / bandwidth as f64);
-        if due > now {
-            tokio::time::sleep_until(due.min(deadline).into()).await;
+        let now = Instant::now();
+        let start = self.pipe_free_at.map_or(now, |free| free.max(now));
+        let free = start + Duration::from_secs_f64(capped as f64 / bandwidth as f64);
+        self.pipe_free_at = Some(free);
+        if free > now {
+            tokio::time::sleep_until(free.min(deadline).into()).await;
         }
     }
 
@@ -191,8 +203,8 @@ impl StreamState {
     pub(crate) async fn finish(
         &mut self,
         returned: Result<Vec<u8>, FunctionError>,
-        deadline: Instant,
     ) -> Result<Vec<u8>, FunctionError> {
+        let deadline = self.deadline();
         if self.overflowed {
             return Err(too_large(self.limit()));
         }
@@ -255,27 +267,21 @@ mod tests {
 
     #[tokio::test]
     async fn a_buffered_response_is_what_was_written_then_what_was_returned() {
-        let mut state = StreamState::new(None, true);
-        state.write(b"ab".to_vec(), far()).await.expect("works");
-        state.write(b"cd".to_vec(), far()).await.expect("works");
-        let response = state
-            .finish(Ok(b"ef".to_vec()), far())
-            .await
-            .expect("works");
+        let mut state = StreamState::new(None, true, far());
+        state.write(b"ab".to_vec()).await.expect("works");
+        state.write(b"cd".to_vec()).await.expect("works");
+        let response = state.finish(Ok(b"ef".to_vec())).await.expect("works");
         assert_eq!(response, b"abcdef");
     }
 
     #[tokio::test]
     async fn a_stream_sends_its_content_type_then_its_chunks_then_the_returned_bytes() {
         let (sink, mut rx) = response_stream();
-        let mut state = StreamState::new(Some(sink), true);
+        let mut state = StreamState::new(Some(sink), true, far());
         state.set_content_type("text/plain".to_owned());
-        state.write(b"one".to_vec(), far()).await.expect("works");
+        state.write(b"one".to_vec()).await.expect("works");
         state.set_content_type("ignored/after-the-head".to_owned());
-        state
-            .finish(Ok(b"two".to_vec()), far())
-            .await
-            .expect("works");
+        state.finish(Ok(b"two".to_vec())).await.expect("works");
         drop(state);
         let mut parts = Vec::new();
         while let Some(part) = rx.recv().await {
@@ -293,16 +299,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_buffered_write_past_six_mb_fails_and_so_does_the_invocation() {
-        let mut state = StreamState::new(None, true);
+        let mut state = StreamState::new(None, true, far());
         let err = state
-            .write(vec![0; MAX_SYNC_PAYLOAD + 1], far())
+            .write(vec![0; MAX_SYNC_PAYLOAD + 1])
             .await
             .expect_err("fails");
         assert!(err.contains("6291456 bytes"), "{err}");
-        let err = state
-            .finish(Ok(Vec::new()), far())
-            .await
-            .expect_err("fails");
+        let err = state.finish(Ok(Vec::new())).await.expect_err("fails");
         assert_eq!(err.error_type, "Function.ResponseSizeTooLarge");
     }
 
@@ -318,20 +321,17 @@ mod tests {
             }
             bytes
         });
-        let mut state = StreamState::new(Some(sink.bandwidth(None)), true);
+        let mut state = StreamState::new(Some(sink.bandwidth(None)), true, far());
         let chunk = 16 * 1024 * 1024;
         let mut failed = None;
         for _ in 0..14 {
-            if let Err(err) = state.write(vec![7; chunk], far()).await {
+            if let Err(err) = state.write(vec![7; chunk]).await {
                 failed = Some(err);
                 break;
             }
         }
         assert!(failed.is_some(), "14 x 16 MiB is past 200 MiB");
-        let err = state
-            .finish(Ok(Vec::new()), far())
-            .await
-            .expect_err("fails");
+        let err = state.finish(Ok(Vec::new())).await.expect_err("fails");
         assert_eq!(
             err.error_message,
             "Response payload size exceeded maximum allowed payload size (209715200 bytes)."
@@ -344,28 +344,22 @@ mod tests {
     async fn a_write_to_a_caller_that_went_away_fails() {
         let (sink, rx) = response_stream();
         drop(rx);
-        let mut state = StreamState::new(Some(sink), true);
-        let err = state.write(b"x".to_vec(), far()).await.expect_err("fails");
+        let mut state = StreamState::new(Some(sink), true, far());
+        let err = state.write(b"x".to_vec()).await.expect_err("fails");
         assert!(err.contains("caller has gone"), "{err}");
-        assert!(state.finish(Ok(Vec::new()), far()).await.is_ok());
+        assert!(state.finish(Ok(Vec::new())).await.is_ok());
     }
 
     #[tokio::test]
     async fn past_six_mb_a_stream_goes_at_its_bandwidth() {
         let (sink, mut rx) = response_stream();
         let reader = tokio::spawn(async move { while rx.recv().await.is_some() {} });
-        let mut state = StreamState::new(Some(sink.bandwidth(Some(4 * 1024 * 1024))), true);
+        let mut state = StreamState::new(Some(sink.bandwidth(Some(4 * 1024 * 1024))), true, far());
         let started = Instant::now();
-        state
-            .write(vec![0; 6 * 1024 * 1024], far())
-            .await
-            .expect("works");
+        state.write(vec![0; 6 * 1024 * 1024]).await.expect("works");
         assert!(started.elapsed() < Duration::from_millis(200), "the burst");
         // 1 MiB more at 4 MiB/s: a quarter of a second after the first write.
-        state
-            .write(vec![0; 1024 * 1024], far())
-            .await
-            .expect("works");
+        state.write(vec![0; 1024 * 1024]).await.expect("works");
         let elapsed = started.elapsed();
         assert!(
             elapsed >= Duration::from_millis(245) && elapsed < Duration::from_millis(1000),

@@ -44,11 +44,15 @@ pub(crate) fn payload_chunk(bytes: &[u8]) -> Bytes {
     message("PayloadChunk", "application/octet-stream", bytes)
 }
 
+/// The most of an error's type or message an `InvokeComplete` carries (a guest chooses them).
+const MAX_ERROR_TEXT: usize = 256 * 1024;
+
 /// The `InvokeComplete` event: the function's error (type and message) if it failed, and
 /// the base64 log tail when asked for.
 pub(crate) fn invoke_complete(error: Option<(&str, &str)>, log_result: Option<&str>) -> Bytes {
     let mut body = serde_json::Map::new();
     if let Some((code, details)) = error {
+        let (code, details) = (cut(code), cut(details));
         body.insert("ErrorCode".to_owned(), code.into());
         body.insert("ErrorDetails".to_owned(), details.into());
     }
@@ -57,6 +61,15 @@ pub(crate) fn invoke_complete(error: Option<(&str, &str)>, log_result: Option<&s
     }
     let payload = serde_json::Value::Object(body).to_string();
     message("InvokeComplete", "application/json", payload.as_bytes())
+}
+
+/// `text`, at most [`MAX_ERROR_TEXT`] bytes (on a character boundary).
+fn cut(text: &str) -> &str {
+    let mut end = text.len().min(MAX_ERROR_TEXT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 #[cfg(test)]

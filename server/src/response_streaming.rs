@@ -87,11 +87,10 @@ pub(crate) async fn invoke(
     let shared = shared.clone();
     tokio::spawn(async move {
         let mut open = forward(first, &tx).await;
-        while let Some(part) = parts.recv().await {
-            if open {
-                open = forward(Some(part), &tx).await;
-            }
+        while open && let Some(part) = parts.recv().await {
+            open = forward(Some(part), &tx).await;
         }
+        // A client that went away: the handler's next write fails ("the caller has gone").
         drop(parts);
         if let Ok(invocation) = finished(&shared, &function, running).await
             && open

@@ -95,7 +95,7 @@ reserved_concurrency = 0
             .arg("serve")
             .arg(flag)
             .arg(file)
-            .args(["--addr", "127.0.0.1:0"])
+            .args(["--addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"])
             .env(
                 "LAMBDA_SIM_CACHE_DIR",
                 Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
@@ -277,6 +277,10 @@ Resources:
           Properties:
             Path: /hello
             Method: get
+        Nightly:
+          Type: Schedule
+          Properties:
+            Schedule: rate(1 day)
 "#,
         hello = lambda_sim_fixtures::HELLO
     );
@@ -300,7 +304,7 @@ Resources:
     assert_eq!(
         warnings,
         [format!(
-            "warning: {file}: function `HelloFunction`: event source `Api` of type `Api` is not simulated by `serve` (invoke the function directly)"
+            "warning: {file}: function `HelloFunction`: event source `Nightly` of type `Schedule` is not simulated by `serve` (invoke the function directly)"
         ),]
     );
 }

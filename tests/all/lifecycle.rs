@@ -97,3 +97,27 @@ async fn memory_size_and_billing_reach_the_report() {
         report.billed_duration_ms
     );
 }
+
+#[tokio::test]
+async fn an_invocation_dropped_by_its_caller_gives_its_place_back() {
+    use lambda_sim_runtime::{FunctionConfig, InvokeOptions, Payload};
+    // One place (reserved concurrency 1), taken by a handler that spins until its timeout.
+    let function = crate::load(
+        "spin-forever",
+        FunctionConfig::named("dropped")
+            .reserved_concurrency(1)
+            .timeout(std::time::Duration::from_secs(5)),
+    );
+    let payload = Payload::json("{}").expect("json");
+    let call = || function.invoke(&payload, InvokeOptions::default());
+    // The caller gives up after 200 ms (a client that disconnects): the future is dropped.
+    let first = tokio::time::timeout(std::time::Duration::from_millis(200), call()).await;
+    assert!(first.is_err(), "the handler spins past 200 ms");
+    assert_eq!(function.running_invocations(), 0);
+    // The place is free again: the next call runs (and is dropped too), not throttled.
+    let second = tokio::time::timeout(std::time::Duration::from_millis(200), call()).await;
+    assert!(
+        second.is_err(),
+        "admitted and running, not refused: {second:?}"
+    );
+}

@@ -27,7 +27,7 @@ pub enum BadResponse {
         value: String,
     },
     /// `statusCode` is an integer no HTTP response can carry.
-    #[error("statusCode {value} is not between 100 and 599")]
+    #[error("statusCode {value} is not between 200 and 599")]
     StatusOutOfRange {
         /// The value.
         value: String,

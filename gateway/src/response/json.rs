@@ -33,7 +33,7 @@ pub(crate) fn status(value: &Value) -> Result<StatusCode, BadResponse> {
     };
     u16::try_from(code)
         .ok()
-        .filter(|c| (100..=599).contains(c))
+        .filter(|c| (200..=599).contains(c))
         .and_then(|c| StatusCode::from_u16(c).ok())
         .ok_or_else(|| BadResponse::StatusOutOfRange {
             value: value.to_string(),
@@ -54,7 +54,26 @@ pub(crate) fn scalar_text(field: &str, value: &Value) -> Result<Option<String>, 
 }
 
 /// Appends one header, refusing names and values HTTP cannot carry.
+/// Headers that frame the HTTP message itself: API Gateway and function URLs set them, a
+/// function's are dropped (passed on, they would desynchronise the connection).
+const FRAMING: [&str; 8] = [
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "upgrade",
+    "te",
+    "trailer",
+    "proxy-connection",
+];
+
 pub(crate) fn append(headers: &mut HeaderMap, name: &str, value: &str) -> Result<(), BadResponse> {
+    if FRAMING
+        .iter()
+        .any(|framing| name.eq_ignore_ascii_case(framing))
+    {
+        return Ok(());
+    }
     let header = |reason| BadResponse::Header {
         name: name.to_owned(),
         reason,

@@ -70,7 +70,7 @@ fn rest_refuses_malformed_answers_naming_the_problem() {
         (r#"{"statusCode": -1}"#, "statusCode -1 is not an integer"),
         (
             r#"{"statusCode": 42}"#,
-            "statusCode 42 is not between 100 and 599",
+            "statusCode 42 is not between 200 and 599",
         ),
         (
             r#"{"statusCode": null}"#,
@@ -279,4 +279,24 @@ fn no_payload_ever_panics() {
             );
         }
     }
+}
+
+#[test]
+fn framing_headers_and_informational_statuses_are_not_passed_on() {
+    let payload = br#"{"statusCode": 200, "headers": {"Content-Length": "999", "transfer-encoding": "chunked", "connection": "close", "x-kept": "1"}, "body": "hi"}"#;
+    for api in [Api::Rest, Api::Http, Api::FunctionUrl] {
+        let mapped = response(api, payload, ResponseOptions::default()).expect("maps");
+        let headers = mapped.headers();
+        assert!(headers.get("content-length").is_none(), "{api:?}");
+        assert!(headers.get("transfer-encoding").is_none(), "{api:?}");
+        assert!(headers.get("connection").is_none(), "{api:?}");
+        assert_eq!(headers.get("x-kept").map(|v| v.as_bytes()), Some(&b"1"[..]));
+    }
+    let err = response(
+        Api::Http,
+        br#"{"statusCode": 101}"#,
+        ResponseOptions::default(),
+    )
+    .expect_err("a protocol switch is no answer");
+    assert_eq!(err.to_string(), "statusCode 101 is not between 200 and 599");
 }

@@ -72,10 +72,14 @@ async fn route(
     .into_iter()
     .find_map(|(routes, cors, api)| {
         let routes = routes.as_ref()?;
-        // A preflight is answered by the API whose CORS it is, whatever its routes.
+        // A preflight is answered by the API whose CORS it is, whatever its routes (a REST
+        // API's by the OPTIONS mock method SAM adds: 200, as `sam local` answers).
         if let Some(cors) = cors
-            && let Some(preflight) = cors.preflight(request)
+            && let Some(mut preflight) = cors.preflight(request)
         {
+            if api == Api::Rest {
+                *preflight.status_mut() = http::StatusCode::OK;
+            }
             return Some(Err(Box::new(preflight)));
         }
         routes.find(method, path).map(|m| Ok((m, cors, api)))
@@ -99,7 +103,11 @@ async fn route(
         account_id: lambda_sim_aws::ACCOUNT.to_owned(),
     };
     let mut response = integrate(shared, api, &matched, request, &info).await;
-    if let Some(cors) = cors {
+    // An HTTP API adds its CORS headers to every response; a REST API has no such setting
+    // (its function sends its own).
+    if let Some(cors) = cors
+        && api == Api::Http
+    {
         cors.apply(request.headers(), &mut response);
     }
     response

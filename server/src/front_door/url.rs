@@ -37,8 +37,14 @@ pub(crate) async fn handle(
     peer: SocketAddr,
     request: Request<Incoming>,
 ) -> Result<Answer, std::convert::Infallible> {
-    let url = &door.urls[index];
     let request_id = shared.runtime.new_request_id();
+    let Some(url) = door.urls.get(index) else {
+        return Ok(whole(failure(
+            Api::FunctionUrl,
+            Failure::NoRoute,
+            &request_id,
+        )));
+    };
     let (parts, body) = request.into_parts();
     let body = match read_body(
         Request::from_parts(parts.clone(), body),
@@ -223,11 +229,12 @@ async fn streamed_answer(
     let shared = shared.clone();
     tokio::spawn(async move {
         let mut open = first.is_empty() || tx.send(Ok(first)).await.is_ok();
-        while let Some(part) = parts.recv().await {
-            if let (true, StreamPart::Chunk(bytes)) = (open, part) {
+        while open && let Some(part) = parts.recv().await {
+            if let StreamPart::Chunk(bytes) = part {
                 open = tx.send(Ok(bytes)).await.is_ok();
             }
         }
+        // A client that went away: the handler's next write fails ("the caller has gone").
         drop(parts);
         if let Ok(Outcome::Ran(invocation)) = running.await
             && let Some(error) = invocation.error()
