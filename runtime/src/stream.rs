@@ -121,7 +121,9 @@ impl StreamState {
     /// Sends (or buffers) `chunk`, waiting for the bandwidth and for a slow caller, never past
     /// `deadline`. Past the size limit, the part that fits is sent and the write fails.
     pub(crate) async fn write(&mut self, chunk: Vec<u8>) -> Result<(), String> {
-        let deadline = self.deadline();
+        let Some(deadline) = self.deadline else {
+            return Err("there is no response stream outside an invocation (during init)".to_owned());
+        };
         if self.overflowed {
             return Err(self.overflow_message());
         }
@@ -338,6 +340,13 @@ mod tests {
         );
         drop(state);
         assert_eq!(reader.await.expect("works"), MAX_STREAMED_RESPONSE);
+    }
+
+    #[tokio::test]
+    async fn a_write_outside_an_invocation_fails() {
+        let mut state = StreamState::default();
+        let err = state.write(b"x".to_vec()).await.expect_err("no stream at init");
+        assert_eq!(err, "there is no response stream outside an invocation (during init)");
     }
 
     #[tokio::test]

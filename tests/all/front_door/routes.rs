@@ -296,3 +296,46 @@ fn a_handler_past_the_integration_timeout_gets_the_apis_timeout_answer() {
         "{log}"
     );
 }
+
+#[test]
+fn a_throttled_function_gets_each_front_doors_throttle_answer() {
+    // Reserved concurrency 0: Lambda refuses every invocation (`TooManyRequestsException`).
+    let template = format!(
+        r#"Resources:
+  Closed:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: closed
+      CodeUri: {code}
+      ReservedConcurrentExecutions: 0
+      FunctionUrlConfig:
+        AuthType: NONE
+      Events:
+        Http:
+          Type: HttpApi
+          Properties: {{Path: /x, Method: get}}
+        Rest:
+          Type: Api
+          Properties: {{Path: /v1/x, Method: get}}
+"#,
+        code = code("http-routes")
+    );
+    let door = FrontDoor::serve(&template, &[]);
+    // API Gateway answers a Lambda throttle with a 500 (the Lambda guide's "If the Lambda
+    // API rejects the invocation request, API Gateway returns a 500"); a function URL with 429.
+    let (status, _, body) = curl(&[&format!("{}/x", door.api())]);
+    assert_eq!(status, 500, "{}", door.log());
+    assert_eq!(json_of(&body), json!({"message": "Internal Server Error"}));
+    let (status, _, body) = curl(&[&format!("{}/v1/x", door.api())]);
+    assert_eq!(status, 500);
+    assert_eq!(json_of(&body), json!({"message": "Internal server error"}));
+    let (status, _, _) = curl(&[door.url("closed")]);
+    assert_eq!(status, 429);
+    let log = door.log();
+    assert!(
+        log.contains("GET /x: Lambda refused the invocation: ")
+            && log.contains("GET /v1/x: Lambda refused the invocation: "),
+        "{log}"
+    );
+    assert!(!log.contains("REPORT RequestId"), "nothing ran: {log}");
+}
