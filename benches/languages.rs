@@ -34,7 +34,7 @@ fn components() -> Vec<(&'static str, PathBuf)> {
         }
         None => println!("componentize-py not found: the Python hello is left out"),
     }
-    match lambda_sim_build::NodeTools::find() {
+    match lambda_sim_build::NodeTools::with_adapter(workspace().join("guest-node")) {
         Ok(tools) => {
             let started = Instant::now();
             let built = lambda_sim_build::build_node_with(

@@ -13,6 +13,14 @@ use lambda_sim_runtime::{ClockMode, CpuMode, FunctionConfig, Runtime};
 
 use crate::sim_flags::{ColdStartFlag, SimFlags};
 
+/// The bundled forwarder, built from `fixtures/guests/kinesis-forwarder` by
+/// `packaging/refresh-demo-handlers.sh`: embedded, so that the demo runs from any directory
+/// without a Rust toolchain (`demo_handlers_are_fresh` fails when its sources changed since).
+const BUNDLED_FORWARDER: &[u8] = include_bytes!("demo/kinesis-forwarder.wasm");
+
+/// The bundled aggregator, built from `fixtures/guests/aggregator` likewise.
+const BUNDLED_AGGREGATOR: &[u8] = include_bytes!("demo/aggregator.wasm");
+
 /// Arguments of `lambda-sim demo`.
 #[derive(clap::Args)]
 #[command(mut_arg("cold_start", |a| a.default_value("rust")))]
@@ -57,12 +65,13 @@ pub struct DemoArgs {
     #[arg(long)]
     objects: Option<PathBuf>,
     /// The forwarder: a handler crate or `.wasm` reading Kinesis batches into the Firehose
-    /// stream named by `DELIVERY_STREAM`.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guests/kinesis-forwarder"))]
-    forwarder: PathBuf,
-    /// The aggregating consumer: a handler crate or `.wasm` reading the same stream.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/guests/aggregator"))]
-    aggregator: PathBuf,
+    /// stream named by `DELIVERY_STREAM` [default: the bundled one, fixtures/guests/kinesis-forwarder]
+    #[arg(long)]
+    forwarder: Option<PathBuf>,
+    /// The aggregating consumer: a handler crate or `.wasm` reading the same stream [default:
+    /// the bundled one, fixtures/guests/aggregator]
+    #[arg(long)]
+    aggregator: Option<PathBuf>,
     /// A `lambda-sim.toml` or SAM `template.yaml` describing the pipeline instead: its first
     /// stream gets the events (and every queue a mapping reads gets a copy), its mappings'
     /// functions consume them, its first delivery stream is the one checked in S3.
@@ -119,23 +128,24 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let consumers = match &file {
         Some(file) => described(&runtime, file, &mut options)?,
         None => {
-            let load = |path: &PathBuf, name: &str| -> anyhow::Result<_> {
-                let wasm = crate::component(path)?;
-                runtime
-                    .load_file(
-                        &wasm,
-                        FunctionConfig::named(name)
-                            .memory_size_mb(args.memory)
-                            .env("DELIVERY_STREAM", &options.delivery.name),
-                    )
-                    .map_err(crate::lambda_error)
+            let load = |path: &Option<PathBuf>, bundled: &[u8], name: &str| -> anyhow::Result<_> {
+                let config = FunctionConfig::named(name)
+                    .memory_size_mb(args.memory)
+                    .env("DELIVERY_STREAM", &options.delivery.name);
+                match path {
+                    Some(path) => runtime.load_file(crate::component(path)?, config),
+                    None => runtime.load(bundled, config),
+                }
+                .map_err(crate::lambda_error)
             };
-            let mut forwarder = Consumer::forwarder(&load(&args.forwarder, "forwarder")?);
+            let forwarder = load(&args.forwarder, BUNDLED_FORWARDER, "forwarder")?;
+            let mut forwarder = Consumer::forwarder(&forwarder);
             if let Some(mapping) = forwarder.kinesis_mut() {
                 mapping.batch_size = args.batch_size;
                 mapping.maximum_retry_attempts = args.max_retries;
             }
-            let aggregator = Consumer::aggregator(&load(&args.aggregator, "aggregator")?);
+            let aggregator = load(&args.aggregator, BUNDLED_AGGREGATOR, "aggregator")?;
+            let aggregator = Consumer::aggregator(&aggregator);
             vec![forwarder, aggregator]
         }
     };
@@ -286,6 +296,32 @@ mod tests {
     fn cold_start(args: &[&str]) -> Option<ColdStartPreset> {
         let parsed = Demo::try_parse_from(std::iter::once("demo").chain(args.iter().copied()));
         parsed.expect("valid flags").args.cold_start.cold_start
+    }
+
+    /// The embedded handlers were built from the sources as they are: the key
+    /// `packaging/demo-sources-key.sh` prints is the one recorded when they were built.
+    #[test]
+    fn demo_handlers_are_fresh() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let out = std::process::Command::new("bash")
+            .arg(format!("{root}/packaging/demo-sources-key.sh"))
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let recorded = include_str!("demo/sources.sha256");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            recorded.trim(),
+            "the demo's embedded handlers (src/demo/*.wasm) are older than their sources: run \
+             packaging/refresh-demo-handlers.sh"
+        );
+        assert!(
+            BUNDLED_FORWARDER.starts_with(b"\0asm") && BUNDLED_AGGREGATOR.starts_with(b"\0asm")
+        );
     }
 
     #[test]

@@ -11,12 +11,31 @@ use crate::compile::cargo;
 use crate::metadata::CrateInfo;
 use crate::{Error, Result};
 
-/// Where the stand-in crates are: `LAMBDA_SIM_COMPAT_DIR`, else the `compat/` directory of the
-/// source tree lambda-sim was built from.
-pub fn compat_dir() -> PathBuf {
-    std::env::var_os("LAMBDA_SIM_COMPAT_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../compat"))
+/// Where the stand-in crates are: `LAMBDA_SIM_COMPAT_DIR`, else the copy of the ones embedded
+/// in lambda-sim, written under its cache directory (`compat/<key>/compat/`) on first use.
+pub fn compat_dir() -> Result<PathBuf> {
+    match std::env::var_os("LAMBDA_SIM_COMPAT_DIR") {
+        Some(dir) => Ok(PathBuf::from(dir)),
+        // With the guest SDK they depend on, beside `compat/` as in lambda-sim's sources.
+        None => crate::embedded::unpack("compat", crate::embedded::COMPAT)
+            .map(|dir| dir.join("compat"))
+            .map_err(Error::PrepareCompat),
+    }
+}
+
+/// The stand-ins for a crate: `LAMBDA_SIM_COMPAT_DIR`; else, for a crate that takes the guest
+/// SDK by path from a checkout of lambda-sim, the checkout's own (the stand-ins use the SDK by
+/// path too: two copies of one package would collide); else the embedded ones.
+fn stand_ins_dir(info: &CrateInfo) -> Result<PathBuf> {
+    let checkout = info
+        .guest_sdk
+        .as_ref()
+        .map(|sdk| sdk.join("../compat"))
+        .filter(|dir| dir.join("lambda_runtime/Cargo.toml").is_file());
+    match checkout {
+        Some(dir) if std::env::var_os("LAMBDA_SIM_COMPAT_DIR").is_none() => Ok(dir),
+        _ => compat_dir(),
+    }
 }
 
 /// The stand-in package and its directory under `compat/`, for a crate's name.
@@ -32,7 +51,7 @@ fn stand_in(name: &str) -> Option<(&'static str, &'static str)> {
 /// cargo's `--config` arguments that swap the stand-ins in and let tokio build for wasip2;
 /// writes the shims under the crate's target directory.
 pub(crate) fn patch_args(info: &CrateInfo) -> Result<Vec<String>> {
-    let compat = compat_dir();
+    let compat = stand_ins_dir(info)?;
     let shims = info.target_dir.join("lambda-sim-compat");
     let mut args = Vec::new();
     for (name, version) in &info.stand_ins {

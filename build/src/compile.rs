@@ -78,6 +78,7 @@ pub fn build_handler_with(dir: &Path, options: &BuildOptions) -> Result<PathBuf>
         return Err(Error::NotACrate(dir.to_owned()));
     }
     let manifest = manifest.canonicalize().map_err(Error::Cargo)?;
+    check_cargo()?;
     ensure_wasm_target()?;
     let lock = LockGuard::save(&manifest);
     let info = metadata::read(&manifest)?;
@@ -233,9 +234,24 @@ pub fn ensure_wasm_target() -> Result<()> {
     {
         Ok(status) if status.success() => Ok(()),
         Ok(status) => Err(Error::MissingTarget(format!("rustup exited with {status}"))),
-        Err(err) => Err(Error::MissingTarget(format!(
-            "rustup could not be run: {err}"
+        Err(err) => Err(Error::MissingTarget(crate::error::not_run(
+            Path::new("rustup"),
+            &err,
         ))),
+    }
+}
+
+/// Checks that cargo runs, so that a machine without Rust is told what to install.
+fn check_cargo() -> Result<()> {
+    let cargo = PathBuf::from(cargo());
+    match Command::new(&cargo).arg("--version").output() {
+        Ok(out) if out.status.success() => Ok(()),
+        Ok(out) => Err(Error::NoCargo(format!(
+            "`{} --version` failed: {}",
+            cargo.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))),
+        Err(err) => Err(Error::NoCargo(crate::error::not_run(&cargo, &err))),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The build's one error type: why a handler (a Rust crate or a Python directory) could not
 //! be built into a component.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::python::COMPONENTIZE_PY_VERSION;
 
@@ -27,6 +27,13 @@ pub enum Error {
     /// cargo could not be started.
     #[error("failed to run cargo: {0}")]
     Cargo(#[source] std::io::Error),
+    /// There is no Rust toolchain to build a Rust handler with.
+    #[error(
+        "a Rust toolchain is needed to build a Rust handler and cargo could not be run ({0}): \
+         install one with rustup (https://rustup.rs), then `rustup target add wasm32-wasip2`; \
+         Python and Node.js handlers, and prebuilt .wasm components, need no Rust toolchain"
+    )]
+    NoCargo(String),
     /// cargo failed; its messages went to stderr.
     #[error("failed to build `{0}` (cargo's messages are above)")]
     CargoFailed(PathBuf),
@@ -90,8 +97,9 @@ pub enum Error {
     },
     /// A stand-in crate is missing from the compatibility directory.
     #[error(
-        "lambda-sim's stand-in crate is not at `{0}`: set LAMBDA_SIM_COMPAT_DIR to the `compat/` \
-         directory of lambda-sim's sources"
+        "lambda-sim's stand-in crate is not at `{0}`: LAMBDA_SIM_COMPAT_DIR must name a directory \
+         holding lambda_runtime/, lambda_http/ and tokio-macros/ (unset, lambda-sim uses the \
+         ones built into it)"
     )]
     NoStandIn(PathBuf),
     /// Writing the stand-ins' shims failed.
@@ -195,10 +203,26 @@ pub enum Error {
     /// The Node.js adapter's directory or its packages are missing.
     #[error(
         "the Node.js adapter is not ready in `{0}`: run `npm ci` there (it installs esbuild and \
-         ComponentizeJS {version}), or set LAMBDA_SIM_GUEST_NODE to a directory where it was run",
+         ComponentizeJS {version}), or unset LAMBDA_SIM_GUEST_NODE to use the adapter built into \
+         lambda-sim",
         version = crate::node::COMPONENTIZE_JS_VERSION
     )]
     NoNodeAdapter(PathBuf),
+    /// npm cannot be run to install the embedded adapter's packages.
+    #[error(
+        "npm is needed to install the Node.js adapter's packages (esbuild, ComponentizeJS) on \
+         the first Node.js build and could not be run ({0}): install Node.js with npm, or set \
+         LAMBDA_SIM_NPM to npm's path"
+    )]
+    NoNpm(String),
+    /// `npm ci` of the embedded adapter failed (no network, no registry).
+    #[error("failed to install the Node.js adapter's packages with `npm ci` in `{dir}`:\n{output}")]
+    NpmFailed {
+        /// The adapter's directory under the cache directory.
+        dir: PathBuf,
+        /// What npm printed.
+        output: String,
+    },
     /// The temporary WIT directory of a Node.js build could not be written.
     #[error("failed to prepare the Node.js build: {0}")]
     PrepareNode(#[source] std::io::Error),
@@ -211,4 +235,14 @@ pub enum Error {
         /// What the build printed (esbuild's messages name the file and line).
         output: String,
     },
+}
+
+/// Why `program` could not be run, for a message that says what to install: "not found on the
+/// PATH" rather than the system's "No such file or directory".
+pub(crate) fn not_run(program: &Path, err: &std::io::Error) -> String {
+    if err.kind() == std::io::ErrorKind::NotFound {
+        format!("`{}` was not found on the PATH", program.display())
+    } else {
+        format!("`{}`: {err}", program.display())
+    }
 }

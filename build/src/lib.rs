@@ -20,6 +20,7 @@
 mod build_cache;
 mod compat;
 mod compile;
+mod embedded;
 mod error;
 mod function_code;
 mod metadata;

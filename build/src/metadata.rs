@@ -25,6 +25,9 @@ pub(crate) struct CrateInfo {
     /// Crates built as browser code on wasm32 (they call JavaScript through wasm-bindgen, as
     /// reqwest does for HTTP): whatever calls them fails in an environment.
     pub(crate) browser_only: Vec<String>,
+    /// The directory of the guest SDK (`lambda-sim-guest`) when the crate or a member of its
+    /// workspace takes it by path (from a checkout of lambda-sim).
+    pub(crate) guest_sdk: Option<PathBuf>,
 }
 
 /// The crates through which code calls a browser's JavaScript.
@@ -99,6 +102,12 @@ fn parse(metadata: &Value, manifest: &Path) -> CrateInfo {
             }
         }
     }
+    // Any package of the workspace counts: its members share one lock file.
+    info.guest_sdk = packages
+        .iter()
+        .find(|package| package["name"] == "lambda-sim-guest" && package["source"].is_null())
+        .and_then(|package| package["manifest_path"].as_str())
+        .and_then(|manifest| Some(Path::new(manifest).parent()?.to_owned()));
     let graph = Graph::new(metadata);
     let built = graph.built_from(root.and_then(|root| root["id"].as_str()));
     for id in &built {

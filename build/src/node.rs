@@ -2,7 +2,8 @@
 //! `.cjs`, with what it imports from `node_modules`) into a component for the handler world:
 //! `guest-node/build.mjs` bundles it with esbuild and componentizes the adapter in
 //! `guest-node/` with the bundle inside (ComponentizeJS, SpiderMonkey without JIT). The
-//! component is rebuilt only when the bundle changed (`OUT.key`).
+//! component is rebuilt only when the bundle changed (`OUT.key`). The adapter is embedded in
+//! lambda-sim and installed under its cache directory on first use (`npm ci`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,22 +21,22 @@ pub const DEFAULT_NODE_RUNTIME: &str = "nodejs22.x";
 /// `fetch`) with the packages its interfaces use; the handler world and its imports go under
 /// `deps/` beside them.
 const NODE_WIT: [(&str, &str); 5] = [
-    ("node.wit", include_str!("../../guest-node/wit/node.wit")),
+    ("node.wit", include_str!("../guest-node/wit/node.wit")),
     (
         "deps/cli/cli.wit",
-        include_str!("../../guest-node/wit/deps/cli/cli.wit"),
+        include_str!("../guest-node/wit/deps/cli/cli.wit"),
     ),
     (
         "deps/http/http.wit",
-        include_str!("../../guest-node/wit/deps/http/http.wit"),
+        include_str!("../guest-node/wit/deps/http/http.wit"),
     ),
     (
         "deps/io/io.wit",
-        include_str!("../../guest-node/wit/deps/io/io.wit"),
+        include_str!("../guest-node/wit/deps/io/io.wit"),
     ),
     (
         "deps/clocks/clocks.wit",
-        include_str!("../../guest-node/wit/deps/clocks/clocks.wit"),
+        include_str!("../guest-node/wit/deps/clocks/clocks.wit"),
     ),
 ];
 
@@ -45,37 +46,95 @@ const NODE_WIT: [(&str, &str); 5] = [
 pub struct NodeTools {
     /// The `node` to run: `LAMBDA_SIM_NODE`, else `node` on the `PATH`.
     pub node: PathBuf,
-    /// `guest-node/`: `LAMBDA_SIM_GUEST_NODE`, else the one beside the source lambda-sim was
-    /// built from.
+    /// The adapter's directory: `LAMBDA_SIM_GUEST_NODE`, else the copy of the adapter embedded
+    /// in lambda-sim, written under its cache directory (`guest-node/<key>/`) with `npm ci` run
+    /// there on first use.
     pub adapter: PathBuf,
 }
 
 impl NodeTools {
-    /// Finds node and the adapter, and checks that the adapter's packages are installed.
+    /// Finds node and the adapter (installing the embedded one on first use), and checks that
+    /// the adapter's packages are installed.
     pub fn find() -> Result<Self> {
-        let node = std::env::var_os("LAMBDA_SIM_NODE")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("node"));
-        match Command::new(&node).arg("--version").output() {
-            Ok(out) if out.status.success() => {}
-            Ok(out) => {
-                return Err(Error::NoNode(format!(
-                    "`{} --version` failed: {}",
-                    node.display(),
-                    String::from_utf8_lossy(&out.stderr).trim()
-                )));
-            }
-            Err(err) => return Err(Error::NoNode(format!("`{}`: {err}", node.display()))),
-        }
-        let adapter = std::env::var_os("LAMBDA_SIM_GUEST_NODE")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-node"));
-        let componentize_js = adapter.join("node_modules/@bytecodealliance/componentize-js");
-        if !adapter.join("build.mjs").is_file() || !componentize_js.is_dir() {
+        let node = find_node()?;
+        let adapter = match std::env::var_os("LAMBDA_SIM_GUEST_NODE") {
+            Some(dir) => PathBuf::from(dir),
+            None => install_adapter()?,
+        };
+        Self::check(node, adapter)
+    }
+
+    /// Finds node and takes the adapter in `adapter` (a `guest-node/` where `npm ci` was run).
+    pub fn with_adapter(adapter: PathBuf) -> Result<Self> {
+        Self::check(find_node()?, adapter)
+    }
+
+    fn check(node: PathBuf, adapter: PathBuf) -> Result<Self> {
+        if !ready(&adapter) {
             return Err(Error::NoNodeAdapter(adapter));
         }
         Ok(NodeTools { node, adapter })
     }
+}
+
+/// The `node` to run, checked with `node --version`.
+fn find_node() -> Result<PathBuf> {
+    let node = std::env::var_os("LAMBDA_SIM_NODE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("node"));
+    match Command::new(&node).arg("--version").output() {
+        Ok(out) if out.status.success() => Ok(node),
+        Ok(out) => Err(Error::NoNode(format!(
+            "`{} --version` failed: {}",
+            node.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))),
+        Err(err) => Err(Error::NoNode(crate::error::not_run(&node, &err))),
+    }
+}
+
+/// Whether the adapter in `dir` has its build script and its packages.
+fn ready(dir: &Path) -> bool {
+    dir.join("build.mjs").is_file()
+        && dir
+            .join("node_modules/@bytecodealliance/componentize-js")
+            .is_dir()
+}
+
+/// The embedded adapter, written under the cache directory, with its packages installed by
+/// `npm ci` from its lock file the first time (one lambda-sim at a time).
+fn install_adapter() -> Result<PathBuf> {
+    let dir = crate::embedded::unpack("guest-node", crate::embedded::NODE_ADAPTER)
+        .map_err(Error::PrepareNode)?;
+    if ready(&dir) {
+        return Ok(dir);
+    }
+    let _turn = crate::turns::take_turn(&dir).0;
+    if ready(&dir) {
+        return Ok(dir);
+    }
+    let npm = std::env::var_os("LAMBDA_SIM_NPM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("npm"));
+    eprintln!(
+        "lambda-sim: installing the Node.js adapter's packages (esbuild, ComponentizeJS \
+         {COMPONENTIZE_JS_VERSION}) with `npm ci` in {}: once",
+        dir.display()
+    );
+    let output = Command::new(&npm)
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&dir)
+        .output()
+        .map_err(|err| Error::NoNpm(crate::error::not_run(&npm, &err)))?;
+    if !output.status.success() || !ready(&dir) {
+        return Err(Error::NpmFailed {
+            dir,
+            output: String::from_utf8_lossy(&output.stderr)
+                .trim_end()
+                .to_owned(),
+        });
+    }
+    Ok(dir)
 }
 
 /// The module a handler setting names and its export: `src/app.handler` is the export
@@ -177,7 +236,7 @@ fn build_resolved(
         .arg("--out")
         .arg(out)
         .output()
-        .map_err(|err| Error::NoNode(format!("`{}`: {err}", tools.node.display())))?;
+        .map_err(|err| Error::NoNode(crate::error::not_run(&tools.node, &err)))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() || !out.is_file() {
         let mut text = String::from_utf8_lossy(&output.stderr).into_owned();

@@ -13,13 +13,13 @@ use crate::{Error, Result, python_deps};
 /// The componentize-py release the adapter is written and tested for.
 pub const COMPONENTIZE_PY_VERSION: &str = "0.25.1";
 
-const ADAPTER: &str = include_str!("../../guest-python/lambda_sim_adapter.py");
+const ADAPTER: &str = include_str!("../guest-python/lambda_sim_adapter.py");
 /// The `ssl` the adapter installs when the sandbox's CPython has none (urllib3, botocore).
-const SSL_STAND_IN: &str = include_str!("../../guest-python/lambda_sim_ssl.py");
+const SSL_STAND_IN: &str = include_str!("../guest-python/lambda_sim_ssl.py");
 /// botocore's HTTP over `wasi:http`, installed when the handler imports botocore.
-const HTTP: &str = include_str!("../../guest-python/lambda_sim_http.py");
+const HTTP: &str = include_str!("../guest-python/lambda_sim_http.py");
 /// The world the adapter is built for: the handler world and `wasi:http`'s outgoing handler.
-const PYTHON_WIT: &str = include_str!("../../guest-python/wit/python.wit");
+const PYTHON_WIT: &str = include_str!("../guest-python/wit/python.wit");
 /// The componentize-py to run: `LAMBDA_SIM_COMPONENTIZE_PY`, else `componentize-py` on the
 /// `PATH`; checked by asking its version.
 pub fn componentize_py() -> Result<PathBuf> {
@@ -41,9 +41,8 @@ fn version(program: &Path) -> Result<String> {
             program.display(),
             String::from_utf8_lossy(&out.stderr).trim()
         ))),
-        Err(err) => Err(Error::NoComponentizePy(format!(
-            "`{}`: {err}",
-            program.display()
+        Err(err) => Err(Error::NoComponentizePy(crate::error::not_run(
+            program, &err,
         ))),
     }
 }
@@ -225,7 +224,7 @@ fn run_componentize_py(
         .arg("-o")
         .arg(out)
         .output()
-        .map_err(|err| Error::NoComponentizePy(format!("`{}`: {err}", program.display())))?;
+        .map_err(|err| Error::NoComponentizePy(crate::error::not_run(program, &err)))?;
     if !output.status.success() || !out.is_file() {
         let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&output.stderr));

@@ -5,25 +5,25 @@
 use std::path::Path;
 
 /// The handler world (`wit/handler.wit`).
-pub(crate) const HANDLER: &str = include_str!("../../wit/handler.wit");
+pub(crate) const HANDLER: &str = include_str!("../wit/handler.wit");
 
 /// The packages the handler world imports, by file under a WIT directory's `deps/`.
 pub(crate) const DEPS: [(&str, &str); 4] = [
     (
         "keyvalue/world.wit",
-        include_str!("../../wit/deps/keyvalue/world.wit"),
+        include_str!("../wit/deps/keyvalue/world.wit"),
     ),
     (
         "keyvalue/store.wit",
-        include_str!("../../wit/deps/keyvalue/store.wit"),
+        include_str!("../wit/deps/keyvalue/store.wit"),
     ),
     (
         "keyvalue/atomic.wit",
-        include_str!("../../wit/deps/keyvalue/atomic.wit"),
+        include_str!("../wit/deps/keyvalue/atomic.wit"),
     ),
     (
         "keyvalue/batch.wit",
-        include_str!("../../wit/deps/keyvalue/batch.wit"),
+        include_str!("../wit/deps/keyvalue/batch.wit"),
     ),
 ];
 
@@ -31,27 +31,24 @@ pub(crate) const DEPS: [(&str, &str); 4] = [
 /// `wit/wasi-http/`), by file under a WIT directory's `deps/`: for the worlds that send HTTP
 /// requests (to the simulator's AWS endpoint).
 pub(crate) const WASI_HTTP: [(&str, &str); 7] = [
-    (
-        "http/http.wit",
-        include_str!("../../wit/wasi-http/http.wit"),
-    ),
-    ("io/io.wit", include_str!("../../wit/wasi-http/io.wit")),
+    ("http/http.wit", include_str!("../wit/wasi-http/http.wit")),
+    ("io/io.wit", include_str!("../wit/wasi-http/io.wit")),
     (
         "clocks/clocks.wit",
-        include_str!("../../wit/wasi-http/clocks.wit"),
+        include_str!("../wit/wasi-http/clocks.wit"),
     ),
     (
         "random/random.wit",
-        include_str!("../../wit/wasi-http/random.wit"),
+        include_str!("../wit/wasi-http/random.wit"),
     ),
-    ("cli/cli.wit", include_str!("../../wit/wasi-http/cli.wit")),
+    ("cli/cli.wit", include_str!("../wit/wasi-http/cli.wit")),
     (
         "filesystem/filesystem.wit",
-        include_str!("../../wit/wasi-http/filesystem.wit"),
+        include_str!("../wit/wasi-http/filesystem.wit"),
     ),
     (
         "sockets/sockets.wit",
-        include_str!("../../wit/wasi-http/sockets.wit"),
+        include_str!("../wit/wasi-http/sockets.wit"),
     ),
 ];
 

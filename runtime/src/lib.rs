@@ -104,7 +104,7 @@ pub use trace::{Segment, SegmentKind, chrome_trace, otlp};
 pub mod bindings {
     wasmtime::component::bindgen!({
         world: "function",
-        path: "../wit",
+        path: "wit",
         exports: { default: async },
         imports: { "lambda-sim:handler/response-stream.write": async },
         with: { "wasi:keyvalue/store.bucket": crate::stores::BucketHandle },

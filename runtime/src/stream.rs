@@ -122,7 +122,9 @@ impl StreamState {
     /// `deadline`. Past the size limit, the part that fits is sent and the write fails.
     pub(crate) async fn write(&mut self, chunk: Vec<u8>) -> Result<(), String> {
         let Some(deadline) = self.deadline else {
-            return Err("there is no response stream outside an invocation (during init)".to_owned());
+            return Err(
+                "there is no response stream outside an invocation (during init)".to_owned(),
+            );
         };
         if self.overflowed {
             return Err(self.overflow_message());
@@ -345,8 +347,14 @@ mod tests {
     #[tokio::test]
     async fn a_write_outside_an_invocation_fails() {
         let mut state = StreamState::default();
-        let err = state.write(b"x".to_vec()).await.expect_err("no stream at init");
-        assert_eq!(err, "there is no response stream outside an invocation (during init)");
+        let err = state
+            .write(b"x".to_vec())
+            .await
+            .expect_err("no stream at init");
+        assert_eq!(
+            err,
+            "there is no response stream outside an invocation (during init)"
+        );
     }
 
     #[tokio::test]

@@ -15,6 +15,7 @@ mod front_door;
 mod front_door_browser;
 mod harness;
 mod init_retry;
+mod install;
 mod lifecycle;
 mod load;
 mod logs;

@@ -67,7 +67,9 @@ fn tools() -> Result<&'static NodeTools, String> {
         for name in LOCKED {
             npm_ci(&fixture(name))?;
         }
-        NodeTools::find().map_err(|err| err.to_string())
+        // The repository's adapter, installed above (`NodeTools::find` would install the one
+        // embedded in lambda-sim under the cache directory).
+        NodeTools::with_adapter(root().join("guest-node")).map_err(|err| err.to_string())
     });
     found.as_ref().map_err(Clone::clone)
 }

@@ -26,7 +26,7 @@ fn bindings_file() -> PathBuf {
 /// file (they only tell rustc when to expand the macro again).
 fn generate() -> Result<String> {
     // The macro resolves `path` against `CARGO_MANIFEST_DIR`, which is this crate's here too.
-    let wit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
+    let wit = Path::new(env!("CARGO_MANIFEST_DIR")).join("wit");
     let mut resolve = Resolve::default();
     let (package, _) = resolve.push_path(wit.canonicalize()?)?;
     let world = resolve.select_world(&[package], Some("function"))?;
