@@ -18,7 +18,9 @@ use lambda_sim_runtime::{
 use crate::body::{Chunks, full, streamed};
 use crate::event_stream;
 use crate::registry::Target;
-use crate::service::{Answer, check_client_context, header, log_tail, read_body, set_request_id};
+use crate::service::{
+    Answer, check_client_context, header, log_tail, read_body, set_request_id, wants_tail,
+};
 use crate::{ApiError, Shared};
 
 /// The largest `PayloadChunk` sent: SDKs refuse event-stream messages over 16 MiB.
@@ -41,17 +43,7 @@ pub(crate) async fn invoke(
             ));
         }
     };
-    let tail = match header(&request, "x-amz-log-type")? {
-        None | Some("None") => false,
-        Some("Tail") => true,
-        Some(other) => {
-            return Err(ApiError::validation(
-                other,
-                "logType",
-                "Member must satisfy enum value set: [Tail, None]",
-            ));
-        }
-    };
+    let tail = wants_tail(&request)?;
     check_client_context(&request)?;
     let body = read_body(request, MAX_SYNC_PAYLOAD, shared.body_timeout).await?;
     let Target { deployed, version } = shared.registry.find(function_name, qualifier)?;

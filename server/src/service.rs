@@ -209,17 +209,7 @@ async fn invoke(
             ));
         }
     };
-    let tail = match header(&request, "x-amz-log-type")? {
-        None | Some("None") => false,
-        Some("Tail") => true,
-        Some(other) => {
-            return Err(ApiError::validation(
-                other,
-                "logType",
-                "Member must satisfy enum value set: [Tail, None]",
-            ));
-        }
-    };
+    let tail = wants_tail(&request)?;
     check_client_context(&request)?;
     let limit = match invocation_type {
         InvocationType::Event => MAX_EVENT_PAYLOAD,
@@ -296,6 +286,19 @@ async fn invoke(
             }
             Ok(answer)
         }
+    }
+}
+
+/// Whether `X-Amz-Log-Type` asks for the log's tail (`Tail`; `None` or absent: no).
+pub(crate) fn wants_tail(request: &Request<Incoming>) -> Result<bool, ApiError> {
+    match header(request, "x-amz-log-type")? {
+        None | Some("None") => Ok(false),
+        Some("Tail") => Ok(true),
+        Some(other) => Err(ApiError::validation(
+            other,
+            "logType",
+            "Member must satisfy enum value set: [Tail, None]",
+        )),
     }
 }
 

@@ -18,7 +18,7 @@ use super::FrontDoor;
 use super::invoke::{Outcome, invoke, note};
 use crate::Shared;
 use crate::body::full;
-use crate::service::{Answer, read_body};
+use crate::service::Answer;
 
 /// Answers one request to the APIs; never fails (failures are answers).
 pub(crate) async fn handle(
@@ -29,25 +29,18 @@ pub(crate) async fn handle(
 ) -> Result<Answer, std::convert::Infallible> {
     let request_id = shared.runtime.new_request_id();
     let fallback = door.api_of_no_route();
-    let (parts, body) = request.into_parts();
-    let body = match read_body(
-        Request::from_parts(parts.clone(), body),
+    let request = match super::with_body(
+        &shared,
+        request,
         GATEWAY_PAYLOAD_LIMIT,
-        shared.body_timeout,
+        fallback,
+        &request_id,
     )
     .await
     {
-        Ok(body) => body,
-        Err(err) if err.status == 413 => {
-            return Ok(answer(failure(
-                fallback,
-                Failure::RequestTooLarge,
-                &request_id,
-            )));
-        }
-        Err(err) => return Ok(crate::service::error_answer(&err, &request_id)),
+        Ok(request) => request,
+        Err(answer) => return Ok(answer),
     };
-    let request = Request::from_parts(parts, body);
     Ok(answer(
         route(&shared, &door, peer, &request, &request_id).await,
     ))

@@ -166,6 +166,34 @@ impl FrontDoor {
     }
 }
 
+/// A front-door request with its body read (at most `limit` bytes), or the answer to give
+/// instead: API Gateway's 413 for `api` past the limit, the API's 408 for a body too slow.
+pub(crate) async fn with_body(
+    shared: &crate::Shared,
+    request: hyper::Request<hyper::body::Incoming>,
+    limit: usize,
+    api: Api,
+    request_id: &str,
+) -> Result<hyper::Request<bytes::Bytes>, crate::service::Answer> {
+    let (parts, body) = request.into_parts();
+    let read = crate::service::read_body(
+        hyper::Request::from_parts(parts.clone(), body),
+        limit,
+        shared.body_timeout,
+    )
+    .await;
+    match read {
+        Ok(body) => Ok(hyper::Request::from_parts(parts, body)),
+        Err(err) if err.status == 413 => Err(lambda_sim_gateway::failure(
+            api,
+            lambda_sim_gateway::Failure::RequestTooLarge,
+            request_id,
+        )
+        .map(crate::body::full)),
+        Err(err) => Err(crate::service::error_answer(&err, request_id)),
+    }
+}
+
 fn cors(spec: &CorsSpec) -> Cors {
     Cors {
         allow_origins: spec.allow_origins.clone(),

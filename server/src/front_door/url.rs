@@ -24,7 +24,7 @@ use super::invoke::{Outcome, invoke, note};
 use super::{FrontDoor, FunctionUrl};
 use crate::Shared;
 use crate::body::{Chunks, full, streamed};
-use crate::service::{Answer, read_body};
+use crate::service::Answer;
 
 /// The content type of a stream that starts with an HTTP prelude.
 const HTTP_INTEGRATION: &str = "application/vnd.awslambda.http-integration-response";
@@ -45,25 +45,18 @@ pub(crate) async fn handle(
             &request_id,
         )));
     };
-    let (parts, body) = request.into_parts();
-    let body = match read_body(
-        Request::from_parts(parts.clone(), body),
+    let request = match super::with_body(
+        &shared,
+        request,
         LAMBDA_PAYLOAD_LIMIT,
-        shared.body_timeout,
+        Api::FunctionUrl,
+        &request_id,
     )
     .await
     {
-        Ok(body) => body,
-        Err(err) if err.status == 413 => {
-            return Ok(whole(failure(
-                Api::FunctionUrl,
-                Failure::RequestTooLarge,
-                &request_id,
-            )));
-        }
-        Err(err) => return Ok(crate::service::error_answer(&err, &request_id)),
+        Ok(request) => request,
+        Err(answer) => return Ok(answer),
     };
-    let request = Request::from_parts(parts, body);
     if let Some(cors) = &url.cors
         && let Some(preflight) = cors.preflight(&request)
     {
