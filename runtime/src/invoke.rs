@@ -355,12 +355,7 @@ impl FunctionInner {
             && bytes.len() > MAX_SYNC_PAYLOAD
             && outcome.streamed.is_none()
         {
-            result = Err(FunctionError::new(
-                "Function.ResponseSizeTooLarge",
-                format!(
-                    "Response payload size exceeded maximum allowed payload size ({MAX_SYNC_PAYLOAD} bytes)."
-                ),
-            ));
+            result = Err(crate::stream::too_large(MAX_SYNC_PAYLOAD as u64));
         }
         let status = match (outcome.kind, &result) {
             (Ending::Returned, Ok(_)) => Status::Success,

@@ -22,12 +22,7 @@ impl Payload {
             return Ok(Payload(Arc::from(&b"{}"[..])));
         }
         if bytes.len() > MAX_SYNC_PAYLOAD {
-            return Err(Error::InvalidRequest {
-                error_type: "RequestEntityTooLargeException",
-                message: format!(
-                    "Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation"
-                ),
-            });
+            return Err(too_large());
         }
         if let Err(err) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
             return Err(Error::InvalidRequest {
@@ -42,12 +37,7 @@ impl Payload {
     /// checked, the parse is skipped. Not for bytes a client sent.
     pub fn made_json(bytes: Vec<u8>) -> Result<Self> {
         if bytes.len() > MAX_SYNC_PAYLOAD {
-            return Err(Error::InvalidRequest {
-                error_type: "RequestEntityTooLargeException",
-                message: format!(
-                    "Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation"
-                ),
-            });
+            return Err(too_large());
         }
         Ok(Payload(Arc::from(bytes)))
     }
@@ -60,6 +50,16 @@ impl Payload {
     /// The payload's bytes.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
+    }
+}
+
+/// The Invoke API's refusal of a payload over 6 MB.
+fn too_large() -> Error {
+    Error::InvalidRequest {
+        error_type: "RequestEntityTooLargeException",
+        message: format!(
+            "Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation"
+        ),
     }
 }
 
