@@ -1,8 +1,10 @@
 //! Embeds the files `lambda-sim build` writes out on first use: the stand-in crates
 //! (`compat/`, swapped in for `lambda_runtime` and `lambda_http`) and the Node.js adapter
 //! (`guest-node/` without its `node_modules` and WIT), as `$OUT_DIR/embedded.rs`, so that an
-//! installed binary needs no source checkout. Each is taken from inside this crate when it is
-//! there (a packaged crate), else from the repository beside it.
+//! installed binary needs no source checkout. In the repository they are read beside this crate;
+//! a packaged crate carries `compat/` and the SDK under `embedded/`, staged by
+//! `packaging/stage-build-sources.sh` with each `Cargo.toml` named `Cargo.toml.in` (cargo leaves
+//! a directory holding a `Cargo.toml` out of a package, as another package).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -13,13 +15,18 @@ fn main() {
     let mut code = String::new();
     // The stand-ins depend on the guest SDK by path (`../../guest`): both are written out with
     // the repository's layout, the SDK's manifest with what it inherits from the workspace.
-    let compat = source(&manifest_dir, "compat");
-    let guest = source(&manifest_dir, "guest");
+    let compat = checkout_or_embedded(&manifest_dir, "compat");
+    let guest = checkout_or_embedded(&manifest_dir, "guest");
     let mut files = Vec::new();
     walk(&compat, &compat, &|_| true, &mut files);
     let mut entries: Vec<(String, PathBuf)> = files
         .iter()
-        .map(|file| (format!("compat/{}", slashed(file)), compat.join(file)))
+        .map(|file| {
+            (
+                format!("compat/{}", manifest_named(file)),
+                compat.join(file),
+            )
+        })
         .collect();
     let mut files = Vec::new();
     walk(&guest, &guest.join("src"), &|_| true, &mut files);
@@ -63,6 +70,37 @@ const ADAPTER_FILES: [&str; 5] = [
     "package-lock.json",
 ];
 
+/// `name` beside this crate in the repository (`../compat` holds the `lambda_runtime`
+/// stand-in's manifest there), else staged inside this packaged crate under `embedded/`.
+fn checkout_or_embedded(manifest_dir: &Path, name: &str) -> PathBuf {
+    let beside = manifest_dir.join("..").join(name);
+    if manifest_dir
+        .join("../compat/lambda_runtime/Cargo.toml")
+        .is_file()
+    {
+        return beside;
+    }
+    let embedded = manifest_dir.join("embedded").join(name);
+    assert!(
+        embedded.is_dir(),
+        "lambda-sim-build embeds `{name}/`, which is neither at {} nor at {} \
+         (packaging/stage-build-sources.sh stages it before `cargo package`)",
+        beside.display(),
+        embedded.display()
+    );
+    embedded
+}
+
+/// A staged file's path with `/` between its parts and its manifest's name given back
+/// (`Cargo.toml.in` is `Cargo.toml`).
+fn manifest_named(path: &Path) -> String {
+    let slashed = slashed(path);
+    match slashed.strip_suffix(".in") {
+        Some(manifest) if manifest.ends_with("Cargo.toml") => manifest.to_owned(),
+        _ => slashed,
+    }
+}
+
 /// `name` inside this crate if it is there, else beside it.
 fn source(manifest_dir: &Path, name: &str) -> PathBuf {
     let inside = manifest_dir.join(name);
@@ -101,7 +139,7 @@ fn walk(root: &Path, dir: &Path, keep: &dyn Fn(&Path) -> bool, files: &mut Vec<P
             if name != "target" && name != "node_modules" && !name.starts_with('.') {
                 walk(root, &path, keep, files);
             }
-        } else if keep(&relative) {
+        } else if name != "Cargo.lock" && keep(&relative) {
             println!("cargo:rerun-if-changed={}", path.display());
             files.push(relative);
         }
@@ -134,7 +172,10 @@ fn slashed(path: &Path) -> String {
 /// from the workspace's `[workspace.package]`, and without `[lints] workspace = true`, so that
 /// it builds where no workspace is around it.
 fn standalone_manifest(guest: &Path) -> String {
-    let path = guest.join("Cargo.toml");
+    let mut path = guest.join("Cargo.toml");
+    if !path.is_file() {
+        path = guest.join("Cargo.toml.in");
+    }
     println!("cargo:rerun-if-changed={}", path.display());
     let manifest = std::fs::read_to_string(&path).expect("reads the SDK's manifest");
     // The workspace's values; in a packaged lambda-sim-build (no workspace around it), this

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Builds the `lambda-sim` wheel (packaging/pyproject.toml: maturin, `bindings = "bin"`) into
-# target/wheels, with the workspace's target/ for cargo; installs maturin into target/py-venv
-# first if it is not there. Prints the wheel's path on stdout (maturin's messages go to stderr).
+# Builds the `lambda-sim` wheel into target/wheels and prints its path: the release binary
+# (cargo's, or the one given with --binary, as the tests give theirs) wrapped by
+# packaging/make-wheel.py, which needs only python3. The version is the crate's.
+# Usage: packaging/build-wheel.sh [--binary PATH]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MATURIN_VERSION=1.16.0
-venv=target/py-venv
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
+binary=""
+if [ "${1:-}" = "--binary" ]; then
+    binary="${2:?--binary needs a path}"
+elif [ "$#" -ne 0 ]; then
+    echo "usage: packaging/build-wheel.sh [--binary PATH]" >&2
+    exit 2
 fi
-if [ "$("$venv/bin/python" -m maturin --version 2>/dev/null)" != "maturin $MATURIN_VERSION" ]; then
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "maturin==$MATURIN_VERSION"
+if [ -z "$binary" ]; then
+    cargo build --release --bin lambda-sim >&2
+    binary="${CARGO_TARGET_DIR:-target}/release/lambda-sim"
 fi
+version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
 rm -f target/wheels/lambda_sim-*.whl
-(cd packaging && "../$venv/bin/python" -m maturin build --release --out ../target/wheels) >&2
-ls target/wheels/lambda_sim-*.whl
+python3 packaging/make-wheel.py "$binary" "$version" target/wheels

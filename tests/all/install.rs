@@ -32,10 +32,13 @@ fn run(command: &mut Command) -> Result<Output, String> {
     }
 }
 
-/// The wheel, built by the repository's script (maturin into target/py-venv, the wheel into
+/// The wheel, built by the repository's script around the binary these tests run (into
 /// target/wheels), and a fresh virtual environment with it and componentize-py installed.
 fn install(venv: &Path) -> Result<PathBuf, String> {
-    let built = run(Command::new("bash").arg(root().join("packaging/build-wheel.sh")))?;
+    let built = run(Command::new("bash")
+        .arg(root().join("packaging/build-wheel.sh"))
+        .arg("--binary")
+        .arg(env!("CARGO_BIN_EXE_lambda-sim")))?;
     let wheel = PathBuf::from(text(&built.stdout).trim());
     eprintln!("wheel: {} ({:.1} MB)", wheel.display(), megabytes(&wheel));
     run(Command::new("python3").arg("-m").arg("venv").arg(venv))?;
