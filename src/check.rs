@@ -1,12 +1,14 @@
 //! `lambda-sim check`: is the function stateless? The same events in fresh environments, in
-//! order on one warm environment, and shuffled with evictions must be answered the same.
+//! order on one warm environment, and each after each other one (or shuffled with evictions)
+//! must be answered the same. On a virtual clock by default: a throttled cold start costs its
+//! CPU, not its simulated duration, and each event reads a time of its own.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use lambda_sim_runners::{CheckOptions, check_stateless, read_events};
-use lambda_sim_runtime::{FunctionConfig, Runtime, RuntimeConfig};
+use lambda_sim_runtime::{ClockMode, FunctionConfig, Runtime, RuntimeConfig};
 
 /// Arguments of `lambda-sim check`.
 #[derive(clap::Args)]
@@ -30,9 +32,13 @@ pub struct CheckArgs {
     /// An environment variable for the function, `KEY=VALUE`; repeat for more.
     #[arg(long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
+    // `--clock real` reads the host's clock (each event's time then varies); virtual by default.
+    #[command(flatten)]
+    clock: crate::sim_flags::ClockFlag,
 }
 
-/// Exit code 0 for a stateless function, 1 for a stateful one, 2 when the check cannot run.
+/// Exit code 0 for a stateless function, 1 for a stateful or non-deterministic one, 2 when
+/// the check cannot run.
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let wasm = crate::component(&args.function)?;
     let events = read_events(&args.events).map_err(anyhow::Error::msg)?;
@@ -44,7 +50,15 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("invalid `--env {pair}`: expected KEY=VALUE"))?;
         config = config.env(key, value);
     }
-    let runtime = Runtime::new(RuntimeConfig::default().seed(args.seed))?;
+    let mut runtime_config = RuntimeConfig::default()
+        .seed(args.seed)
+        .clock(ClockMode::Virtual);
+    crate::sim_flags::SimFlags {
+        clock: args.clock,
+        ..Default::default()
+    }
+    .apply(&mut runtime_config)?;
+    let runtime = Runtime::new(runtime_config)?;
     lambda_sim_server::attach_aws(&runtime);
     let function = runtime
         .load_file(&wasm, config)

@@ -39,8 +39,8 @@ pub use lambda_sim_runners::{
     DEFAULT_MEMORY_SIZES, Difference, FunctionFigures, HtmlReport, LambdaTarget, LoadOptions,
     LoadReport, MappingStats, NamedEvent, PhaseStats, PipelineOptions, PipelineReport,
     PipelineTiming, Run, SOURCES, SampleOptions, ShardOrder, SizeResult, Strategy, TimelineSpan,
-    TuneOptions, TuneReport, TuneRun, Verdict, chaos_run, check_stateless, load_run, pipeline_run,
-    pipeline_run_with_progress, read_events, sample_event, tune,
+    TuneOptions, TuneReport, TuneRun, Varying, Verdict, chaos_run, check_stateless, load_run,
+    pipeline_run, pipeline_run_with_progress, read_events, sample_event, tune,
 };
 /// The runtime the functions under test run on.
 pub use lambda_sim_runtime as runtime;

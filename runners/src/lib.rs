@@ -43,7 +43,7 @@ pub use pipeline::{
 };
 pub use sample_events::{SOURCES, SampleOptions, sample_event};
 pub use stateless::{
-    CheckOptions, Difference, NamedEvent, Run, Verdict, check_stateless, read_events,
+    CheckOptions, Difference, NamedEvent, Run, Varying, Verdict, check_stateless, read_events,
 };
 pub use tune::{
     DEFAULT_MEMORY_SIZES, Run as TuneRun, SizeResult, Strategy, TuneOptions, TuneReport, tune,

@@ -5,14 +5,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use rand::SeedableRng as _;
-use rand_chacha::ChaCha8Rng;
 use tempfile::TempDir;
 use wasmtime::{Store, Trap, UpdateDeadline};
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
 use crate::bindings::lambda_sim::handler::types;
 use crate::clock::{Clock, GuestMonotonicClock, GuestWallClock};
+use crate::guest_random::GuestRandom;
 use crate::host::{Host, Killed, MemoryLimiter};
 use crate::invocation::FunctionError;
 use crate::logs::{CapturedLog, LogSink};
@@ -52,6 +51,8 @@ pub(crate) struct Environment {
     pub(crate) log_stream: String,
     /// The simulated time the guest's clocks read (virtual clock only), in nanoseconds.
     guest_time: Arc<AtomicU64>,
+    /// The guest's random streams, reseeded by a pinned invocation.
+    random: GuestRandom,
     /// When the environment was created, in simulation time.
     pub(crate) created_at: Duration,
     /// When its current or last invocation ends, in simulation time.
@@ -90,12 +91,9 @@ impl Environment {
             wasi.wall_clock(GuestWallClock(Clock::fixed(guest_time.clone())))
                 .monotonic_clock(GuestMonotonicClock(Clock::fixed(guest_time.clone())));
         }
-        if let Some((a, b)) = seeds {
-            // The guest's random numbers come from the run's seed too: same seed, same values.
-            wasi.secure_random(ChaCha8Rng::seed_from_u64(a))
-                .insecure_random(ChaCha8Rng::seed_from_u64(b))
-                .insecure_random_seed((u128::from(a) << 64) | u128::from(b));
-        }
+        // The guest's random numbers come from the run's seed too: same seed, same values.
+        let random = GuestRandom::new(seeds);
+        random.install(&mut wasi, seeds);
         wasi.preopened_dir(tmp.path(), "/tmp", FsPerms::ReadWrite)
             .map_err(|err| {
                 Error::Environment(format!("failed to open the /tmp directory: {err:#}"))
@@ -178,11 +176,17 @@ impl Environment {
             tmp: Some(tmp),
             log_stream,
             guest_time,
+            random,
             created_at: at,
             free_at: at,
             provisioned: false,
             nodejs: crate::guest_runtime::is_nodejs(spec.declared_runtime.as_deref()),
         })
+    }
+
+    /// Starts the guest's random streams again from `seeds` (a pinned invocation's phase).
+    pub(crate) fn reseed(&self, seeds: (u64, u64)) {
+        self.random.reseed(seeds);
     }
 
     /// Runs the guest's `init` export at simulation time `at`, for at most `limit`: Lambda's

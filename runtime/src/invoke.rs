@@ -15,7 +15,7 @@ use crate::function::{Function, FunctionInner};
 use crate::invocation::HostCall;
 use crate::invocation::{FunctionError, InitPhase, Invocation};
 use crate::logs::CapturedLog;
-use crate::options::InvokeOptions;
+use crate::options::{InvokeOptions, Pinned};
 use crate::report::{Report, Status, Xray, billed_ms};
 use crate::{Error, Payload, Result};
 
@@ -37,6 +37,8 @@ struct Call {
     /// The same instant on the wall clock (simulated on a virtual clock).
     started_at: SystemTime,
     xray: Option<Xray>,
+    /// The event's own time and random numbers, when pinned.
+    pinned: Option<Pinned>,
 }
 
 /// What chaos does to this invocation.
@@ -133,7 +135,7 @@ impl Function {
         let inner = &*self.inner;
         let (ready, init) = match warm {
             Some(env) => (Ready::Warm(env), None),
-            None => inner.cold_start(at, &request_id).await?,
+            None => inner.cold_start(at, &request_id, options.pinned).await?,
         };
         let faults = options.effective_faults(&inner.faults());
         let chaos = Chaos {
@@ -147,7 +149,7 @@ impl Function {
         let cold = init
             .as_ref()
             .map_or(Duration::ZERO, |init| init.cold_start.total());
-        let call = inner.call(request_id, at + chaos.draw.delay + cold);
+        let call = inner.call(request_id, at + chaos.draw.delay + cold, options.pinned);
         let (env, retry) = match ready {
             Ready::Warm(env) => (env, None),
             Ready::Reinit { log_stream } => {
@@ -183,6 +185,7 @@ impl FunctionInner {
         &self,
         at: Duration,
         request_id: &str,
+        pinned: Option<Pinned>,
     ) -> Result<(Ready, Option<InitPhase>)> {
         let shared = &*self.shared;
         let mut cold = shared.draws.cold_start(&shared.config, self.config.vpc);
@@ -194,16 +197,12 @@ impl FunctionInner {
         let started_at = self.wall_at(init_at);
         let wall = Instant::now();
         let log_stream = self.new_log_stream();
-        let mut env =
-            Environment::create(&self.spec, log_stream, init_at, self.guest_seeds()).await?;
+        let seeds = pinned.map_or_else(|| self.guest_seeds(), |pinned| Some(pinned.seeds(0)));
+        let mut env = Environment::create(&self.spec, log_stream, init_at, seeds).await?;
         self.pool.track(&env);
+        let guest_at = pinned.map_or(init_at + cold.runtime_init, |pinned| pinned.at);
         let outcome = env
-            .init(
-                &self.spec.meter,
-                request_id,
-                init_at + cold.runtime_init,
-                INIT_LIMIT,
-            )
+            .init(&self.spec.meter, request_id, guest_at, INIT_LIMIT)
             .await;
         cold.function_init = if self.spec.meter.is_wall_time() {
             wall.elapsed()
@@ -228,10 +227,12 @@ impl FunctionInner {
         }
     }
 
-    /// The context the handler gets, with X-Ray ids under active tracing.
-    fn call(&self, request_id: String, invoke_at: Duration) -> Call {
+    /// The context the handler gets, with X-Ray ids under active tracing; its deadline counts
+    /// from the pinned time when the invocation is pinned.
+    fn call(&self, request_id: String, invoke_at: Duration, pinned: Option<Pinned>) -> Call {
         let started_at = self.wall_at(invoke_at);
-        let deadline = started_at + self.config.timeout;
+        let deadline =
+            pinned.map_or(started_at, |pinned| self.wall_at(pinned.at)) + self.config.timeout;
         let xray = self
             .config
             .tracing
@@ -251,6 +252,7 @@ impl FunctionInner {
             invoke_at,
             started_at,
             xray,
+            pinned,
         }
     }
 
@@ -263,7 +265,9 @@ impl FunctionInner {
         kill: bool,
     ) -> Result<(Environment, InitPhase)> {
         let wall = Instant::now();
-        let seeds = self.guest_seeds();
+        let seeds = call
+            .pinned
+            .map_or_else(|| self.guest_seeds(), |pinned| Some(pinned.seeds(0)));
         let mut env = Environment::create(&self.spec, log_stream, call.invoke_at, seeds).await?;
         self.pool.track(&env);
         if kill {
@@ -273,7 +277,7 @@ impl FunctionInner {
             .init(
                 &self.spec.meter,
                 &call.context.request_id,
-                call.invoke_at,
+                call.pinned.map_or(call.invoke_at, |pinned| pinned.at),
                 self.config.timeout,
             )
             .await;
@@ -337,10 +341,14 @@ impl FunctionInner {
                 streamed: None,
             }
         } else {
+            if let Some(pinned) = call.pinned {
+                env.reseed(pinned.seeds(1));
+            }
             env.invoke(
                 &self.spec.meter,
                 (payload.as_bytes(), &call.context, sink),
-                call.invoke_at + reinit,
+                call.pinned
+                    .map_or(call.invoke_at + reinit, |pinned| pinned.at),
                 timeout.saturating_sub(reinit),
                 timeout,
             )

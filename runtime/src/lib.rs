@@ -46,6 +46,7 @@ mod ephemeral;
 mod error;
 mod faults;
 mod function;
+mod guest_random;
 mod guest_runtime;
 mod host;
 mod invocation;
@@ -85,7 +86,7 @@ pub use invocation::{FunctionError, HostCall, InitPhase, Invocation, RUNTIME_VER
 /// The stores guests reach (key-value, objects, Firehose): see [`Runtime::services`].
 pub use lambda_sim_services as services;
 pub use logs::CapturedLog;
-pub use options::InvokeOptions;
+pub use options::{InvokeOptions, Pinned};
 pub use outgoing::{Endpoints, SANDBOX_ENDPOINT};
 pub use payload::Payload;
 pub use report::{Report, Status, Xray};

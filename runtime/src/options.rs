@@ -37,6 +37,42 @@ pub struct InvokeOptions {
     /// `InvokeWithResponseStream`, a streaming function URL). Default: none, and what a
     /// handler writes to its response stream is buffered into the response.
     pub stream: Option<crate::ResponseSink>,
+    /// The event's own time and random numbers, whatever environment answers it (the
+    /// statelessness check). Default: none, the environment's.
+    pub pinned: Option<Pinned>,
+}
+
+/// What a pinned invocation's guest sees in each phase it runs (a cold start's Init and the
+/// handler), instead of the environment's: the wall and monotonic clocks read `at` (on a
+/// virtual clock; a real one reads the host's), the context's deadline counts from it, and
+/// the WASI random streams start again from seeds derived from `seed`. A handler whose answer
+/// depends only on its event, the time and random numbers then answers a pinned event alike
+/// in any environment, so that only state an environment keeps can make two answers differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pinned {
+    /// The simulation time the guest reads (the wall clock shows [`VIRTUAL_EPOCH`] plus it).
+    ///
+    /// [`VIRTUAL_EPOCH`]: crate::VIRTUAL_EPOCH
+    pub at: Duration,
+    /// The seed of the random streams.
+    pub seed: u64,
+}
+
+impl Pinned {
+    /// The seeds (secure, insecure) of the random streams in a phase: `0` for Init, `1` for
+    /// the handler.
+    pub(crate) fn seeds(self, phase: u64) -> (u64, u64) {
+        let base = mix(self.seed ^ phase.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        (mix(base), mix(base ^ 1))
+    }
+}
+
+/// SplitMix64's finaliser: nearby seeds give unrelated streams.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 impl InvokeOptions {
@@ -69,6 +105,12 @@ impl InvokeOptions {
     /// Draws these faults instead of the function's own.
     pub fn faults(mut self, faults: Faults) -> Self {
         self.faults = Some(faults);
+        self
+    }
+
+    /// Pins the guest's time and random numbers for this invocation.
+    pub fn pinned(mut self, pinned: Pinned) -> Self {
+        self.pinned = Some(pinned);
         self
     }
 

@@ -114,3 +114,182 @@ fn the_cli_exits_non_zero_on_a_stateful_function() {
     assert_eq!(stateless.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&stateless.stdout).starts_with("stateless: 4 event(s)"));
 }
+
+/// The `check-cases` fixture as `case` (its `CASE` variable), on a virtual clock (as
+/// `lambda-sim check` runs by default).
+fn case(case: &str) -> lambda_sim_runtime::Function {
+    static RUNTIME: std::sync::OnceLock<lambda_sim_runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME
+        .get_or_init(|| lambda_sim_runtime::Runtime::new(crate::simulation(0)).expect("a runtime"))
+        .load_file(
+            lambda_sim_fixtures::CHECK_CASES,
+            lambda_sim_runtime::FunctionConfig::named(format!("check-{case}")).env("CASE", case),
+        )
+        .expect("check-cases loads")
+}
+
+async fn check_tenants(function: &lambda_sim_runtime::Function) -> lambda_sim_harness::Verdict {
+    check_stateless(function, &events("tenants"), &CheckOptions::default())
+        .await
+        .expect("the check runs")
+}
+
+#[tokio::test]
+async fn the_time_and_fresh_random_ids_are_not_state() {
+    for name in ["clock", "uuid"] {
+        let verdict = check_tenants(&case(name)).await;
+        assert!(verdict.is_stateless(), "{name}: {verdict}");
+        assert!(verdict.varying.is_empty(), "{name}: {verdict}");
+        assert_eq!(verdict.passes, [Run::Warm, Run::Pairwise]);
+        assert_eq!(
+            verdict.to_string(),
+            "stateless: 7 event(s) answered the same in fresh environments, in order on one warm \
+             environment, each right after each other one"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_generator_seeded_once_per_environment_is_listed_as_varying_not_state() {
+    let verdict = check_tenants(&case("hasher")).await;
+    assert!(verdict.is_stateless(), "{verdict}");
+    assert!(!verdict.varying.is_empty(), "{verdict}");
+    assert!(
+        verdict.varying.iter().all(|v| v.fields == ["/token"]),
+        "{verdict}"
+    );
+    assert!(
+        verdict
+            .to_string()
+            .contains("\n  not compared, as they vary with the time or random numbers:\n    `"),
+        "{verdict}"
+    );
+}
+
+#[tokio::test]
+async fn each_kind_of_state_is_caught_by_the_pass_that_shows_it() {
+    let tenant = |name: &str| json!({ "tenant": name });
+    for (name, event, run, fresh, other) in [
+        (
+            "env-var",
+            "2-globex.json",
+            Run::Warm,
+            tenant("globex"),
+            tenant("acme"),
+        ),
+        (
+            "once-tenant",
+            "2-globex.json",
+            Run::Warm,
+            tenant("globex"),
+            tenant("acme"),
+        ),
+        (
+            "cache-5",
+            "6-vandelay.json",
+            Run::Warm,
+            json!({"tenant": "vandelay", "greeting": "hello, vandelay"}),
+            json!({"tenant": "vandelay", "greeting": "hello, acme"}),
+        ),
+        (
+            "admin-flag",
+            "1-acme.json",
+            Run::Pairwise,
+            json!({"tenant": "acme", "admin_mode": false}),
+            json!({"tenant": "acme", "admin_mode": true}),
+        ),
+    ] {
+        let verdict = check_tenants(&case(name)).await;
+        let difference = verdict
+            .difference
+            .clone()
+            .unwrap_or_else(|| panic!("{name} is stateful: {verdict}"));
+        assert_eq!(
+            (difference.event.as_str(), difference.run),
+            (event, run),
+            "{name}: {verdict}"
+        );
+        assert_eq!(
+            (difference.fresh, difference.other),
+            (fresh, other),
+            "{name}"
+        );
+        assert!(verdict.nondeterministic.is_none(), "{name}");
+        assert_eq!(verdict.passes.last(), Some(&run), "{name}");
+    }
+    let verdict = check_tenants(&case("admin-flag")).await;
+    assert!(
+        verdict.to_string().starts_with(
+            "stateful: event `1-acme.json` was answered differently right after another event \
+             on the same environment (after `7-wonka.json`) than in a fresh environment\n"
+        ),
+        "{verdict}"
+    );
+}
+
+#[tokio::test]
+async fn on_a_real_clock_the_time_is_non_deterministic_and_the_verdict_says_what_to_ignore() {
+    let runtime = lambda_sim_runtime::Runtime::new(
+        crate::simulation(5).clock(lambda_sim_runtime::ClockMode::Real),
+    )
+    .expect("a runtime");
+    let function = runtime
+        .load_file(
+            lambda_sim_fixtures::CHECK_CASES,
+            lambda_sim_runtime::FunctionConfig::named("check-clock-real").env("CASE", "clock"),
+        )
+        .expect("loads");
+    let verdict = check_tenants(&function).await;
+    let found = verdict
+        .nondeterministic
+        .clone()
+        .unwrap_or_else(|| panic!("two fresh environments disagree on the time: {verdict}"));
+    assert_eq!(found.run, Run::Fresh);
+    assert!(verdict.difference.is_none(), "{verdict}");
+    assert!(!verdict.is_stateless());
+    let text = verdict.to_string();
+    assert!(
+        text.starts_with(&format!(
+            "non-deterministic: event `{}` was answered differently by two fresh environments at \
+             the same time with the same random numbers, so its answers cannot show state\n",
+            found.event
+        )),
+        "{text}"
+    );
+    assert!(text.contains(" --ignore /now_ns"), "{text}");
+    assert!(!text.contains("/tenant"), "{text}");
+    assert!(
+        text.ends_with(
+            "\n  on a real clock, each event reads the host's time: a virtual clock gives it a \
+             time of its own (`lambda-sim check` runs on one unless given `--clock real`)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_cli_checks_on_a_virtual_clock_unless_told_otherwise() {
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
+            .args(["check", lambda_sim_fixtures::CHECK_CASES, "--events"])
+            .arg(format!("{}/tenants", lambda_sim_fixtures::EVENTS_DIR))
+            .args(["--env", "CASE=clock"])
+            .args(extra)
+            .env(
+                "LAMBDA_SIM_CACHE_DIR",
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
+            )
+            .output()
+            .expect("lambda-sim runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = run(&[]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.starts_with("stateless: 7 event(s)"), "{out}");
+    let (code, out) = run(&["--clock", "real"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.starts_with("non-deterministic: event `"), "{out}");
+}

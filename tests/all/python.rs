@@ -12,8 +12,9 @@ use lambda_sim_harness::{CheckOptions, ReportLine, Run, check_stateless, read_ev
 use lambda_sim_runtime::{Function, FunctionConfig, Runtime};
 use serde_json::{Value, json};
 
-const FIXTURES: [&str; 8] = [
+const FIXTURES: [&str; 9] = [
     "hello",
+    "clock_and_ids",
     "counter",
     "tmp_cache",
     "slow_import",
@@ -242,6 +243,73 @@ async fn a_module_global_counter_is_caught_by_the_statelessness_check() {
     assert_eq!(difference.event, "2-grace.json");
     assert_eq!(difference.run, Run::Warm);
     assert_eq!(difference.diff, ["- /count: 1", "+ /count: 2"]);
+}
+
+#[tokio::test]
+async fn the_time_and_random_values_of_a_python_handler_are_not_state() {
+    let runtime = simulation();
+    let Some(function) = load(&runtime, "clock_and_ids") else {
+        return;
+    };
+    let events = read_events(&Path::new(lambda_sim_fixtures::EVENTS_DIR).join("tenants"))
+        .expect("the events read");
+    let options = CheckOptions {
+        pairwise_up_to: 3,
+        ..CheckOptions::default()
+    };
+    let verdict = check_stateless(&function, &events, &options)
+        .await
+        .expect("the check runs");
+    assert!(verdict.is_stateless(), "{verdict}");
+    // Python's `random` is a Mersenne Twister seeded once per interpreter: the check gives
+    // each event its seed, but a warm environment's generator has moved on.
+    assert!(
+        verdict.varying.iter().all(|v| v.fields == ["/roll"]),
+        "{verdict}"
+    );
+}
+
+/// A handler whose import takes about 2 s of Init Duration at 128 MB (some 150 ms of CPU):
+/// every cold start of the check costs its CPU, not its throttled duration.
+#[tokio::test]
+async fn a_check_on_a_virtual_clock_costs_the_cpu_of_its_cold_starts_not_their_duration() {
+    let runtime = Runtime::new(
+        lambda_sim_runtime::RuntimeConfig::default()
+            .clock(lambda_sim_runtime::ClockMode::Virtual)
+            .cache_dir(Some(
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-cache"),
+            )),
+    )
+    .expect("the runtime starts");
+    let Some(program) = crate::require(componentize_py()) else {
+        return;
+    };
+    // About 2 s of Init Duration at 128 MB.
+    let config = FunctionConfig::named("py-slow-import-2s").env("SLOW_IMPORT_LIMIT", "700000");
+    let slow = runtime
+        .load_file(&components(program)["slow_import"], config)
+        .expect("slow_import loads");
+    let init_ms = crate::init_duration_ms(&crate::invoke_in_turn(&slow, json!({})).await);
+    let events = read_events(&Path::new(lambda_sim_fixtures::EVENTS_DIR).join("greetings"))
+        .expect("the events read");
+    let started = Instant::now();
+    let verdict = check_stateless(&slow, &events[..3], &CheckOptions::default())
+        .await
+        .expect("the check runs");
+    let wall = started.elapsed();
+    assert!(verdict.is_stateless(), "{verdict}");
+    // 3 fresh, 1 warm and 6 pairwise cold starts: at 128 MB, each Init Duration is about 14
+    // times its CPU (the share is 7.2%), and a check that slept it would take 10 of them.
+    let cold_starts = 10.0;
+    eprintln!(
+        "slow_import: Init Duration {init_ms:.0} ms at 128 MB; the check took {:.2} s \
+         for {cold_starts} cold starts",
+        wall.as_secs_f64()
+    );
+    assert!(
+        wall.as_secs_f64() * 1000.0 < 0.5 * cold_starts * init_ms,
+        "the check took {wall:?}, {init_ms} ms of Init Duration per cold start"
+    );
 }
 
 #[tokio::test]

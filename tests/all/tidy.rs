@@ -25,7 +25,11 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
             if path.is_dir() {
-                if !matches!(name.as_str(), "target" | "tests" | ".git" | "fuzz") {
+                // `embedded`: build/embedded/, copies packaging/stage-build-sources.sh makes.
+                if !matches!(
+                    name.as_str(),
+                    "target" | "tests" | ".git" | "fuzz" | "embedded"
+                ) {
                     stack.push(path);
                 }
             } else if name.ends_with(".rs") {
