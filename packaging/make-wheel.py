@@ -13,8 +13,8 @@ Usage: make-wheel.py BINARY VERSION OUT_DIR   (prints the wheel's path)
 import base64
 import hashlib
 import os
-import platform
 import re
+import struct
 import sys
 import zipfile
 
@@ -41,12 +41,24 @@ Tag: {tag}
 DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def glibc_tag(binary: bytes) -> str:
+# ELF `e_machine` values and the architectures wheel tags name them by.
+MACHINES = {0x3E: "x86_64", 0xB7: "aarch64"}
+
+
+def platform_tag(binary: bytes) -> str:
+    """The binary's own architecture (its ELF header), not the host's: a cross-built binary
+    gets its target's tag."""
+    if binary[:4] != b"\x7fELF" or binary[4] != 2:
+        sys.exit("error: the binary is not a 64-bit ELF file; is it a Linux binary?")
+    order = "<" if binary[5] == 1 else ">"
+    (machine,) = struct.unpack_from(order + "H", binary, 18)
+    arch = MACHINES.get(machine)
+    if arch is None:
+        sys.exit(f"error: the binary is for an architecture wheels are not made for here (ELF machine {machine:#x})")
     versions = [(int(major), int(minor)) for major, minor in re.findall(rb"GLIBC_(\d+)\.(\d+)", binary)]
     if not versions:
-        sys.exit("error: the binary names no glibc symbol version; is it a Linux binary?")
+        sys.exit("error: the binary names no glibc symbol version; is it linked to glibc?")
     major, minor = max(versions)
-    arch = platform.machine()
     return f"py3-none-manylinux_{major}_{minor}_{arch}"
 
 
@@ -67,9 +79,16 @@ def main() -> None:
     if len(sys.argv) != 4:
         sys.exit("usage: make-wheel.py BINARY VERSION OUT_DIR")
     binary_path, version, out_dir = sys.argv[1:]
-    with open(binary_path, "rb") as file:
-        binary = file.read()
-    tag = glibc_tag(binary)
+    # A wheel's file name and METADATA need a PEP 440 version; Cargo's pre-releases
+    # (`0.2.0-rc.1`) are not one as they are.
+    if not re.fullmatch(r"\d+\.\d+\.\d+", version):
+        sys.exit(f"error: version `{version}` is not MAJOR.MINOR.PATCH; give the wheel a PEP 440 version")
+    try:
+        with open(binary_path, "rb") as file:
+            binary = file.read()
+    except OSError as err:
+        sys.exit(f"error: failed to read the binary `{binary_path}`: {err.strerror}")
+    tag = platform_tag(binary)
     os.makedirs(out_dir, exist_ok=True)
     wheel = os.path.join(out_dir, f"{NAME}-{version}-{tag}.whl")
     dist_info = f"{NAME}-{version}.dist-info"

@@ -32,8 +32,8 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
-    /// An events directory holds no `.json` file.
-    #[error("`{}` holds no .json event files", .0.display())]
+    /// An events file or directory holds no event (no `.json` file, an empty array or file).
+    #[error("`{}` holds no events (a JSON event, an array of them, JSON Lines, or a directory of .json files)", .0.display())]
     NoEvents(PathBuf),
     /// An event is not JSON.
     #[error("event `{name}` is not valid: {source}")]

@@ -51,6 +51,9 @@ pub(crate) struct Environment {
     pub(crate) log_stream: String,
     /// The simulated time the guest's clocks read (virtual clock only), in nanoseconds.
     guest_time: Arc<AtomicU64>,
+    /// The guest's monotonic clock: the latest phase start so far, so that it never goes
+    /// back when a pinned invocation's time is earlier than the last one's.
+    guest_monotonic: Arc<AtomicU64>,
     /// The guest's random streams, reseeded by a pinned invocation.
     random: GuestRandom,
     /// When the environment was created, in simulation time.
@@ -75,6 +78,7 @@ impl Environment {
         let tmp = spec.tmp.take()?;
         let logs = LogSink::new(spec.max_log_bytes);
         let guest_time = Arc::new(AtomicU64::new(nanos(at)));
+        let guest_monotonic = Arc::new(AtomicU64::new(nanos(at)));
 
         let mut wasi = WasiCtxBuilder::new();
         // Before `preopened_dir`, which records it: file I/O on /tmp runs on this thread
@@ -89,7 +93,7 @@ impl Environment {
         if spec.clock.is_virtual() {
             // The guest reads the simulated start of the phase it runs in.
             wasi.wall_clock(GuestWallClock(Clock::fixed(guest_time.clone())))
-                .monotonic_clock(GuestMonotonicClock(Clock::fixed(guest_time.clone())));
+                .monotonic_clock(GuestMonotonicClock(Clock::fixed(guest_monotonic.clone())));
         }
         // The guest's random numbers come from the run's seed too: same seed, same values.
         let random = GuestRandom::new(seeds);
@@ -176,12 +180,20 @@ impl Environment {
             tmp: Some(tmp),
             log_stream,
             guest_time,
+            guest_monotonic,
             random,
             created_at: at,
             free_at: at,
             provisioned: false,
             nodejs: crate::guest_runtime::is_nodejs(spec.declared_runtime.as_deref()),
         })
+    }
+
+    /// The time the guest reads in the phase starting at `at`: the wall clock reads `at`, the
+    /// monotonic clock the latest phase start so far.
+    fn set_guest_time(&self, at: Duration) {
+        self.guest_time.store(nanos(at), Ordering::Release);
+        self.guest_monotonic.fetch_max(nanos(at), Ordering::AcqRel);
     }
 
     /// Starts the guest's random streams again from `seeds` (a pinned invocation's phase).
@@ -199,7 +211,7 @@ impl Environment {
         at: Duration,
         limit: Duration,
     ) -> PhaseOutcome {
-        self.guest_time.store(nanos(at), Ordering::Release);
+        self.set_guest_time(at);
         meter.arm(&mut self.store, limit);
         let start = self.start_phase();
         let result = self.instance.call_init(&mut self.store).await;
@@ -223,7 +235,7 @@ impl Environment {
         timeout: Duration,
     ) -> PhaseOutcome {
         let (event, context, sink) = call;
-        self.guest_time.store(nanos(at), Ordering::Release);
+        self.set_guest_time(at);
         meter.arm(&mut self.store, budget);
         let paced = !self.store.data().clock.is_virtual();
         let streamed = sink.is_some();

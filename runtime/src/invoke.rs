@@ -196,7 +196,7 @@ impl FunctionInner {
         let init_at = at + cold.eni + cold.placement;
         let started_at = self.wall_at(init_at);
         let wall = Instant::now();
-        let log_stream = self.new_log_stream();
+        let log_stream = pinned.map_or_else(|| self.new_log_stream(), Pinned::log_stream);
         let seeds = pinned.map_or_else(|| self.guest_seeds(), |pinned| Some(pinned.seeds(0)));
         let mut env = Environment::create(&self.spec, log_stream, init_at, seeds).await?;
         self.pool.track(&env);
@@ -236,7 +236,7 @@ impl FunctionInner {
         let xray = self
             .config
             .tracing
-            .then(|| self.shared.draws.xray(started_at));
+            .then(|| pinned.map_or_else(|| self.shared.draws.xray(started_at), Pinned::xray));
         let context = types::Context {
             request_id,
             deadline_ms: deadline

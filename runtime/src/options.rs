@@ -45,7 +45,8 @@ pub struct InvokeOptions {
 /// What a pinned invocation's guest sees in each phase it runs (a cold start's Init and the
 /// handler), instead of the environment's: the wall and monotonic clocks read `at` (on a
 /// virtual clock; a real one reads the host's), the context's deadline counts from it, and
-/// the WASI random streams start again from seeds derived from `seed`. A handler whose answer
+/// the WASI random streams start again from seeds derived from `seed`, and the environment's
+/// log stream and the X-Ray ids follow them. A handler whose answer
 /// depends only on its event, the time and random numbers then answers a pinned event alike
 /// in any environment, so that only state an environment keeps can make two answers differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +65,28 @@ impl Pinned {
     pub(crate) fn seeds(self, phase: u64) -> (u64, u64) {
         let base = mix(self.seed ^ phase.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         (mix(base), mix(base ^ 1))
+    }
+}
+
+impl Pinned {
+    /// The log stream of an environment a pinned call starts: Lambda's form, its date the
+    /// pinned time's, its id from the seed.
+    pub(crate) fn log_stream(self) -> String {
+        let wall = std::time::UNIX_EPOCH + crate::clock::VIRTUAL_EPOCH + self.at;
+        let now = humantime::format_rfc3339(wall).to_string();
+        let date = now.get(..10).unwrap_or("1970-01-01").replace('-', "/");
+        let (a, b) = self.seeds(2);
+        format!("{date}/[$LATEST]{a:016x}{b:016x}")
+    }
+
+    /// The X-Ray ids of a pinned call (under active tracing), from the pinned time and seed.
+    pub(crate) fn xray(self) -> crate::report::Xray {
+        let (high, segment) = self.seeds(3);
+        let epoch = (crate::clock::VIRTUAL_EPOCH + self.at).as_secs();
+        crate::report::Xray {
+            trace_id: format!("1-{:08x}-{high:016x}{:08x}", epoch as u32, segment as u32),
+            segment_id: format!("{segment:016x}"),
+        }
     }
 }
 

@@ -144,7 +144,7 @@ async fn the_time_and_fresh_random_ids_are_not_state() {
         assert_eq!(
             verdict.to_string(),
             "stateless: 7 event(s) answered the same in fresh environments, in order on one warm \
-             environment, each right after each other one"
+             environment, each right after each event (itself included)"
         );
     }
 }
@@ -198,6 +198,21 @@ async fn each_kind_of_state_is_caught_by_the_pass_that_shows_it() {
             json!({"tenant": "acme", "admin_mode": false}),
             json!({"tenant": "acme", "admin_mode": true}),
         ),
+        // Events are pinned a millisecond apart: the first event's time, kept.
+        (
+            "first-seen",
+            "2-globex.json",
+            Run::Warm,
+            json!({"tenant": "globex", "since_ms": 1_767_229_200_001_u64}),
+            json!({"tenant": "globex", "since_ms": 1_767_229_200_000_u64}),
+        ),
+        (
+            "rate-limit",
+            "4-umbrella.json",
+            Run::Warm,
+            json!({"tenant": "umbrella", "throttled": false}),
+            json!({"tenant": "umbrella", "throttled": true}),
+        ),
     ] {
         let verdict = check_tenants(&case(name)).await;
         let difference = verdict
@@ -224,6 +239,63 @@ async fn each_kind_of_state_is_caught_by_the_pass_that_shows_it() {
              on the same environment (after `7-wonka.json`) than in a fresh environment\n"
         ),
         "{verdict}"
+    );
+}
+
+#[tokio::test]
+async fn one_event_is_run_after_itself() {
+    let verdict = check_stateless(
+        &fixture("counter"),
+        &events("greetings")[..1],
+        &CheckOptions::default(),
+    )
+    .await
+    .expect("the check runs");
+    let difference = verdict.difference.clone().expect("counter is stateful");
+    assert_eq!(difference.run, Run::Pairwise);
+    assert!(
+        verdict.to_string().starts_with(
+            "stateful: event `1-ada.json` was answered differently right after another event on \
+             the same environment (after itself) than in a fresh environment\n"
+        ),
+        "{verdict}"
+    );
+}
+
+#[tokio::test]
+async fn many_events_run_repeated_reversed_and_shuffled() {
+    let mut many = events("tenants");
+    many.extend(events("tenants").into_iter().map(|mut event| {
+        event.name = format!("copy-{}", event.name);
+        event
+    }));
+    let verdict = check_stateless(&case("uuid"), &many, &CheckOptions::default())
+        .await
+        .expect("the check runs");
+    assert!(verdict.is_stateless(), "{verdict}");
+    assert_eq!(
+        verdict.passes,
+        [Run::Warm, Run::Repeated, Run::Reversed, Run::Shuffled]
+    );
+    let verdict = check_stateless(&fixture("counter"), &many, &CheckOptions::default())
+        .await
+        .expect("the check runs");
+    assert_eq!(verdict.difference.expect("stateful").run, Run::Warm);
+}
+
+#[test]
+fn an_events_file_with_no_event_is_refused() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let empty = dir.path().join("none.json");
+    std::fs::write(&empty, "[]").expect("writes");
+    let err = read_events(&empty).expect_err("no events");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "`{}` holds no events (a JSON event, an array of them, JSON Lines, or a directory \
+             of .json files)",
+            empty.display()
+        )
     );
 }
 

@@ -50,7 +50,26 @@ pub fn read_events(path: &std::path::Path) -> Result<Vec<NamedEvent>> {
             })
             .collect();
     }
-    let text = std::fs::read_to_string(path).map_err(read_error(path))?;
+    let events = read_file(path)?;
+    if events.is_empty() {
+        return Err(Error::NoEvents(path.to_owned()));
+    }
+    Ok(events)
+}
+
+/// The events of one file, perhaps none.
+fn read_file(path: &std::path::Path) -> Result<Vec<NamedEvent>> {
+    let parse = |name: String, bytes: &[u8]| -> Result<NamedEvent> {
+        match Payload::json(bytes) {
+            Ok(payload) => Ok(NamedEvent { name, payload }),
+            Err(source) => Err(Error::InvalidEvent { name, source }),
+        }
+    };
+    let read_error = |source| Error::ReadEvents {
+        path: path.to_owned(),
+        source,
+    };
+    let text = std::fs::read_to_string(path).map_err(read_error)?;
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -80,34 +80,21 @@ pub async fn check_stateless(
         fresh: Vec::with_capacity(events.len()),
         varying: vec![None; events.len()],
         shown: vec![BTreeSet::new(); events.len()],
+        after: None,
     };
     // State kept outside the environment (the key-value store) is part of the event's input,
     // not of the environment: every pass gives each event the store as the first pass gave
     // it, so that only what an environment keeps can make answers differ.
     let store = &function.services().keyvalue;
-    for i in 0..events.len() {
-        check.seen.push(store.snapshot());
-        let fresh = check.fresh_answer(i, check.pin(i)).await?;
-        check.fresh.push(fresh);
-    }
-    let after = store.snapshot();
-    let passes = if events.len() <= options.pairwise_up_to {
-        [Run::Warm, Run::Pairwise].as_slice()
-    } else {
-        [Run::Warm, Run::Reversed, Run::Shuffled].as_slice()
-    };
+    let before = store.snapshot();
     let mut run = Vec::new();
     let mut kept_files = Vec::new();
-    let mut finding = None;
-    for &pass in passes {
-        run.push(pass);
-        finding = check.pass(pass, &mut kept_files).await?;
-        if finding.is_some() {
-            break;
-        }
-    }
+    let outcome = check.run(&mut run, &mut kept_files).await;
+    // Whatever happened, no environment made with pinned seeds stays in the pool, and the
+    // store is left as the fresh pass left it (as it was, if that pass did not finish).
     function.evict_all();
-    store.restore(after);
+    store.restore(check.after.take().unwrap_or(before));
+    let finding = outcome?;
     let (difference, nondeterministic) = match finding {
         Some(Finding::Stateful(d)) => (Some(d), None),
         Some(Finding::NonDeterministic(d)) => (None, Some(d)),
@@ -134,6 +121,35 @@ pub async fn check_stateless(
     })
 }
 
+impl Check<'_> {
+    /// The fresh pass, then the others until one finds something.
+    async fn run(
+        &mut self,
+        run: &mut Vec<Run>,
+        kept_files: &mut Vec<String>,
+    ) -> Result<Option<Finding>> {
+        let store = &self.function.services().keyvalue;
+        for i in 0..self.events.len() {
+            self.seen.push(store.snapshot());
+            let fresh = self.fresh_answer(i, self.pin(i)).await?;
+            self.fresh.push(fresh);
+        }
+        self.after = Some(store.snapshot());
+        let passes = if self.events.len() <= self.options.pairwise_up_to {
+            [Run::Warm, Run::Pairwise].as_slice()
+        } else {
+            [Run::Warm, Run::Repeated, Run::Reversed, Run::Shuffled].as_slice()
+        };
+        for &pass in passes {
+            run.push(pass);
+            if let Some(finding) = self.pass(pass, kept_files).await? {
+                return Ok(Some(finding));
+            }
+        }
+        Ok(None)
+    }
+}
+
 /// What ends a check early.
 enum Finding {
     Stateful(Difference),
@@ -145,6 +161,8 @@ struct Answered {
     index: usize,
     /// The event run just before on the same environment (the pairwise pass).
     after: Option<usize>,
+    /// The events run before it on the same environment since it was fresh.
+    earlier: Vec<usize>,
     value: Value,
 }
 
@@ -162,13 +180,18 @@ struct Check<'a> {
     varying: Vec<Option<Vec<String>>>,
     /// For each event, the varying fields in which a pass's answer differed (listed).
     shown: Vec<BTreeSet<String>>,
+    /// The key-value store once the fresh pass is over.
+    after: Option<Snapshot>,
 }
 
 impl Check<'_> {
-    /// Event `i`'s own time and seed, the same in every pass.
+    /// Event `i`'s own time and seed, the same in every pass: an hour into the simulation
+    /// plus `i` milliseconds, so that a time an environment kept from another event shows,
+    /// and state kept for a while (a rate limit, a cache's time to live) does too. (The
+    /// guest's monotonic clock never goes back when a pass runs an earlier event later.)
     fn pin(&self, i: usize) -> Pinned {
         Pinned {
-            at: Duration::from_secs(3_600 * (i as u64 + 1)),
+            at: Duration::from_secs(3_600) + Duration::from_millis(i as u64),
             seed: self.options.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
         }
     }
@@ -185,68 +208,73 @@ impl Check<'_> {
     /// Runs one pass; compares its answers with the fresh ones.
     async fn pass(&mut self, run: Run, kept_files: &mut Vec<String>) -> Result<Option<Finding>> {
         let n = self.events.len();
-        let mut answers = Vec::with_capacity(n);
-        match run {
-            Run::Warm | Run::Reversed => {
-                self.function.evict_all();
-                let order: Vec<usize> = if run == Run::Warm {
-                    (0..n).collect()
-                } else {
-                    (0..n).rev().collect()
-                };
-                for index in order {
-                    let value = self.answer(index, self.pin(index)).await?;
-                    answers.push(Answered {
-                        index,
-                        after: None,
-                        value,
-                    });
-                }
-                if run == Run::Warm {
-                    *kept_files = self.function.tmp_files();
-                }
-            }
-            Run::Pairwise => {
-                for before in 0..n {
-                    for index in (0..n).filter(|&index| index != before) {
-                        self.function.evict_all();
-                        self.answer(before, self.pin(before)).await?;
-                        let value = self.answer(index, self.pin(index)).await?;
-                        let answered = Answered {
-                            index,
-                            after: Some(before),
-                            value,
-                        };
-                        // Each pair has its own environment: telling apart here evicts nothing
-                        // the pass still needs.
-                        if let Some(finding) = self.judge(run, answered).await? {
-                            return Ok(Some(finding));
-                        }
-                    }
-                }
-            }
+        let order: Vec<usize> = match run {
+            Run::Warm => (0..n).collect(),
+            Run::Reversed => (0..n).rev().collect(),
             Run::Shuffled => {
-                let mut rng = ChaCha8Rng::seed_from_u64(self.options.seed);
                 let mut order: Vec<usize> = (0..n).collect();
-                order.shuffle(&mut rng);
-                self.function.evict_all();
-                for index in order {
-                    if rng.random_bool(self.options.eviction_rate.clamp(0.0, 1.0)) {
-                        self.function.evict_all();
-                    }
-                    let value = self.answer(index, self.pin(index)).await?;
-                    answers.push(Answered {
-                        index,
-                        after: None,
-                        value,
-                    });
-                }
+                order.shuffle(&mut ChaCha8Rng::seed_from_u64(self.options.seed));
+                order
             }
-            Run::Fresh => {}
+            // Each pair has its own environment: telling apart right after it evicts nothing
+            // the pass still needs. The pairwise pass runs every event after itself too.
+            Run::Pairwise => {
+                return self
+                    .pairs(run, (0..n).flat_map(|b| (0..n).map(move |i| (b, i))))
+                    .await;
+            }
+            Run::Repeated => return self.pairs(run, (0..n).map(|i| (i, i))).await,
+            Run::Fresh => return Ok(None),
+        };
+        // The shuffle's evictions come from the seed's stream after the order.
+        let mut rng = ChaCha8Rng::seed_from_u64(self.options.seed ^ 0x5EED);
+        let mut answers = Vec::with_capacity(n);
+        let mut earlier = Vec::new();
+        self.function.evict_all();
+        for index in order {
+            if run == Run::Shuffled && rng.random_bool(self.options.eviction_rate.clamp(0.0, 1.0)) {
+                self.function.evict_all();
+                earlier.clear();
+            }
+            let value = self.answer(index, self.pin(index)).await?;
+            answers.push(Answered {
+                index,
+                after: None,
+                earlier: earlier.clone(),
+                value,
+            });
+            earlier.push(index);
+        }
+        if run == Run::Warm {
+            *kept_files = self.function.tmp_files();
         }
         // Judged once the pass is over: telling an event apart takes fresh environments,
         // which would evict the pass's own.
         for answered in answers {
+            if let Some(finding) = self.judge(run, answered).await? {
+                return Ok(Some(finding));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Runs each `(before, index)` pair on an environment of its own and judges the second
+    /// answer.
+    async fn pairs(
+        &mut self,
+        run: Run,
+        pairs: impl Iterator<Item = (usize, usize)>,
+    ) -> Result<Option<Finding>> {
+        for (before, index) in pairs {
+            self.function.evict_all();
+            self.answer(before, self.pin(before)).await?;
+            let value = self.answer(index, self.pin(index)).await?;
+            let answered = Answered {
+                index,
+                after: Some(before),
+                earlier: vec![before],
+                value,
+            };
             if let Some(finding) = self.judge(run, answered).await? {
                 return Ok(Some(finding));
             }
@@ -261,10 +289,6 @@ impl Check<'_> {
         if self.fresh[i] == answered.value {
             return Ok(None);
         }
-        if self.same(i, &answered.value) {
-            self.note_varying(i, &answered.value);
-            return Ok(None);
-        }
         if self.varying[i].is_none() {
             let again = self.fresh_answer(i, self.pin(i)).await?;
             if again != self.fresh[i] {
@@ -277,41 +301,53 @@ impl Check<'_> {
                 ))));
             }
             let probe = self.fresh_answer(i, self.probe(i)).await?;
-            self.varying[i] = Some(json::differing_paths(&self.fresh[i], &probe));
-            if self.same(i, &answered.value) {
-                self.note_varying(i, &answered.value);
-                return Ok(None);
-            }
+            // Never the whole answer: a text or a failure that changes with the time would
+            // leave nothing to compare.
+            let fields = json::differing_paths(&self.fresh[i], &probe)
+                .into_iter()
+                .filter(|path| path != "/")
+                .collect();
+            self.varying[i] = Some(fields);
         }
-        let varying = self.varying[i].clone().unwrap_or_default();
+        let masked = self.masked(&answered);
+        if json::without(&self.fresh[i], &masked) == json::without(&answered.value, &masked) {
+            for path in json::differing_paths(&self.fresh[i], &answered.value) {
+                self.shown[i].insert(path);
+            }
+            return Ok(None);
+        }
         Ok(Some(Finding::Stateful(self.difference(
             i,
             run,
             answered.after,
             answered.value,
-            &varying,
+            &masked,
         ))))
     }
 
-    /// Records the varying fields in which `value` differs from event `i`'s fresh answer:
-    /// the ones the verdict lists.
-    fn note_varying(&mut self, i: usize, value: &Value) {
+    /// The varying fields of an answer's event that can be left out of its comparison: not
+    /// one whose value in the answer is an earlier event's fresh value there (a time or an id
+    /// the environment kept from that event is state, not chance).
+    fn masked(&self, answered: &Answered) -> Vec<String> {
+        let i = answered.index;
         let varying = self.varying[i].as_deref().unwrap_or_default();
-        for path in json::differing_paths(&self.fresh[i], value) {
-            if varying.iter().any(|field| covers(field, &path)) {
-                self.shown[i].insert(path);
-            }
-        }
-    }
-
-    /// Whether `value` is event `i`'s fresh answer, its varying fields left out.
-    fn same(&self, i: usize, value: &Value) -> bool {
-        match &self.varying[i] {
-            Some(fields) if !fields.is_empty() => {
-                json::without(&self.fresh[i], fields) == json::without(value, fields)
-            }
-            _ => self.fresh[i] == *value,
-        }
+        let carried: Vec<String> = json::differing_paths(&self.fresh[i], &answered.value)
+            .into_iter()
+            .filter(|path| {
+                let value = answered.value.pointer(path);
+                value.is_some()
+                    && answered
+                        .earlier
+                        .iter()
+                        .filter(|&&j| j != i)
+                        .any(|&j| self.fresh[j].pointer(path) == value)
+            })
+            .collect();
+        varying
+            .iter()
+            .filter(|field| !carried.iter().any(|path| covers(field, path)))
+            .cloned()
+            .collect()
     }
 
     fn difference(

@@ -9,9 +9,11 @@ use serde_json::Value;
 pub enum Run {
     /// Every event in order on one warm environment.
     Warm,
-    /// Each event right after each other one on an environment fresh for the pair (when the
-    /// events are few).
+    /// Each event right after each event, itself included, on an environment fresh for the
+    /// pair (when the events are few).
     Pairwise,
+    /// Each event twice in a row on an environment fresh for it (when the events are many).
+    Repeated,
     /// Every event in reverse order on one warm environment (when the events are many).
     Reversed,
     /// A seeded shuffle of the events with random evictions (when the events are many).
@@ -26,6 +28,7 @@ impl Run {
         match self {
             Run::Warm => "in order on one warm environment",
             Run::Pairwise => "right after another event on the same environment",
+            Run::Repeated => "right after itself on the same environment",
             Run::Reversed => "in reverse order on one warm environment",
             Run::Shuffled => "in a shuffled order with random evictions",
             Run::Fresh => "in another fresh environment",
@@ -36,6 +39,7 @@ impl Run {
         match self {
             Run::Warm => "warm",
             Run::Pairwise => "after",
+            Run::Repeated => "again",
             Run::Reversed => "reversed",
             Run::Shuffled => "shuffled",
             Run::Fresh => "again",
@@ -46,7 +50,8 @@ impl Run {
     fn summary(self) -> &'static str {
         match self {
             Run::Warm => "in order on one warm environment",
-            Run::Pairwise => "each right after each other one",
+            Run::Pairwise => "each right after each event (itself included)",
+            Run::Repeated => "each twice in a row",
             Run::Reversed => "in reverse order",
             Run::Shuffled => "shuffled with evictions",
             Run::Fresh => "again in a fresh environment",
@@ -123,9 +128,13 @@ impl std::fmt::Display for Verdict {
             writeln!(f, "  again: {}", d.other)?;
             lines(f, &d.diff)?;
             let fields = differing_fields(d);
-            write!(f, "  if these fields may differ, leave them out:")?;
-            for field in fields {
-                write!(f, " --ignore {field}")?;
+            if fields.contains(&"/") {
+                write!(f, "  the whole answer differs: no field to leave out")?;
+            } else {
+                write!(f, "  if these fields may differ, leave them out:")?;
+                for field in fields {
+                    write!(f, " --ignore {field}")?;
+                }
             }
             if self.real_clock {
                 write!(
@@ -154,8 +163,12 @@ impl std::fmt::Display for Verdict {
                     d.event,
                     d.run.describe()
                 )?;
-                if let Some(after) = &d.after {
-                    write!(f, " (after `{after}`)")?;
+                match &d.after {
+                    Some(after) if *after == d.event && d.run == Run::Pairwise => {
+                        write!(f, " (after itself)")?;
+                    }
+                    Some(after) if d.run == Run::Pairwise => write!(f, " (after `{after}`)")?,
+                    _ => {}
                 }
                 writeln!(f, " than in a fresh environment")?;
                 writeln!(f, "  fresh: {}", d.fresh)?;
