@@ -63,11 +63,13 @@ impl FrontDoor {
             }
         });
         while let Ok(line) =
+            // Starting may build a lambda_runtime crate for the sandbox first: minutes on a
+            // loaded two-core machine with a cold cache.
             rx.recv_timeout(std::time::Duration::from_secs(if door.lambda.is_empty() {
-                120
-            } else {
-                1
-            }))
+                    300
+                } else {
+                    1
+                }))
         {
             if let Some(endpoint) = line.strip_prefix("listening on ") {
                 door.lambda = endpoint.to_owned();
