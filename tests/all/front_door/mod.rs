@@ -62,15 +62,10 @@ impl FrontDoor {
                 }
             }
         });
-        while let Ok(line) =
-            // Starting may build a lambda_runtime crate for the sandbox first: minutes on a
-            // loaded two-core machine with a cold cache.
-            rx.recv_timeout(std::time::Duration::from_secs(if door.lambda.is_empty() {
-                    300
-                } else {
-                    1
-                }))
-        {
+        // Starting may build a lambda_runtime crate for the sandbox first: minutes on a loaded
+        // two-core machine with a cold cache. Once started, the lines come at once.
+        let wait = |started: bool| std::time::Duration::from_secs(if started { 1 } else { 300 });
+        while let Ok(line) = rx.recv_timeout(wait(!door.lambda.is_empty())) {
             if let Some(endpoint) = line.strip_prefix("listening on ") {
                 door.lambda = endpoint.to_owned();
             } else if let Some(endpoint) = line.strip_prefix("api listening on ") {
