@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints the key of the sources the demo's embedded handlers are built from: the SHA-256 of
 # `sha256sum`'s lines for every file of the two crates, the guest SDK and the WIT (target
-# directories left out), sorted by path. `demo_handlers_are_fresh` (src/demo.rs) computes the same.
+# directories left out), sorted by path. `demo_handlers_are_fresh` (src/demo.rs) runs it and
+# compares with src/demo/sources.sha256.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

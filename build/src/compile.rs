@@ -243,16 +243,9 @@ pub fn ensure_wasm_target() -> Result<()> {
 
 /// Checks that cargo runs, so that a machine without Rust is told what to install.
 fn check_cargo() -> Result<()> {
-    let cargo = PathBuf::from(cargo());
-    match Command::new(&cargo).arg("--version").output() {
-        Ok(out) if out.status.success() => Ok(()),
-        Ok(out) => Err(Error::NoCargo(format!(
-            "`{} --version` failed: {}",
-            cargo.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))),
-        Err(err) => Err(Error::NoCargo(crate::error::not_run(&cargo, &err))),
-    }
+    crate::error::tool_version(&PathBuf::from(cargo()))
+        .map(drop)
+        .map_err(Error::NoCargo)
 }
 
 #[cfg(test)]

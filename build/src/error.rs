@@ -237,6 +237,25 @@ pub enum Error {
     },
 }
 
+/// What `program --version` prints, or why it could not tell (for the variant that names the
+/// missing tool).
+pub(crate) fn tool_version(program: &Path) -> std::result::Result<String, String> {
+    match std::process::Command::new(program)
+        .arg("--version")
+        .output()
+    {
+        Ok(out) if out.status.success() => {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        }
+        Ok(out) => Err(format!(
+            "`{} --version` failed: {}",
+            program.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+        Err(err) => Err(not_run(program, &err)),
+    }
+}
+
 /// Why `program` could not be run, for a message that says what to install: "not found on the
 /// PATH" rather than the system's "No such file or directory".
 pub(crate) fn not_run(program: &Path, err: &std::io::Error) -> String {

@@ -82,15 +82,8 @@ fn find_node() -> Result<PathBuf> {
     let node = std::env::var_os("LAMBDA_SIM_NODE")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("node"));
-    match Command::new(&node).arg("--version").output() {
-        Ok(out) if out.status.success() => Ok(node),
-        Ok(out) => Err(Error::NoNode(format!(
-            "`{} --version` failed: {}",
-            node.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))),
-        Err(err) => Err(Error::NoNode(crate::error::not_run(&node, &err))),
-    }
+    crate::error::tool_version(&node).map_err(Error::NoNode)?;
+    Ok(node)
 }
 
 /// Whether the adapter in `dir` has its build script and its packages.

@@ -32,19 +32,7 @@ pub fn componentize_py() -> Result<PathBuf> {
 
 /// What `program --version` prints (`componentize-py 0.25.1`).
 fn version(program: &Path) -> Result<String> {
-    match Command::new(program).arg("--version").output() {
-        Ok(out) if out.status.success() => {
-            Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-        }
-        Ok(out) => Err(Error::NoComponentizePy(format!(
-            "`{} --version` failed: {}",
-            program.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))),
-        Err(err) => Err(Error::NoComponentizePy(crate::error::not_run(
-            program, &err,
-        ))),
-    }
+    crate::error::tool_version(program).map_err(Error::NoComponentizePy)
 }
 
 /// Checks a handler setting (`module.function`, the module possibly dotted) and returns the

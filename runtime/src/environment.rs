@@ -96,8 +96,7 @@ impl Environment {
                 .monotonic_clock(GuestMonotonicClock(Clock::fixed(guest_monotonic.clone())));
         }
         // The guest's random numbers come from the run's seed too: same seed, same values.
-        let random = GuestRandom::new(seeds);
-        random.install(&mut wasi, seeds);
+        let random = GuestRandom::install(&mut wasi, seeds);
         wasi.preopened_dir(tmp.path(), "/tmp", FsPerms::ReadWrite)
             .map_err(|err| {
                 Error::Environment(format!("failed to open the /tmp directory: {err:#}"))

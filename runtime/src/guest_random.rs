@@ -19,7 +19,7 @@ pub(crate) struct GuestRandom {
 
 impl GuestRandom {
     /// Streams seeded from `seeds` (secure, insecure), or from the host's generator.
-    pub(crate) fn new(seeds: Option<(u64, u64)>) -> Self {
+    fn new(seeds: Option<(u64, u64)>) -> Self {
         let (a, b) = seeds.unwrap_or_else(|| (rand::random(), rand::random()));
         GuestRandom {
             secure: Source::seeded(a),
@@ -27,14 +27,16 @@ impl GuestRandom {
         }
     }
 
-    /// Gives the streams to the guest's WASI context, with the insecure seed the guest reads
-    /// once (hash tables' keys) taken from the same seeds.
-    pub(crate) fn install(&self, wasi: &mut WasiCtxBuilder, seeds: Option<(u64, u64)>) {
-        wasi.secure_random(self.secure.clone())
-            .insecure_random(self.insecure.clone());
+    /// Streams seeded from `seeds` given to the guest's WASI context, with the insecure seed
+    /// the guest reads once (hash tables' keys) taken from the same seeds.
+    pub(crate) fn install(wasi: &mut WasiCtxBuilder, seeds: Option<(u64, u64)>) -> Self {
+        let random = GuestRandom::new(seeds);
+        wasi.secure_random(random.secure.clone())
+            .insecure_random(random.insecure.clone());
         if let Some((a, b)) = seeds {
             wasi.insecure_random_seed((u128::from(a) << 64) | u128::from(b));
         }
+        random
     }
 
     /// Starts both streams again from `seeds`.

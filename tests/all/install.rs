@@ -143,5 +143,6 @@ fn the_wheel_gives_a_lambda_sim_that_needs_no_rust_toolchain() {
     let err = text(&rust.stderr);
     assert!(!rust.status.success(), "{err}");
     assert!(err.contains("rustup target add wasm32-wasip2"), "{err}");
+    assert!(err.contains("`cargo` was not found on the PATH"), "{err}");
     assert!(!err.contains("No such file or directory"), "{err}");
 }

@@ -127,8 +127,8 @@ impl std::fmt::Display for Verdict {
             writeln!(f, "  first: {}", d.fresh)?;
             writeln!(f, "  again: {}", d.other)?;
             lines(f, &d.diff)?;
-            let fields = differing_fields(d);
-            if fields.contains(&"/") {
+            let fields = super::json::differing_paths(&d.fresh, &d.other);
+            if fields.iter().any(|field| field == "/") {
                 write!(f, "  the whole answer differs: no field to leave out")?;
             } else {
                 write!(f, "  if these fields may differ, leave them out:")?;
@@ -206,15 +206,4 @@ fn lines(f: &mut std::fmt::Formatter<'_>, diff: &[String]) -> std::fmt::Result {
         writeln!(f, "    {line}")?;
     }
     Ok(())
-}
-
-/// The fields named in a difference's lines (`- /now: 1` names `/now`), each once.
-fn differing_fields(d: &Difference) -> Vec<&str> {
-    let mut fields: Vec<&str> = d
-        .diff
-        .iter()
-        .filter_map(|line| line.get(2..)?.split_once(": ").map(|(path, _)| path))
-        .collect();
-    fields.dedup();
-    fields
 }
