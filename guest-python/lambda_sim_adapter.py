@@ -16,6 +16,8 @@ expects holds:
   formats it, and `[ERROR] Type: message` with the traceback in the log.
 - `print` and `logging` go to the invocation's log; the root logger prints Lambda's
   `[LEVEL]\\t<time>Z\\t<request id>\\t<message>` lines.
+- SnapStart's runtime hooks: a handler registers them with `snapshot_restore_py` (as on
+  Lambda), and the `snap-start` exports run them (`SnapStart`). Without hooks they do nothing.
 """
 
 import importlib
@@ -46,10 +48,15 @@ import urllib.parse  # noqa: F401
 import uuid  # noqa: F401
 
 import wit_world
+import wit_world.exports
 from componentize_py_types import Err
 from wit_world.imports import lambda_sim_handler_types as types
 
 from lambda_sim_handler import HANDLER
+
+# In the snapshot, so that the handler's `import snapshot_restore_py` works at init (the
+# component has no module on disk at run time).
+import snapshot_restore_py  # noqa: F401
 
 TASK_ROOT = "/var/task"
 _MODULE, _, _FUNCTION = HANDLER.rpartition(".")
@@ -163,6 +170,12 @@ def _forget_build_time_session():
 
 
 _forget_build_time_session()
+# The build-time import registered its SnapStart hooks from modules about to be forgotten:
+# only those registered at init may run.
+_hooks = sys.modules.get("snapshot_restore_py")
+if _hooks is not None:
+    _hooks.get_before_snapshot().clear()
+    _hooks.get_after_restore().clear()
 if "botocore" in sys.modules:
     # The handler's SDK clients send their requests over wasi:http (lambda_sim_http.py).
     import lambda_sim_http
@@ -265,3 +278,37 @@ class WitWorld(wit_world.WitWorld):
             return json.dumps(result).encode("utf-8")
         except (TypeError, ValueError) as e:
             raise _error("Runtime.MarshalError", f"Unable to marshal response: {e}")
+
+
+def _hook_registry(accessor):
+    """A registry of `snapshot_restore_py`, looked up now: the module the handler imported at
+    init (its own copy, if it ships one, replaces the adapter's)."""
+    module = sys.modules.get("snapshot_restore_py")
+    return getattr(module, accessor)() if module is not None else []
+
+
+def _run_hook(func, args, kwargs):
+    try:
+        func(*args, **kwargs)
+    except Exception as e:
+        # Skip this adapter's own frame: the trace starts in the hook, as for a handler.
+        raise _error(type(e).__name__, str(e), e.__traceback__.tb_next)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+
+class SnapStart(wit_world.exports.SnapStart):
+    """SnapStart's hooks: those the handler registered with `snapshot_restore_py` at init."""
+
+    def before_snapshot(self) -> None:
+        registry = _hook_registry("get_before_snapshot")
+        # Popped last first, as Lambda's Python runtime does: reverse order of registration.
+        while registry:
+            func, args, kwargs = registry.pop()
+            _run_hook(func, args, kwargs)
+
+    def after_restore(self) -> None:
+        # Kept, not popped: every environment restored from the snapshot runs them all.
+        for func, args, kwargs in _hook_registry("get_after_restore"):
+            _run_hook(func, args, kwargs)

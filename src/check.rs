@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use lambda_sim_runners::{CheckOptions, check_stateless, read_events};
+use lambda_sim_runners::{CheckOptions, check_snap_start, check_stateless, read_events};
 use lambda_sim_runtime::{ClockMode, FunctionConfig, Runtime, RuntimeConfig};
 
 /// Arguments of `lambda-sim check`.
@@ -32,6 +32,10 @@ pub struct CheckArgs {
     /// An environment variable for the function, `KEY=VALUE`; repeat for more.
     #[arg(long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
+    /// Checks what SnapStart would clone instead: values made at init (a random id, a
+    /// timestamp) that are the same in every environment restored from one snapshot.
+    #[arg(long)]
+    snapstart: bool,
     // `--clock real` reads the host's clock (each event's time then varies); virtual by default.
     #[command(flatten)]
     clock: crate::sim_flags::ClockFlag,
@@ -61,7 +65,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let runtime = Runtime::new(runtime_config)?;
     lambda_sim_server::attach_aws(&runtime);
     let function = runtime
-        .load_file(&wasm, config)
+        .load_file(&wasm, config.clone())
         .map_err(crate::lambda_error)?;
     let options = CheckOptions {
         ignore: args.ignore,
@@ -72,6 +76,18 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("failed to start the tokio runtime")?;
+    if args.snapstart {
+        let snap = runtime
+            .load_file(&wasm, config.snap_start(true))
+            .map_err(crate::lambda_error)?;
+        let verdict = tokio.block_on(check_snap_start(&function, &snap, &events, &options))?;
+        println!("{verdict}");
+        return Ok(if verdict.is_unique() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
     let verdict = tokio.block_on(check_stateless(&function, &events, &options))?;
     println!("{verdict}");
     Ok(if verdict.is_stateless() {

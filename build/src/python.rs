@@ -18,7 +18,11 @@ const ADAPTER: &str = include_str!("../guest-python/lambda_sim_adapter.py");
 const SSL_STAND_IN: &str = include_str!("../guest-python/lambda_sim_ssl.py");
 /// botocore's HTTP over `wasi:http`, installed when the handler imports botocore.
 const HTTP: &str = include_str!("../guest-python/lambda_sim_http.py");
-/// The world the adapter is built for: the handler world and `wasi:http`'s outgoing handler.
+/// AWS's `snapshot_restore_py` (SnapStart's runtime hooks), which the adapter imports at build
+/// time so that the handler's `import snapshot_restore_py` works at init, as on Lambda.
+const SNAPSHOT_RESTORE: &str = include_str!("../guest-python/snapshot_restore_py.py");
+/// The world the adapter is built for: the handler world with SnapStart's hooks, and
+/// `wasi:http`'s outgoing handler.
 const PYTHON_WIT: &str = include_str!("../guest-python/wit/python.wit");
 /// The componentize-py to run: `LAMBDA_SIM_COMPONENTIZE_PY`, else `componentize-py` on the
 /// `PATH`; checked by asking its version.
@@ -114,6 +118,7 @@ fn build_key(dir: &Path, handler: &str, out: &Path, version: &str) -> std::io::R
         .part("adapter", ADAPTER.as_bytes())
         .part("ssl", SSL_STAND_IN.as_bytes())
         .part("http", HTTP.as_bytes())
+        .part("snapshot-restore", SNAPSHOT_RESTORE.as_bytes())
         .part("world", PYTHON_WIT.as_bytes())
         .part("wit", crate::wit::HANDLER.as_bytes());
     for (file, text) in crate::wit::DEPS.iter().chain(&crate::wit::WASI_HTTP) {
@@ -172,6 +177,7 @@ fn write_build_files(build: &Path, handler: &str) -> std::io::Result<(PathBuf, P
     std::fs::write(adapter.join("lambda_sim_adapter.py"), ADAPTER)?;
     std::fs::write(adapter.join("lambda_sim_ssl.py"), SSL_STAND_IN)?;
     std::fs::write(adapter.join("lambda_sim_http.py"), HTTP)?;
+    std::fs::write(adapter.join("snapshot_restore_py.py"), SNAPSHOT_RESTORE)?;
     std::fs::write(
         adapter.join("lambda_sim_handler.py"),
         format!("HANDLER = {handler:?}\n"),

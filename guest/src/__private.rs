@@ -26,6 +26,16 @@ where
     init.call().map_err(|err| to_handler_error(err.into()))
 }
 
+/// SnapStart's `before-snapshot` export: the registered hooks, then the handles released.
+pub fn run_before_snapshot() -> Result<(), HandlerError> {
+    crate::snap_start::before_snapshot()
+}
+
+/// SnapStart's `after-restore` export: the handles made again, then the registered hooks.
+pub fn run_after_restore() -> Result<(), HandlerError> {
+    crate::snap_start::after_restore()
+}
+
 /// Decodes the event, calls the handler and encodes its response.
 pub fn run_handler<M, H>(
     handler: &H,
@@ -105,7 +115,7 @@ fn decode<T: DeserializeOwned>(event: &[u8]) -> Result<T, HandlerError> {
     })
 }
 
-fn to_handler_error(diagnostic: Diagnostic) -> HandlerError {
+pub(crate) fn to_handler_error(diagnostic: Diagnostic) -> HandlerError {
     HandlerError {
         error_type: diagnostic.error_type,
         error_message: diagnostic.error_message,

@@ -343,7 +343,7 @@ pub trait Guest {
 }
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __export_world_function_cabi {
+macro_rules! __export_world_function_with_hooks_cabi {
     ($ty:ident with_types_in $($path_to_types:tt)*) => {
         const _ : () = { #[unsafe (export_name = "init")] unsafe extern "C" fn
         export_init() -> * mut u8 { unsafe { $($path_to_types)*:: _export_init_cabi::<$ty
@@ -361,7 +361,7 @@ macro_rules! __export_world_function_cabi {
     };
 }
 #[doc(hidden)]
-pub use __export_world_function_cabi;
+pub use __export_world_function_with_hooks_cabi;
 #[cfg_attr(target_pointer_width = "64", repr(align(8)))]
 #[cfg_attr(target_pointer_width = "32", repr(align(4)))]
 struct _RetArea([::core::mem::MaybeUninit<u8>; 7 * ::core::mem::size_of::<*const u8>()]);
@@ -2386,6 +2386,325 @@ pub mod wasi {
         }
     }
 }
+#[allow(dead_code, clippy::all)]
+pub mod exports {
+    pub mod lambda_sim {
+        pub mod handler {
+            /// Lambda SnapStart's runtime hooks, exported by a guest that has any (the Rust SDK and the
+            /// Python adapter always do). With SnapStart on, `init` runs once when the function is
+            /// published, then `before-snapshot`; the environment's memory and `/tmp` are snapshotted, and
+            /// each cold start restores that snapshot and calls `after-restore` instead of `init`.
+            #[allow(dead_code, async_fn_in_trait, unused_imports, clippy::all)]
+            pub mod snap_start {
+                #[used]
+                #[doc(hidden)]
+                static __FORCE_SECTION_REF: fn() = super::super::super::super::__link_custom_section_describing_imports;
+                use super::super::super::super::_rt;
+                pub type HandlerError = super::super::super::super::lambda_sim::handler::types::HandlerError;
+                #[doc(hidden)]
+                #[allow(non_snake_case, unused_unsafe)]
+                pub unsafe fn _export_before_snapshot_cabi<T_: Guest>() -> *mut u8 {
+                    unsafe {
+                        #[cfg(target_arch = "wasm32")] _rt::run_ctors_once();
+                        let result0 = { T_::before_snapshot() };
+                        let ptr1 = (&raw mut _RET_AREA.0).cast::<u8>();
+                        match result0 {
+                            Ok(_) => {
+                                *ptr1.add(0).cast::<u8>() = (0i32) as u8;
+                            }
+                            Err(e) => {
+                                *ptr1.add(0).cast::<u8>() = (1i32) as u8;
+                                let super::super::super::super::lambda_sim::handler::types::HandlerError {
+                                    error_type: error_type2,
+                                    error_message: error_message2,
+                                    stack_trace: stack_trace2,
+                                } = e;
+                                let vec3 = (error_type2.into_bytes()).into_boxed_slice();
+                                let ptr3 = vec3.as_ptr().cast::<u8>();
+                                let len3 = vec3.len();
+                                ::core::mem::forget(vec3);
+                                *ptr1
+                                    .add(2 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>() = len3;
+                                *ptr1
+                                    .add(::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>() = ptr3.cast_mut();
+                                let vec4 = (error_message2.into_bytes()).into_boxed_slice();
+                                let ptr4 = vec4.as_ptr().cast::<u8>();
+                                let len4 = vec4.len();
+                                ::core::mem::forget(vec4);
+                                *ptr1
+                                    .add(4 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>() = len4;
+                                *ptr1
+                                    .add(3 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>() = ptr4.cast_mut();
+                                let vec6 = stack_trace2;
+                                let len6 = vec6.len();
+                                let layout6 = _rt::alloc::Layout::from_size_align(
+                                        vec6.len() * (2 * ::core::mem::size_of::<*const u8>()),
+                                        ::core::mem::size_of::<*const u8>(),
+                                    )
+                                    .unwrap();
+                                let (result6, _cleanup6) = wit_bindgen::rt::Cleanup::new(
+                                    layout6,
+                                );
+                                if let Some(cleanup) = _cleanup6 {
+                                    cleanup.forget();
+                                }
+                                for (i, e) in vec6.into_iter().enumerate() {
+                                    let base = result6
+                                        .add(i * (2 * ::core::mem::size_of::<*const u8>()));
+                                    {
+                                        let vec5 = (e.into_bytes()).into_boxed_slice();
+                                        let ptr5 = vec5.as_ptr().cast::<u8>();
+                                        let len5 = vec5.len();
+                                        ::core::mem::forget(vec5);
+                                        *base
+                                            .add(::core::mem::size_of::<*const u8>())
+                                            .cast::<usize>() = len5;
+                                        *base.add(0).cast::<*mut u8>() = ptr5.cast_mut();
+                                    }
+                                }
+                                *ptr1
+                                    .add(6 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>() = len6;
+                                *ptr1
+                                    .add(5 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>() = result6;
+                            }
+                        };
+                        ptr1
+                    }
+                }
+                #[doc(hidden)]
+                #[allow(non_snake_case)]
+                pub unsafe fn __post_return_before_snapshot<T_: Guest>(arg0: *mut u8) {
+                    unsafe {
+                        let l0 = i32::from(*arg0.add(0).cast::<u8>());
+                        match l0 {
+                            0 => {}
+                            _ => {
+                                let l1 = *arg0
+                                    .add(::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>();
+                                let l2 = *arg0
+                                    .add(2 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>();
+                                _rt::cabi_dealloc(l1, l2, 1);
+                                let l3 = *arg0
+                                    .add(3 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>();
+                                let l4 = *arg0
+                                    .add(4 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>();
+                                _rt::cabi_dealloc(l3, l4, 1);
+                                let l5 = *arg0
+                                    .add(5 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>();
+                                let l6 = *arg0
+                                    .add(6 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>();
+                                let base9 = l5;
+                                let len9 = l6;
+                                for i in 0..len9 {
+                                    let base = base9
+                                        .add(i * (2 * ::core::mem::size_of::<*const u8>()));
+                                    {
+                                        let l7 = *base.add(0).cast::<*mut u8>();
+                                        let l8 = *base
+                                            .add(::core::mem::size_of::<*const u8>())
+                                            .cast::<usize>();
+                                        _rt::cabi_dealloc(l7, l8, 1);
+                                    }
+                                }
+                                _rt::cabi_dealloc(
+                                    base9,
+                                    len9 * (2 * ::core::mem::size_of::<*const u8>()),
+                                    ::core::mem::size_of::<*const u8>(),
+                                );
+                            }
+                        }
+                    }
+                }
+                #[doc(hidden)]
+                #[allow(non_snake_case, unused_unsafe)]
+                pub unsafe fn _export_after_restore_cabi<T_: Guest>() -> *mut u8 {
+                    unsafe {
+                        #[cfg(target_arch = "wasm32")] _rt::run_ctors_once();
+                        let result0 = { T_::after_restore() };
+                        let ptr1 = (&raw mut _RET_AREA.0).cast::<u8>();
+                        match result0 {
+                            Ok(_) => {
+                                *ptr1.add(0).cast::<u8>() = (0i32) as u8;
+                            }
+                            Err(e) => {
+                                *ptr1.add(0).cast::<u8>() = (1i32) as u8;
+                                let super::super::super::super::lambda_sim::handler::types::HandlerError {
+                                    error_type: error_type2,
+                                    error_message: error_message2,
+                                    stack_trace: stack_trace2,
+                                } = e;
+                                let vec3 = (error_type2.into_bytes()).into_boxed_slice();
+                                let ptr3 = vec3.as_ptr().cast::<u8>();
+                                let len3 = vec3.len();
+                                ::core::mem::forget(vec3);
+                                *ptr1
+                                    .add(2 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>() = len3;
+                                *ptr1
+                                    .add(::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>() = ptr3.cast_mut();
+                                let vec4 = (error_message2.into_bytes()).into_boxed_slice();
+                                let ptr4 = vec4.as_ptr().cast::<u8>();
+                                let len4 = vec4.len();
+                                ::core::mem::forget(vec4);
+                                *ptr1
+                                    .add(4 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>() = len4;
+                                *ptr1
+                                    .add(3 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>() = ptr4.cast_mut();
+                                let vec6 = stack_trace2;
+                                let len6 = vec6.len();
+                                let layout6 = _rt::alloc::Layout::from_size_align(
+                                        vec6.len() * (2 * ::core::mem::size_of::<*const u8>()),
+                                        ::core::mem::size_of::<*const u8>(),
+                                    )
+                                    .unwrap();
+                                let (result6, _cleanup6) = wit_bindgen::rt::Cleanup::new(
+                                    layout6,
+                                );
+                                if let Some(cleanup) = _cleanup6 {
+                                    cleanup.forget();
+                                }
+                                for (i, e) in vec6.into_iter().enumerate() {
+                                    let base = result6
+                                        .add(i * (2 * ::core::mem::size_of::<*const u8>()));
+                                    {
+                                        let vec5 = (e.into_bytes()).into_boxed_slice();
+                                        let ptr5 = vec5.as_ptr().cast::<u8>();
+                                        let len5 = vec5.len();
+                                        ::core::mem::forget(vec5);
+                                        *base
+                                            .add(::core::mem::size_of::<*const u8>())
+                                            .cast::<usize>() = len5;
+                                        *base.add(0).cast::<*mut u8>() = ptr5.cast_mut();
+                                    }
+                                }
+                                *ptr1
+                                    .add(6 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>() = len6;
+                                *ptr1
+                                    .add(5 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>() = result6;
+                            }
+                        };
+                        ptr1
+                    }
+                }
+                #[doc(hidden)]
+                #[allow(non_snake_case)]
+                pub unsafe fn __post_return_after_restore<T_: Guest>(arg0: *mut u8) {
+                    unsafe {
+                        let l0 = i32::from(*arg0.add(0).cast::<u8>());
+                        match l0 {
+                            0 => {}
+                            _ => {
+                                let l1 = *arg0
+                                    .add(::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>();
+                                let l2 = *arg0
+                                    .add(2 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>();
+                                _rt::cabi_dealloc(l1, l2, 1);
+                                let l3 = *arg0
+                                    .add(3 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>();
+                                let l4 = *arg0
+                                    .add(4 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>();
+                                _rt::cabi_dealloc(l3, l4, 1);
+                                let l5 = *arg0
+                                    .add(5 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<*mut u8>();
+                                let l6 = *arg0
+                                    .add(6 * ::core::mem::size_of::<*const u8>())
+                                    .cast::<usize>();
+                                let base9 = l5;
+                                let len9 = l6;
+                                for i in 0..len9 {
+                                    let base = base9
+                                        .add(i * (2 * ::core::mem::size_of::<*const u8>()));
+                                    {
+                                        let l7 = *base.add(0).cast::<*mut u8>();
+                                        let l8 = *base
+                                            .add(::core::mem::size_of::<*const u8>())
+                                            .cast::<usize>();
+                                        _rt::cabi_dealloc(l7, l8, 1);
+                                    }
+                                }
+                                _rt::cabi_dealloc(
+                                    base9,
+                                    len9 * (2 * ::core::mem::size_of::<*const u8>()),
+                                    ::core::mem::size_of::<*const u8>(),
+                                );
+                            }
+                        }
+                    }
+                }
+                pub trait Guest {
+                    /// Runs after `init`, before the snapshot is taken: close what must not be cloned (open
+                    /// files, streams). Its time is part of the INIT_REPORT's Init Duration.
+                    #[allow(async_fn_in_trait)]
+                    fn before_snapshot() -> ::core::result::Result<(), HandlerError>;
+                    /// Runs in each restored environment before its first invocation, at most 10 s (else the
+                    /// invocation fails with `SnapStartTimeoutException`): make again what must be unique per
+                    /// environment (random seeds, ids, connections). Its time is the Restore Duration.
+                    #[allow(async_fn_in_trait)]
+                    fn after_restore() -> ::core::result::Result<(), HandlerError>;
+                }
+                #[doc(hidden)]
+                #[macro_export]
+                macro_rules! __export_lambda_sim_handler_snap_start_0_1_0_cabi {
+                    ($ty:ident with_types_in $($path_to_types:tt)*) => {
+                        const _ : () = { #[unsafe (export_name =
+                        "lambda-sim:handler/snap-start@0.1.0#before-snapshot")] unsafe
+                        extern "C" fn export_before_snapshot() -> * mut u8 { unsafe {
+                        $($path_to_types)*:: _export_before_snapshot_cabi::<$ty > () } }
+                        #[unsafe (export_name =
+                        "cabi_post_lambda-sim:handler/snap-start@0.1.0#before-snapshot")]
+                        unsafe extern "C" fn _post_return_before_snapshot(arg0 : * mut
+                        u8,) { unsafe { $($path_to_types)*::
+                        __post_return_before_snapshot::<$ty > (arg0) } } #[unsafe
+                        (export_name =
+                        "lambda-sim:handler/snap-start@0.1.0#after-restore")] unsafe
+                        extern "C" fn export_after_restore() -> * mut u8 { unsafe {
+                        $($path_to_types)*:: _export_after_restore_cabi::<$ty > () } }
+                        #[unsafe (export_name =
+                        "cabi_post_lambda-sim:handler/snap-start@0.1.0#after-restore")]
+                        unsafe extern "C" fn _post_return_after_restore(arg0 : * mut u8,)
+                        { unsafe { $($path_to_types)*:: __post_return_after_restore::<$ty
+                        > (arg0) } } };
+                    };
+                }
+                #[doc(hidden)]
+                pub use __export_lambda_sim_handler_snap_start_0_1_0_cabi;
+                #[cfg_attr(target_pointer_width = "64", repr(align(8)))]
+                #[cfg_attr(target_pointer_width = "32", repr(align(4)))]
+                struct _RetArea(
+                    [::core::mem::MaybeUninit<
+                        u8,
+                    >; 7 * ::core::mem::size_of::<*const u8>()],
+                );
+                static mut _RET_AREA: _RetArea = _RetArea(
+                    [::core::mem::MaybeUninit::uninit(); 7
+                        * ::core::mem::size_of::<*const u8>()],
+                );
+            }
+        }
+    }
+}
 mod _rt {
     #![allow(dead_code, unused_imports, clippy::all)]
     pub use alloc_crate::string::String;
@@ -2547,21 +2866,24 @@ mod _rt {
 #[allow(unused_macros)]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __export_function_impl {
+macro_rules! __export_function_with_hooks_impl {
     ($ty:ident) => {
         lambda_sim_guest::bindings::export!($ty with_types_in
         lambda_sim_guest::bindings);
     };
     ($ty:ident with_types_in $($path_to_types_root:tt)*) => {
-        $($path_to_types_root)*:: __export_world_function_cabi!($ty with_types_in
-        $($path_to_types_root)*); const _ : () = { #[cfg(target_arch = "wasm32")]
-        #[unsafe (link_section =
-        "component-type:wit-bindgen:0.61.1:lambda-sim:handler@0.1.0:function:imports and exports")]
+        $($path_to_types_root)*:: __export_world_function_with_hooks_cabi!($ty
+        with_types_in $($path_to_types_root)*); $($path_to_types_root)*::
+        exports::lambda_sim::handler::snap_start::__export_lambda_sim_handler_snap_start_0_1_0_cabi!($ty
+        with_types_in $($path_to_types_root)*::
+        exports::lambda_sim::handler::snap_start); const _ : () = { #[cfg(target_arch =
+        "wasm32")] #[unsafe (link_section =
+        "component-type:wit-bindgen:0.61.1:lambda-sim:handler@0.1.0:function-with-hooks:imports and exports")]
         #[doc(hidden)] #[allow(clippy::octal_escapes)] pub static
-        __WIT_BINDGEN_COMPONENT_TYPE : [u8; 1783] = *
+        __WIT_BINDGEN_COMPONENT_TYPE : [u8; 1920] = *
         b"\
-\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xf8\x0c\x01A\x02\x01\
-A\x1d\x01B\x06\x01ks\x01r\x06\x0arequest-ids\x0bdeadline-msw\x14invoked-function\
+\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xf6\x0d\x01A\x02\x01\
+A\x1f\x01B\x06\x01ks\x01r\x06\x0arequest-ids\x0bdeadline-msw\x14invoked-function\
 -arns\x0dxray-trace-id\0\x0eclient-context\0\x08identity\0\x04\0\x07context\x03\0\
 \x01\x01ps\x01r\x03\x0aerror-types\x0derror-messages\x0bstack-trace\x03\x04\0\x0d\
 handler-error\x03\0\x04\x03\0\x1elambda-sim:handler/types@0.1.0\x05\0\x02\x03\0\0\
@@ -2598,22 +2920,25 @@ d-batch\x01\x03\x03\0!lambda-sim:handler/firehose@0.1.0\x05\x09\x01B\x06\x01@\x0
 eam@0.1.0\x05\x0a\x02\x03\0\0\x07context\x03\0\x07context\x03\0\x0b\x03\0\x0dhan\
 dler-error\x03\0\x01\x01j\0\x01\x0d\x01@\0\0\x0e\x04\0\x04init\x01\x0f\x01p}\x01\
 j\x01\x10\x01\x0d\x01@\x02\x05event\x10\x03ctx\x0c\0\x11\x04\0\x06handle\x01\x12\
-\x04\0!lambda-sim:handler/function@0.1.0\x04\0\x0b\x0e\x01\0\x08function\x03\0\0\
-\0G\x09producers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-bind\
-gen-rust\x060.61.1";
+\x01B\x06\x02\x03\x02\x01\x01\x04\0\x0dhandler-error\x03\0\0\x01j\0\x01\x01\x01@\
+\0\0\x02\x04\0\x0fbefore-snapshot\x01\x03\x04\0\x0dafter-restore\x01\x03\x04\0#l\
+ambda-sim:handler/snap-start@0.1.0\x05\x13\x04\0,lambda-sim:handler/function-wit\
+h-hooks@0.1.0\x04\0\x0b\x19\x01\0\x13function-with-hooks\x03\0\0\0G\x09producers\
+\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-bindgen-rust\x060.61\
+.1";
         };
     };
 }
 #[doc(inline)]
-pub use __export_function_impl as export;
+pub use __export_function_with_hooks_impl as export;
 #[cfg(target_arch = "wasm32")]
 #[unsafe(
-    link_section = "component-type:wit-bindgen:0.61.1:lambda-sim:handler@0.1.0:function-with-all-of-its-exports-removed:encoded world"
+    link_section = "component-type:wit-bindgen:0.61.1:lambda-sim:handler@0.1.0:function-with-hooks-with-all-of-its-exports-removed:encoded world"
 )]
 #[doc(hidden)]
 #[allow(clippy::octal_escapes)]
-pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 1791] = *b"\
-\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xe0\x0c\x01A\x02\x01\
+pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 1813] = *b"\
+\0asm\x0d\0\x01\0\0\x19\x16wit-component-encoding\x04\0\x07\xeb\x0c\x01A\x02\x01\
 A\x16\x01B\x06\x01ks\x01r\x06\x0arequest-ids\x0bdeadline-msw\x14invoked-function\
 -arns\x0dxray-trace-id\0\x0eclient-context\0\x08identity\0\x04\0\x07context\x03\0\
 \x01\x01ps\x01r\x03\x0aerror-types\x0derror-messages\x0bstack-trace\x03\x04\0\x0d\
@@ -2649,10 +2974,10 @@ d-batch\x01\x03\x03\0!lambda-sim:handler/firehose@0.1.0\x05\x09\x01B\x06\x01@\x0
 \x0ccontent-types\x01\0\x04\0\x10set-content-type\x01\0\x01p}\x01j\0\x01s\x01@\x01\
 \x05chunk\x01\0\x02\x04\0\x05write\x01\x03\x03\0(lambda-sim:handler/response-str\
 eam@0.1.0\x05\x0a\x02\x03\0\0\x07context\x03\0\x07context\x03\0\x0b\x03\0\x0dhan\
-dler-error\x03\0\x01\x04\0Alambda-sim:handler/function-with-all-of-its-exports-r\
-emoved@0.1.0\x04\0\x0b.\x01\0(function-with-all-of-its-exports-removed\x03\0\0\0\
-G\x09producers\x01\x0cprocessed-by\x02\x0dwit-component\x070.258.3\x10wit-bindge\
-n-rust\x060.61.1";
+dler-error\x03\0\x01\x04\0Llambda-sim:handler/function-with-hooks-with-all-of-it\
+s-exports-removed@0.1.0\x04\0\x0b9\x01\03function-with-hooks-with-all-of-its-exp\
+orts-removed\x03\0\0\0G\x09producers\x01\x0cprocessed-by\x02\x0dwit-component\x07\
+0.258.3\x10wit-bindgen-rust\x060.61.1";
 #[inline(never)]
 #[doc(hidden)]
 pub fn __link_custom_section_describing_imports() {

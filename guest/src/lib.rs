@@ -51,6 +51,7 @@ mod context;
 mod diagnostic;
 mod event;
 mod handler;
+pub mod snap_start;
 mod stores;
 pub mod stream;
 
@@ -114,6 +115,18 @@ macro_rules! handler {
                 ctx: $crate::__private::WitContext,
             ) -> ::core::result::Result<::std::vec::Vec<u8>, $crate::__private::HandlerError> {
                 $crate::__private::$run(&$handler, event, ctx)
+            }
+        }
+
+        impl $crate::bindings::exports::lambda_sim::handler::snap_start::Guest
+            for __LambdaSimFunction
+        {
+            fn before_snapshot() -> ::core::result::Result<(), $crate::__private::HandlerError> {
+                $crate::__private::run_before_snapshot()
+            }
+
+            fn after_restore() -> ::core::result::Result<(), $crate::__private::HandlerError> {
+                $crate::__private::run_after_restore()
             }
         }
 

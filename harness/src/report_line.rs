@@ -17,6 +17,10 @@ pub struct ReportLine {
     pub max_memory_used_mb: u64,
     /// `Init Duration`, in ms, on cold starts.
     pub init_duration_ms: Option<f64>,
+    /// `Restore Duration` (a cold start restored from a SnapStart snapshot), in ms.
+    pub restore_duration_ms: Option<f64>,
+    /// `Billed Restore Duration`, in whole ms.
+    pub billed_restore_duration_ms: Option<u64>,
     /// `Status` (`timeout`, `error`), when present.
     pub status: Option<String>,
     /// `Error Type`, when present.
@@ -70,6 +74,8 @@ impl ReportLine {
             memory_size_mb: u32::try_from(memory_size_mb).map_err(|_| fail("bad Memory Size"))?,
             max_memory_used_mb,
             init_duration_ms: None,
+            restore_duration_ms: None,
+            billed_restore_duration_ms: None,
             status: None,
             error_type: None,
             xray_trace_id: None,
@@ -83,6 +89,25 @@ impl ReportLine {
                 "Init Duration" if report.init_duration_ms.is_none() && report.status.is_none() => {
                     report.init_duration_ms =
                         Some(ms(value).ok_or_else(|| fail("bad Init Duration"))?);
+                }
+                "Restore Duration"
+                    if report.init_duration_ms.is_none()
+                        && report.restore_duration_ms.is_none()
+                        && report.status.is_none() =>
+                {
+                    report.restore_duration_ms =
+                        Some(ms(value).ok_or_else(|| fail("bad Restore Duration"))?);
+                }
+                "Billed Restore Duration"
+                    if report.restore_duration_ms.is_some()
+                        && report.billed_restore_duration_ms.is_none() =>
+                {
+                    report.billed_restore_duration_ms = Some(
+                        value
+                            .strip_suffix(" ms")
+                            .and_then(|v| v.parse().ok())
+                            .ok_or_else(|| fail("bad Billed Restore Duration"))?,
+                    );
                 }
                 "XRAY TraceId" if report.xray_trace_id.is_none() && report.status.is_none() => {
                     report.xray_trace_id = Some(value.to_owned());

@@ -43,7 +43,8 @@ pub use pipeline::{
 };
 pub use sample_events::{SOURCES, SampleOptions, sample_event};
 pub use stateless::{
-    CheckOptions, Difference, NamedEvent, Run, Varying, Verdict, check_stateless, read_events,
+    CheckOptions, ClonedField, Difference, NamedEvent, Run, SnapStartVerdict, Varying, Verdict,
+    check_snap_start, check_stateless, read_events,
 };
 pub use tune::{
     DEFAULT_MEMORY_SIZES, Run as TuneRun, SizeResult, Strategy, TuneOptions, TuneReport, tune,

@@ -43,6 +43,14 @@ pub const PRICE_PER_REQUEST: f64 = 0.20 / 1_000_000.0;
 pub const PRICE_PER_STREAMED_GB: f64 = 0.008;
 
 /// The bytes of a streamed response billed at no charge.
+/// SnapStart's price per GB of memory restored from a snapshot (us-east-1; Python and .NET,
+/// <https://aws.amazon.com/lambda/pricing/>, "Lambda SnapStart pricing").
+pub const PRICE_PER_RESTORED_GB: f64 = 0.000_139_799_8;
+
+/// SnapStart's price per GB-second of a cached snapshot, charged for as long as the version
+/// is active, at least 3 hours (us-east-1; same source).
+pub const PRICE_PER_CACHED_GB_SECOND: f64 = 0.000_001_504_6;
+
 const FREE_STREAMED_BYTES: u64 = 6 * 1024 * 1024;
 
 /// The bill of one invocation or the sum of several.
@@ -60,6 +68,9 @@ pub struct Cost {
     pub request_usd: f64,
     /// The charge for streamed response bytes past 6 MB, in US dollars.
     pub streaming_usd: f64,
+    /// SnapStart restores: the memory restored, and the after-restore hooks' time (Billed
+    /// Restore Duration) at the duration price.
+    pub restore_usd: f64,
 }
 
 impl Cost {
@@ -73,6 +84,7 @@ impl Cost {
             compute_usd: gb_seconds * arch.price_per_gb_second(),
             request_usd: PRICE_PER_REQUEST,
             streaming_usd: 0.0,
+            restore_usd: 0.0,
         }
     }
 
@@ -84,9 +96,17 @@ impl Cost {
         self
     }
 
+    /// Adds a SnapStart restore: `memory_mb` restored and `billed_restore_ms` of hooks.
+    pub fn with_restore(mut self, billed_restore_ms: u64, memory_mb: u32, arch: Architecture) -> Self {
+        let gb = f64::from(memory_mb) / 1024.0;
+        let hooks = billed_restore_ms as f64 / 1000.0 * gb * arch.price_per_gb_second();
+        self.restore_usd = gb * PRICE_PER_RESTORED_GB + hooks;
+        self
+    }
+
     /// The total in US dollars.
     pub fn total_usd(&self) -> f64 {
-        self.compute_usd + self.request_usd + self.streaming_usd
+        self.compute_usd + self.request_usd + self.streaming_usd + self.restore_usd
     }
 
     /// Adds another bill to this one.
@@ -97,6 +117,7 @@ impl Cost {
         self.compute_usd += other.compute_usd;
         self.request_usd += other.request_usd;
         self.streaming_usd += other.streaming_usd;
+        self.restore_usd += other.restore_usd;
     }
 
     /// The bill of a month (30 days) at `requests_per_second`, from this run's average cost

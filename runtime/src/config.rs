@@ -84,6 +84,10 @@ pub struct FunctionConfig {
     /// Active tracing (X-Ray): each invocation gets a trace id, passed to the handler in its
     /// context and printed on the REPORT line. Default `false` (PassThrough).
     pub tracing: bool,
+    /// SnapStart (`ApplyOn: PublishedVersions`): `init` runs once when the function is
+    /// published (its first cold start here), the environment is snapshotted, and every cold
+    /// start restores that snapshot instead of running `init`. Default `false`.
+    pub snap_start: bool,
 }
 
 impl Default for FunctionConfig {
@@ -101,6 +105,7 @@ impl Default for FunctionConfig {
             reserved_concurrency: None,
             provisioned_concurrency: 0,
             tracing: false,
+            snap_start: false,
         }
     }
 }
@@ -162,6 +167,12 @@ impl FunctionConfig {
         self
     }
 
+    /// Turns SnapStart on (default off).
+    pub fn snap_start(mut self, on: bool) -> Self {
+        self.snap_start = on;
+        self
+    }
+
     /// Sets provisioned concurrency (default 0).
     pub fn provisioned_concurrency(mut self, count: u32) -> Self {
         self.provisioned_concurrency = count;
@@ -216,6 +227,18 @@ impl FunctionConfig {
             return Err(Error::InvalidConfig(format!(
                 "provisioned concurrency {} exceeds the reserved concurrency {reserved}",
                 self.provisioned_concurrency
+            )));
+        }
+        if self.snap_start && self.provisioned_concurrency > 0 {
+            return Err(Error::InvalidConfig(
+                "SnapStart cannot be used with provisioned concurrency, as on Lambda".to_owned(),
+            ));
+        }
+        if self.snap_start && self.ephemeral_storage_mb > MIN_EPHEMERAL_STORAGE_MB {
+            return Err(Error::InvalidConfig(format!(
+                "SnapStart needs ephemeral storage of {MIN_EPHEMERAL_STORAGE_MB} MB at most, as on \
+                 Lambda (it is {} MB)",
+                self.ephemeral_storage_mb
             )));
         }
         for key in self.environment.keys() {

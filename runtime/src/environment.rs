@@ -17,7 +17,7 @@ use crate::invocation::FunctionError;
 use crate::logs::{CapturedLog, LogSink};
 use crate::meter::{KILL_CHECK_TICKS, Meter, ticks};
 use crate::quota::Quota;
-use crate::spec::EnvironmentSpec;
+use crate::spec::{EnvironmentSpec, Image};
 use crate::tmp::TmpDirs;
 use crate::{Error, Result, bindings};
 
@@ -47,6 +47,8 @@ pub(crate) enum Ending {
 pub(crate) struct Environment {
     store: Store<Host>,
     instance: bindings::Function,
+    /// The same instance, for the exports the world does not name (SnapStart's hooks).
+    raw: wasmtime::component::Instance,
     tmp: Option<TempDir>,
     pub(crate) log_stream: String,
     /// The simulated time the guest's clocks read (virtual clock only), in nanoseconds.
@@ -71,11 +73,20 @@ impl Environment {
     /// with the guest's random sources seeded from `seeds` when the run is seeded.
     pub(crate) async fn create(
         spec: &EnvironmentSpec,
+        image: &Image,
         log_stream: String,
         at: Duration,
         seeds: Option<(u64, u64)>,
     ) -> Result<Self> {
         let tmp = spec.tmp.take()?;
+        if let Some(template) = &image.tmp
+            && let Err(err) = crate::snap_start::copy_dir(template.path(), tmp.path())
+        {
+            spec.tmp.dispose(tmp);
+            return Err(Error::Environment(format!(
+                "failed to restore the snapshot's /tmp: {err}"
+            )));
+        }
         let logs = LogSink::new(spec.max_log_bytes);
         let guest_time = Arc::new(AtomicU64::new(nanos(at)));
         let guest_monotonic = Arc::new(AtomicU64::new(nanos(at)));
@@ -89,7 +100,10 @@ impl Environment {
         for (key, value) in &spec.variables {
             wasi.env(key, value);
         }
-        wasi.env("AWS_LAMBDA_LOG_STREAM_NAME", &log_stream);
+        if spec.snap_start.is_none() {
+            // Lambda does not set it in a SnapStart environment (it would be cloned).
+            wasi.env("AWS_LAMBDA_LOG_STREAM_NAME", &log_stream);
+        }
         if spec.clock.is_virtual() {
             // The guest reads the simulated start of the phase it runs in.
             wasi.wall_clock(GuestWallClock(Clock::fixed(guest_time.clone())))
@@ -130,7 +144,7 @@ impl Environment {
             outgoing,
             stream: crate::stream::StreamState::default(),
         };
-        let mut store = Store::new(spec.pre.instance_pre().engine(), host);
+        let mut store = Store::new(image.pre.engine(), host);
         store.limiter(|host| &mut host.memory);
         // The epoch ticker can lag the wall clock by a tick or more on a loaded machine: when
         // the deadline in ticks passes, the callback checks the real deadline and extends the
@@ -160,7 +174,11 @@ impl Environment {
             }
         });
         spec.meter.arm(&mut store, crate::config::INIT_LIMIT);
-        let instance = match spec.pre.instantiate_async(&mut store).await {
+        let instantiated = match image.pre.instantiate_async(&mut store).await {
+            Ok(raw) => image.indices.load(&mut store, &raw).map(|instance| (raw, instance)),
+            Err(err) => Err(err),
+        };
+        let (raw, instance) = match instantiated {
             Ok(instance) => instance,
             Err(err) if err.is::<wasmtime::PoolConcurrencyLimitError>() => {
                 spec.tmp.dispose(tmp);
@@ -176,6 +194,7 @@ impl Environment {
         Ok(Environment {
             store,
             instance,
+            raw,
             tmp: Some(tmp),
             log_stream,
             guest_time,
@@ -220,6 +239,48 @@ impl Environment {
         let mut outcome = self.classify(result, duration, request_id, limit, limit);
         outcome.calls = self.take_calls(wall, outcome.duration);
         outcome
+    }
+
+    /// Runs one of the guest's SnapStart hooks at simulation time `at`, for at most `limit`.
+    pub(crate) async fn run_hook(
+        &mut self,
+        meter: &Meter,
+        hook: wasmtime::component::ComponentExportIndex,
+        request_id: &str,
+        at: Duration,
+        limit: Duration,
+    ) -> PhaseOutcome {
+        self.set_guest_time(at);
+        meter.arm(&mut self.store, limit);
+        let start = self.start_phase();
+        let result = match self
+            .raw
+            .get_typed_func::<(), (Result<(), types::HandlerError>,)>(&mut self.store, hook)
+        {
+            Ok(func) => func
+                .call_async(&mut self.store, ())
+                .await
+                .map(|(result,)| result.map(|()| Vec::new())),
+            Err(err) => Err(err),
+        };
+        let wall = start.elapsed();
+        let duration = meter.duration(&mut self.store, wall, limit);
+        let mut outcome = self.classify(result, duration, request_id, limit, limit);
+        outcome.calls = self.take_calls(wall, outcome.duration);
+        outcome
+    }
+
+    /// The store and the instance, for snapshotting.
+    pub(crate) fn store_and_instance(&mut self) -> (&mut Store<Host>, wasmtime::component::Instance) {
+        (&mut self.store, self.raw)
+    }
+
+    /// A copy of the environment's `/tmp` in a directory of its own.
+    pub(crate) fn copy_tmp(&self) -> std::io::Result<TempDir> {
+        match &self.tmp {
+            Some(tmp) => crate::snap_start::copy_to_temp(tmp.path()),
+            None => tempfile::tempdir(),
+        }
     }
 
     /// Runs the guest's `handle` export at simulation time `at`, for at most `budget` (the

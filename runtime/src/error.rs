@@ -75,6 +75,16 @@ pub enum Error {
     )]
     Pending,
 
+    /// SnapStart could not publish the function or restore its snapshot (Lambda's
+    /// `SnapStartException`, `SnapStartTimeoutException`).
+    #[error("{message}")]
+    SnapStart {
+        /// Lambda's exception name.
+        error_type: &'static str,
+        /// What failed.
+        message: String,
+    },
+
     /// Creating the environment's sandbox failed for another reason.
     #[error("failed to create an execution environment: {0}")]
     Environment(String),
@@ -103,6 +113,7 @@ impl Error {
             Error::InvalidRequest { error_type, .. } => error_type,
             Error::PoolExhausted(_) | Error::Throttled { .. } => "TooManyRequestsException",
             Error::Pending => "ResourceConflictException",
+            Error::SnapStart { error_type, .. } => error_type,
             Error::Engine(_) | Error::Environment(_) | Error::Io { .. } => "ServiceException",
         }
     }

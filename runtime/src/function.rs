@@ -31,6 +31,8 @@ pub(crate) struct FunctionInner {
     pub(crate) loaded_at: Duration,
     /// The faults injected into its invocations (an AWS FIS experiment on the function).
     faults: Mutex<Faults>,
+    /// Its SnapStart snapshot, once published.
+    pub(crate) snapshot: tokio::sync::OnceCell<crate::snap_start::Snapshot>,
 }
 
 impl Function {
@@ -50,6 +52,7 @@ impl Function {
                 config,
                 loaded_at,
                 faults: Mutex::new(Faults::default()),
+                snapshot: tokio::sync::OnceCell::new(),
             }),
         }
     }
@@ -152,7 +155,8 @@ impl Function {
         for _ in 0..inner.config.provisioned_concurrency {
             let log_stream = inner.new_log_stream();
             let mut env =
-                Environment::create(&inner.spec, log_stream, at, inner.guest_seeds()).await?;
+                Environment::create(&inner.spec, &inner.spec.image, log_stream, at, inner.guest_seeds())
+                    .await?;
             let request_id = inner.shared.draws.request_id();
             let outcome = env
                 .init(&inner.spec.meter, &request_id, at, INIT_LIMIT)

@@ -72,6 +72,9 @@ pub struct InitPhase {
     pub started_at: SystemTime,
     /// What the cold start cost, component by component.
     pub cold_start: crate::coldstart::ColdStart,
+    /// Restored from a SnapStart snapshot instead of running `init`: the after-restore
+    /// hooks' time (Billed Restore Duration); `duration` is then the Restore Duration.
+    pub restore_hooks: Option<Duration>,
 }
 
 impl InitPhase {
@@ -183,11 +186,19 @@ impl Invocation {
         let id = &self.request_id;
         let mut lines = Vec::new();
         if let Some(init) = &self.init {
+            let restored = init.restore_hooks.is_some();
             lines.push(format!(
-                "INIT_START Runtime Version: {RUNTIME_VERSION}\tRuntime Version ARN: {}",
+                "{} Runtime Version: {RUNTIME_VERSION}\tRuntime Version ARN: {}",
+                if restored { "RESTORE_START" } else { "INIT_START" },
                 self.runtime_arn()
             ));
             lines.extend(init.log.lines());
+            if restored {
+                lines.push(format!(
+                    "RESTORE_REPORT Restore Duration: {} ms",
+                    Millis(init.duration)
+                ));
+            }
             lines.extend(init.report_line("init"));
         }
         lines.push(format!("START RequestId: {id} Version: $LATEST"));

@@ -20,7 +20,7 @@ use crate::report::{Report, Status, Xray, billed_ms};
 use crate::{Error, Payload, Result};
 
 /// Whether the invocation has its environment, or must first run Init again.
-enum Ready {
+pub(crate) enum Ready {
     Warm(Environment),
     /// The cold start's Init failed: Lambda runs it again, in a reset environment with the
     /// same log stream, once the Invoke phase has started.
@@ -188,7 +188,12 @@ impl FunctionInner {
         pinned: Option<Pinned>,
     ) -> Result<(Ready, Option<InitPhase>)> {
         let shared = &*self.shared;
+        let snapshot = self.published().await?;
         let mut cold = shared.draws.cold_start(&shared.config, self.config.vpc);
+        if snapshot.is_some() {
+            // The language runtime is in the snapshot: nothing starts it again.
+            cold.runtime_init = Duration::ZERO;
+        }
         let modelled = cold.eni + cold.placement + cold.runtime_init;
         if !shared.clock.is_virtual() && !modelled.is_zero() {
             tokio::time::sleep(modelled).await;
@@ -198,9 +203,18 @@ impl FunctionInner {
         let wall = Instant::now();
         let log_stream = pinned.map_or_else(|| self.new_log_stream(), Pinned::log_stream);
         let seeds = pinned.map_or_else(|| self.guest_seeds(), |pinned| Some(pinned.seeds(0)));
-        let mut env = Environment::create(&self.spec, log_stream, init_at, seeds).await?;
+        if let Some(snapshot) = snapshot {
+            // Boxed: only SnapStart functions take this path.
+            // Each restored environment draws its own random numbers, pinned or not: what an
+            // after-restore hook draws is unique per environment, as on Lambda.
+            let seeds = self.guest_seeds();
+            return Box::pin(self.restore(snapshot, cold, (log_stream, seeds), init_at, request_id))
+                .await;
+        }
+        let mut env =
+            Environment::create(&self.spec, &self.spec.image, log_stream, init_at, seeds).await?;
         self.pool.track(&env);
-        let guest_at = pinned.map_or(init_at + cold.runtime_init, |pinned| pinned.at);
+        let guest_at = pinned.map_or(init_at + cold.runtime_init, Pinned::init_at);
         let outcome = env
             .init(&self.spec.meter, request_id, guest_at, INIT_LIMIT)
             .await;
@@ -217,6 +231,7 @@ impl FunctionInner {
             timed_out: outcome.kind == Ending::TimedOut,
             started_at,
             cold_start: cold,
+            restore_hooks: None,
         };
         if failed {
             let log_stream = env.log_stream.clone();
@@ -268,7 +283,9 @@ impl FunctionInner {
         let seeds = call
             .pinned
             .map_or_else(|| self.guest_seeds(), |pinned| Some(pinned.seeds(0)));
-        let mut env = Environment::create(&self.spec, log_stream, call.invoke_at, seeds).await?;
+        let mut env =
+            Environment::create(&self.spec, &self.spec.image, log_stream, call.invoke_at, seeds)
+                .await?;
         self.pool.track(&env);
         if kill {
             env.kill_switch().store(true, Ordering::Release);
@@ -277,7 +294,7 @@ impl FunctionInner {
             .init(
                 &self.spec.meter,
                 &call.context.request_id,
-                call.pinned.map_or(call.invoke_at, |pinned| pinned.at),
+                call.pinned.map_or(call.invoke_at, Pinned::init_at),
                 self.config.timeout,
             )
             .await;
@@ -292,6 +309,7 @@ impl FunctionInner {
             error: outcome.result.err(),
             started_at: call.started_at,
             cold_start: crate::ColdStart::default(),
+            restore_hooks: None,
         };
         Ok((env, retry))
     }
@@ -412,7 +430,9 @@ impl FunctionInner {
         }
         let billed = billed_ms(
             duration,
-            init.as_ref().map(|init| init.duration),
+            init.as_ref()
+                .filter(|init| init.restore_hooks.is_none())
+                .map(|init| init.duration),
             self.shared.config.bill_init,
         );
         let report = Report {
@@ -424,8 +444,12 @@ impl FunctionInner {
             // A suppressed init's REPORT has no Init Duration: its time is in Duration.
             init_duration: init
                 .as_ref()
-                .filter(|_| init_retry.is_none())
+                .filter(|init| init_retry.is_none() && init.restore_hooks.is_none())
                 .map(|init| init.duration),
+            restore: init.as_ref().and_then(|init| {
+                let hooks = init.restore_hooks?;
+                Some((init.duration, billed_restore_ms(hooks)))
+            }),
             status,
             error_type: match status {
                 Status::Failure => result.as_ref().err().map(|e| e.error_type.clone()),
@@ -433,6 +457,7 @@ impl FunctionInner {
             },
             xray: call.xray,
         };
+        let restore = report.restore;
         env.free_at = if self.shared.clock.is_virtual() {
             call.invoke_at + duration
         } else {
@@ -453,15 +478,25 @@ impl FunctionInner {
             log_stream,
             region: self.config.region.clone(),
             started_at: call.started_at,
-            cost: Cost::of_invocation(billed, self.config.memory_size_mb, self.config.architecture)
-                .with_streamed(streamed.unwrap_or(0)),
+            cost: self.cost(billed, restore, streamed),
             ends_at,
             streamed_bytes: streamed,
         }
     }
 
+    /// What Lambda bills for an invocation: its duration, a streamed response's bytes, and a
+    /// SnapStart restore.
+    fn cost(&self, billed: u64, restore: Option<(Duration, u64)>, streamed: Option<u64>) -> Cost {
+        let (memory, arch) = (self.config.memory_size_mb, self.config.architecture);
+        let cost = Cost::of_invocation(billed, memory, arch).with_streamed(streamed.unwrap_or(0));
+        match restore {
+            Some((_, hooks_ms)) => cost.with_restore(hooks_ms, memory, arch),
+            None => cost,
+        }
+    }
+
     /// The wall-clock time of simulation time `t`.
-    fn wall_at(&self, t: Duration) -> SystemTime {
+    pub(crate) fn wall_at(&self, t: Duration) -> SystemTime {
         if self.shared.clock.is_virtual() {
             UNIX_EPOCH + crate::clock::VIRTUAL_EPOCH + t
         } else {
@@ -506,6 +541,11 @@ fn timed_out_line(at: SystemTime, request_id: &str, timeout: Duration) -> String
 /// reports it), even though the sandbox is reset.
 fn is_panic(result: &Result<Vec<u8>, FunctionError>) -> bool {
     matches!(result, Err(err) if err.error_message.starts_with("Lambda panicked"))
+}
+
+/// The after-restore hooks' time in whole milliseconds, rounded up (none run: 0).
+fn billed_restore_ms(hooks: Duration) -> u64 {
+    u64::try_from(hooks.as_nanos().div_ceil(1_000_000)).unwrap_or(u64::MAX)
 }
 
 /// Bytes to MB (MiB, as Lambda counts), rounded up.

@@ -61,6 +61,7 @@ mod quota;
 mod report;
 mod runtime;
 mod shared;
+mod snap_start;
 mod spec;
 mod stores;
 mod stream;
@@ -69,7 +70,10 @@ mod trace;
 mod waits;
 
 pub use async_invoke::{EventInvocation, EventOutcome, MAX_EVENT_PAYLOAD, RetryPolicy};
-pub use billing::{Architecture, Cost, PRICE_PER_REQUEST, PRICE_PER_STREAMED_GB};
+pub use billing::{
+    Architecture, Cost, PRICE_PER_CACHED_GB_SECOND, PRICE_PER_REQUEST, PRICE_PER_RESTORED_GB,
+    PRICE_PER_STREAMED_GB,
+};
 pub use clock::{Clock, ClockMode, VIRTUAL_EPOCH};
 pub use coldstart::{ColdStart, ColdStartModel, Delay, VpcModel};
 pub use config::{
@@ -91,6 +95,7 @@ pub use outgoing::{Endpoints, SANDBOX_ENDPOINT};
 pub use payload::Payload;
 pub use report::{Report, Status, Xray};
 pub use runtime::Runtime;
+pub use snap_start::{AFTER_RESTORE_LIMIT, Publication};
 pub use stream::{
     DEFAULT_CONTENT_TYPE, MAX_STREAMED_RESPONSE, ResponseSink, STREAM_BANDWIDTH, STREAM_BURST,
     StreamPart, response_stream,

@@ -57,18 +57,31 @@ pub struct Pinned {
     pub at: Duration,
     /// The seed of the random streams.
     pub seed: u64,
+    /// Another Init for the same pin: `0` is the pin's own; others draw Init's random numbers
+    /// from other seeds and read its clock that many seconds later, while the handler's phase
+    /// stays pinned (what `check --snapstart` compares fresh inits with).
+    pub init_variant: u64,
 }
 
 impl Pinned {
     /// The seeds (secure, insecure) of the random streams in a phase: `0` for Init, `1` for
     /// the handler.
     pub(crate) fn seeds(self, phase: u64) -> (u64, u64) {
-        let base = mix(self.seed ^ phase.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let variant = match (phase, self.init_variant) {
+            (0, variant) if variant != 0 => mix(variant),
+            _ => 0,
+        };
+        let base = mix(self.seed ^ phase.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ variant);
         (mix(base), mix(base ^ 1))
     }
 }
 
 impl Pinned {
+    /// The time Init reads: the pinned time, moved by the init variant.
+    pub(crate) fn init_at(self) -> Duration {
+        self.at + Duration::from_secs(self.init_variant)
+    }
+
     /// The log stream of an environment a pinned call starts: Lambda's form, its date the
     /// pinned time's, its id from the seed.
     pub(crate) fn log_stream(self) -> String {

@@ -46,6 +46,9 @@ pub struct Report {
     pub max_memory_used_mb: u64,
     /// The Init phase's duration, on a cold start only.
     pub init_duration: Option<Duration>,
+    /// On a cold start restored from a SnapStart snapshot (which has no Init Duration): the
+    /// restore's duration and what of it is billed (the after-restore hooks), in whole ms.
+    pub restore: Option<(Duration, u64)>,
     /// How the invocation ended.
     pub status: Status,
     /// The error type of a runtime failure (`Runtime.OutOfMemory`, ...).
@@ -85,6 +88,10 @@ impl Report {
         if let (Some(init), Some(map)) = (self.init_duration, metrics.as_object_mut()) {
             map.insert("initDurationMs".to_owned(), json!(round2(init)));
         }
+        if let (Some((restore, billed)), Some(map)) = (self.restore, metrics.as_object_mut()) {
+            map.insert("restoreDurationMs".to_owned(), json!(round2(restore)));
+            map.insert("billedRestoreDurationMs".to_owned(), json!(billed));
+        }
         let mut record = json!({
             "requestId": self.request_id,
             "status": self.status.as_str(),
@@ -117,6 +124,13 @@ impl fmt::Display for Report {
         )?;
         if let Some(init) = self.init_duration {
             write!(f, "Init Duration: {} ms\t", Millis(init))?;
+        }
+        if let Some((restore, billed)) = self.restore {
+            write!(
+                f,
+                "Restore Duration: {} ms\tBilled Restore Duration: {billed} ms\t",
+                Millis(restore)
+            )?;
         }
         if let Some(xray) = &self.xray {
             write!(
@@ -178,6 +192,7 @@ mod tests {
             memory_size_mb: 128,
             max_memory_used_mb: 36,
             init_duration: None,
+            restore: None,
             status: Status::Success,
             error_type: None,
             xray: None,
@@ -212,6 +227,13 @@ mod tests {
             status: Status::Timeout,
             ..report()
         };
+        let restored = Report {
+            restore: Some((Duration::from_micros(12_345), 3)),
+            ..report()
+        };
+        assert!(restored.to_string().ends_with(
+            "Max Memory Used: 36 MB\tRestore Duration: 12.35 ms\tBilled Restore Duration: 3 ms\t"
+        ));
         assert!(timeout.to_string().ends_with("MB\tStatus: timeout\t"));
     }
 

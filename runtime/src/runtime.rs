@@ -122,8 +122,7 @@ impl Runtime {
             .linker
             .instantiate_pre(&component)
             .map_err(|err| Error::WrongWorld(format!("{err:#}")))?;
-        let pre =
-            bindings::FunctionPre::new(pre).map_err(|err| Error::WrongWorld(format!("{err:#}")))?;
+        let image = crate::spec::Image::new(pre)?;
         let loaded_at = shared.clock.now();
         let pool = inner.account.register(
             config.reserved_concurrency,
@@ -133,7 +132,7 @@ impl Runtime {
             loaded_at,
         )?;
         let mut spec = EnvironmentSpec::new(
-            pre,
+            image,
             &config,
             &shared.config,
             shared.clock.clone(),
@@ -142,6 +141,11 @@ impl Runtime {
             shared.endpoints.clone(),
         );
         spec.declared_runtime = crate::guest_runtime::declared_runtime(bytes);
+        spec.snap_start = config.snap_start.then(|| crate::snap_start::SnapSource {
+            bytes: bytes.into(),
+            linker: inner.linker.clone(),
+            cache_dir: shared.config.cache_dir.clone(),
+        });
         Ok(Function::new(shared.clone(), spec, pool, config, loaded_at))
     }
 }

@@ -4,17 +4,52 @@
 
 use std::sync::Arc;
 
-use crate::bindings::FunctionPre;
+use tempfile::TempDir;
+use wasmtime::component::InstancePre;
+
+use crate::bindings::FunctionIndices;
 use crate::clock::Clock;
 use crate::config::{FunctionConfig, RuntimeConfig};
 use crate::host::Host;
 use crate::meter::Meter;
+use crate::snap_start::{Hooks, SnapSource};
 use crate::tmp::TmpDirs;
+use crate::{Error, Result};
+
+/// What an environment is instantiated from: the function's component, or the snapshot
+/// SnapStart took of it after init.
+pub(crate) struct Image {
+    /// The component, type-checked against the linker (a pooled slot per instance).
+    pub(crate) pre: InstancePre<Host>,
+    /// Where its `init` and `handle` exports are.
+    pub(crate) indices: FunctionIndices,
+    /// Its SnapStart hooks, when it exports them.
+    pub(crate) hooks: Option<Hooks>,
+    /// The files a new environment's `/tmp` starts with (a snapshot's), if any.
+    pub(crate) tmp: Option<TempDir>,
+}
+
+impl Image {
+    /// The image of a component, checked against the handler world.
+    pub(crate) fn new(pre: InstancePre<Host>) -> Result<Self> {
+        let indices =
+            FunctionIndices::new(&pre).map_err(|err| Error::WrongWorld(format!("{err:#}")))?;
+        let hooks = Hooks::of(pre.component());
+        Ok(Image {
+            pre,
+            indices,
+            hooks,
+            tmp: None,
+        })
+    }
+}
 
 /// The recipe of a function's environments.
 pub(crate) struct EnvironmentSpec {
-    /// The component, type-checked against the linker (a pooled slot per instance).
-    pub(crate) pre: FunctionPre<Host>,
+    /// The function's component.
+    pub(crate) image: Image,
+    /// What SnapStart snapshots, when it is on.
+    pub(crate) snap_start: Option<SnapSource>,
     /// Lambda's standard variables and the function's own, in the order the guest sees them.
     pub(crate) variables: Vec<(String, String)>,
     /// The memory size in bytes: the cap on the guest's linear memories.
@@ -43,7 +78,7 @@ pub(crate) struct EnvironmentSpec {
 
 impl EnvironmentSpec {
     pub(crate) fn new(
-        pre: FunctionPre<Host>,
+        image: Image,
         function: &FunctionConfig,
         runtime: &RuntimeConfig,
         clock: Clock,
@@ -52,7 +87,8 @@ impl EnvironmentSpec {
         endpoints: crate::outgoing::EndpointCell,
     ) -> Self {
         EnvironmentSpec {
-            pre,
+            image,
+            snap_start: None,
             variables: standard_variables(function),
             memory_limit: usize::try_from(u64::from(function.memory_size_mb) << 20)
                 .unwrap_or(usize::MAX),
@@ -88,7 +124,10 @@ fn standard_variables(config: &FunctionConfig) -> Vec<(String, String)> {
             "AWS_LAMBDA_LOG_GROUP_NAME",
             format!("/aws/lambda/{}", config.name),
         ),
-        ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".to_owned()),
+        (
+            "AWS_LAMBDA_INITIALIZATION_TYPE",
+            if config.snap_start { "snap-start" } else { "on-demand" }.to_owned(),
+        ),
         ("AWS_REGION", config.region.clone()),
         ("AWS_DEFAULT_REGION", config.region.clone()),
         ("AWS_EXECUTION_ENV", "AWS_Lambda_lambda-sim".to_owned()),

@@ -111,6 +111,19 @@ impl ApiError {
                 Self::user(status, error_type, "message", message.clone())
             }
             Error::Pending => Self::conflict(err.to_string()),
+            // The Invoke API's statuses for SnapStart's errors (SnapStartTimeoutException
+            // 408, SnapStartException 400).
+            Error::SnapStart {
+                error_type,
+                message,
+            } => {
+                let status = if *error_type == "SnapStartTimeoutException" {
+                    408
+                } else {
+                    400
+                };
+                Self::user(status, error_type, "message", message.clone())
+            }
             other => Self::service(other.to_string()),
         }
     }

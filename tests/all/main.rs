@@ -26,6 +26,7 @@ mod python;
 mod rust_functions;
 mod sandbox;
 mod serve;
+mod snap_start;
 mod stores;
 mod streaming_guests;
 mod tidy;

@@ -12,7 +12,7 @@ use lambda_sim_harness::{CheckOptions, ReportLine, Run, check_stateless, read_ev
 use lambda_sim_runtime::{Function, FunctionConfig, Runtime};
 use serde_json::{Value, json};
 
-const FIXTURES: [&str; 9] = [
+const FIXTURES: [&str; 10] = [
     "hello",
     "clock_and_ids",
     "counter",
@@ -22,6 +22,7 @@ const FIXTURES: [&str; 9] = [
     "dates",
     "boto3-import",
     "sqs-to-dynamodb",
+    "snap_start",
 ];
 
 fn root() -> &'static Path {
@@ -102,6 +103,22 @@ fn load(runtime: &Runtime, name: &str) -> Option<Function> {
         runtime
             .load_file(&components[name], config)
             .unwrap_or_else(|err| panic!("{name} loads: {err}")),
+    )
+}
+
+/// The `snap_start` fixture with SnapStart on, in `runtime`, with `vars`.
+fn load_snap_start(runtime: &Runtime, memory_mb: u32, vars: &[(&str, &str)]) -> Option<Function> {
+    let components = components(crate::require(componentize_py())?);
+    let mut config = FunctionConfig::named("py-snap-start")
+        .snap_start(true)
+        .memory_size_mb(memory_mb);
+    for (key, value) in vars {
+        config = config.env(*key, *value);
+    }
+    Some(
+        runtime
+            .load_file(&components["snap_start"], config)
+            .unwrap_or_else(|err| panic!("snap_start loads: {err}")),
     )
 }
 
@@ -713,4 +730,86 @@ fn the_cli_builds_and_invokes_a_python_handler() {
         .map(|l| serde_json::from_str::<Value>(l).expect("JSON")["greeting"].clone())
         .collect();
     assert_eq!(greetings, [json!("hello, cli"), json!("hello, cli")]);
+}
+
+/// SnapStart with `snapshot_restore_py`'s hooks: the import (about 100 ms) runs once at
+/// publish with the before-snapshot hook, each cold start restores the snapshot and runs the
+/// after-restore hook, and an id drawn at import is the same in every restored environment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_python_snap_start_function_restores_its_snapshot_and_runs_its_hooks() {
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-cache");
+    let runtime = Runtime::new(lambda_sim_runtime::RuntimeConfig::default().cache_dir(Some(cache)))
+        .expect("the runtime starts");
+    let Some(function) = load_snap_start(&runtime, 1769, &[]) else {
+        return;
+    };
+    let publication = function
+        .publish()
+        .await
+        .expect("the function publishes")
+        .expect("SnapStart is on");
+    let lines = publication.log_lines();
+    assert_eq!(lines[1..3], ["loading snap_start", "before snapshot"], "{lines:?}");
+    let init_ms = publication.init_duration.as_secs_f64() * 1000.0;
+    assert!(lines[3].starts_with("INIT_REPORT Init Duration: "), "{lines:?}");
+
+    let (a, b) = crate::snap_start::two_cold_starts(&function).await;
+    for cold in [&a, &b] {
+        let report = ReportLine::parse(&cold.report.to_string()).expect("a REPORT line");
+        assert_eq!(report.init_duration_ms, None);
+        let restore_ms = report.restore_duration_ms.expect("Restore Duration");
+        assert!(
+            init_ms >= 5.0 * restore_ms,
+            "restore {restore_ms} ms is not 5x faster than init {init_ms} ms"
+        );
+        let answer = crate::json(cold);
+        assert_eq!((answer["restores"].clone(), answer["before_calls"].clone()), (json!(1), json!(1)));
+    }
+    assert_eq!(crate::json(&a)["id"], crate::json(&b)["id"], "cloned by SnapStart");
+    eprintln!(
+        "python snap_start: init {init_ms:.2} ms, restores {} and {}",
+        a.report.restore.map_or(0.0, |r| r.0.as_secs_f64() * 1000.0),
+        b.report.restore.map_or(0.0, |r| r.0.as_secs_f64() * 1000.0)
+    );
+}
+
+/// An after-restore hook that does not end (on a virtual clock its loop never sees time
+/// pass) is stopped at 10 s of Lambda's time: `SnapStartTimeoutException`.
+#[tokio::test]
+async fn a_python_after_restore_hook_past_10_s_fails_with_snap_start_timeout() {
+    let runtime = Runtime::new(crate::simulation(5).cpu(lambda_sim_runtime::CpuMode::Measured))
+        .expect("the runtime starts");
+    let Some(function) = load_snap_start(&runtime, 128, &[("RESTORE_SPIN_S", "20")]) else {
+        return;
+    };
+    let payload = lambda_sim_runtime::Payload::json("{}").expect("JSON");
+    let err = function
+        .invoke(&payload, lambda_sim_runtime::InvokeOptions::default())
+        .await
+        .expect_err("the restore times out");
+    assert_eq!(err.error_type(), "SnapStartTimeoutException", "{err}");
+}
+
+/// `check --snapstart` names the id and the time the import drew, cloned by SnapStart.
+#[tokio::test]
+async fn check_snapstart_names_what_a_python_import_drew() {
+    let runtime = simulation();
+    let Some(program) = crate::require(componentize_py()) else {
+        return;
+    };
+    let components = components(program);
+    let config = FunctionConfig::named("py-snap-check").memory_size_mb(1769);
+    let fresh = runtime
+        .load_file(&components["snap_start"], config.clone())
+        .expect("loads");
+    let snap = runtime
+        .load_file(&components["snap_start"], config.snap_start(true))
+        .expect("loads");
+    let events = read_events(&root().join("fixtures/events/greetings")).expect("events");
+    let verdict =
+        lambda_sim_harness::check_snap_start(&fresh, &snap, &events[..1], &CheckOptions::default())
+            .await
+            .expect("the check runs");
+    let fields: Vec<&str> = verdict.cloned.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, ["/id", "/init_time"], "{verdict}");
 }

@@ -85,6 +85,16 @@ impl lambda_sim_guest::bindings::Guest for Function {
     }
 }
 
+impl lambda_sim_guest::bindings::exports::lambda_sim::handler::snap_start::Guest for Function {
+    fn before_snapshot() -> Result<(), HandlerError> {
+        lambda_sim_guest::__private::run_before_snapshot()
+    }
+
+    fn after_restore() -> Result<(), HandlerError> {
+        lambda_sim_guest::__private::run_after_restore()
+    }
+}
+
 lambda_sim_guest::bindings::export!(Function with_types_in lambda_sim_guest::bindings);
 
 /// The Init phase: `main`'s body up to `run`'s first wait for an event.

@@ -29,7 +29,7 @@ fn generate() -> Result<String> {
     let wit = Path::new(env!("CARGO_MANIFEST_DIR")).join("wit");
     let mut resolve = Resolve::default();
     let (package, _) = resolve.push_path(wit.canonicalize()?)?;
-    let world = resolve.select_world(&[package], Some("function"))?;
+    let world = resolve.select_world(&[package], Some("function-with-hooks"))?;
     let opts = Opts {
         pub_export_macro: true,
         generate_all: true,

@@ -112,7 +112,7 @@ fn a_function_table_is_the_files_keys_and_function_configs() {
          unknown field `memroy`, expected one of `path`, `name`, `memory_size_mb`, \
          `ephemeral_storage_mb`, `timeout`, `environment`, `region`, `account_id`, \
          `architecture`, `vpc`, `reserved_concurrency`, `provisioned_concurrency`, `tracing`, \
-         `aliases`"
+         `snap_start`, `aliases`"
     );
     // `FunctionConfig` has a default name; a file's function does not.
     let unnamed = error("[[function]]\npath = \"f.wasm\"\n");

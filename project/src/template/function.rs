@@ -72,6 +72,7 @@ impl Context<'_> {
         self.environment(properties, &mut config, warnings)?;
         self.concurrency(properties, &mut config, warnings)?;
         self.tracing(properties, &mut config, warnings)?;
+        self.snap_start(properties, &mut config, warnings)?;
         self.storage(properties, &mut config, warnings)?;
         self.architecture(properties, &mut config, warnings)?;
         let mut aliases = Vec::new();
@@ -273,6 +274,33 @@ impl Context<'_> {
                     return Err(self.error(
                         leaf,
                         format!("`Tracing` must be Active or PassThrough, not `{other}`"),
+                    ));
+                }
+            };
+        }
+        Ok(())
+    }
+
+    /// `SnapStart.ApplyOn`: `PublishedVersions` (the function is published once, at its first
+    /// cold start) or `None`.
+    fn snap_start(
+        &self,
+        properties: Merged<'_>,
+        config: &mut FunctionConfig,
+        warnings: &mut Vec<String>,
+    ) -> Result<()> {
+        if let Some(snap_start) = properties.pick_with(|p| p.snap_start.as_ref())
+            && let Some(apply_on) = self.string("SnapStart.ApplyOn", &snap_start.apply_on, warnings)?
+        {
+            config.snap_start = match apply_on.as_str() {
+                "PublishedVersions" => true,
+                "None" => false,
+                other => {
+                    return Err(self.error(
+                        &snap_start.apply_on,
+                        format!(
+                            "`SnapStart.ApplyOn` must be PublishedVersions or None, not `{other}`"
+                        ),
                     ));
                 }
             };

@@ -103,6 +103,7 @@ pub(super) struct Properties {
     pub provisioned_concurrency_config: Option<ProvisionedConcurrency>,
     pub ephemeral_storage: Option<EphemeralStorage>,
     pub tracing: Option<Spanned<Leaf>>,
+    pub snap_start: Option<SnapStart>,
     pub architectures: Option<Vec<Spanned<Leaf>>>,
     pub auto_publish_alias: Option<Spanned<Leaf>>,
     pub events: Option<BTreeMap<String, Event>>,
@@ -148,7 +149,7 @@ impl Properties {
     /// The properties set that `reader` does not read, by name, sorted.
     pub fn unread(&self, reader: Reader) -> BTreeSet<&str> {
         use Reader::{EventSource as S, Function as F, HttpApi as H, RestApi as R};
-        let known: [(&str, bool, &[Reader]); 31] = [
+        let known: [(&str, bool, &[Reader]); 32] = [
             ("FunctionName", self.function_name.is_some(), &[F]),
             ("CodeUri", self.code_uri.is_some(), &[F]),
             ("Handler", self.handler.is_some(), &[F]),
@@ -170,6 +171,7 @@ impl Properties {
             ),
             ("EphemeralStorage", self.ephemeral_storage.is_some(), &[F]),
             ("Tracing", self.tracing.is_some(), &[F]),
+            ("SnapStart", self.snap_start.is_some(), &[F]),
             ("Architectures", self.architectures.is_some(), &[F]),
             ("AutoPublishAlias", self.auto_publish_alias.is_some(), &[F]),
             ("Events", self.events.is_some(), &[F]),
@@ -237,6 +239,13 @@ pub(super) struct ProvisionedConcurrency {
 #[serde(rename_all = "PascalCase")]
 pub(super) struct EphemeralStorage {
     pub size: Spanned<Leaf>,
+}
+
+/// A function's `SnapStart`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct SnapStart {
+    pub apply_on: Spanned<Leaf>,
 }
 
 /// One of a function's `Events`.

@@ -17,6 +17,7 @@
 
 mod events;
 mod json;
+mod snap_start;
 mod verdict;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,6 +30,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 
 pub use events::{NamedEvent, read_events};
+pub use snap_start::{ClonedField, SnapStartVerdict, check_snap_start};
 pub use verdict::{Difference, Run, Varying, Verdict};
 
 use crate::Result;
@@ -193,6 +195,7 @@ impl Check<'_> {
         Pinned {
             at: Duration::from_secs(3_600) + Duration::from_millis(i as u64),
             seed: self.options.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            init_variant: 0,
         }
     }
 
@@ -202,6 +205,7 @@ impl Check<'_> {
         Pinned {
             at: pin.at + Duration::from_millis(2 * 86_400_000 + 1_500),
             seed: !pin.seed,
+            init_variant: 0,
         }
     }
 
