@@ -73,6 +73,10 @@ pub struct InvokeArgs {
     /// Turn on active tracing: an X-Ray trace id in each REPORT line and in the context.
     #[arg(long)]
     tracing: bool,
+    /// Turn on SnapStart: init runs once, at publish (INIT_REPORT), and cold starts restore
+    /// its snapshot (Restore Duration).
+    #[arg(long)]
+    snap_start: bool,
     /// Write the invocations' segments as Chrome trace-event JSON (open it in Perfetto or
     /// chrome://tracing).
     #[arg(long, value_name = "FILE")]
@@ -123,6 +127,11 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
     let mut cold = 0;
     let mut traced = Vec::new();
     tokio.block_on(async {
+        if function.config().snap_start {
+            crate::snap_start::publish(&function, |line| eprintln!("{line}"))
+                .await
+                .map_err(crate::lambda_error)?;
+        }
         // One after the other: on a virtual clock, each arrives as the previous one ends.
         let mut at = runtime.clock().now();
         for _ in 0..args.repeat {
@@ -138,7 +147,9 @@ pub fn run(args: InvokeArgs) -> anyhow::Result<ExitCode> {
                     for line in invocation.log_lines() {
                         eprintln!("{line}");
                     }
-                    if let Some(init) = &invocation.init {
+                    if let Some(init) = invocation.init.as_ref().filter(|i| i.restore_hooks.is_some()) {
+                        eprintln!("{}", crate::snap_start::restore_note(init));
+                    } else if let Some(init) = &invocation.init {
                         let c = &init.cold_start;
                         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
                         eprintln!(
@@ -216,6 +227,9 @@ fn apply_function_flags(args: &InvokeArgs, config: &mut FunctionConfig) -> anyho
     }
     if args.tracing {
         config.tracing = true;
+    }
+    if args.snap_start {
+        config.snap_start = true;
     }
     if let Some(timeout) = args.timeout {
         if !timeout.is_finite() || timeout <= 0.0 {

@@ -11,6 +11,7 @@ mod process;
 mod progress;
 mod serve;
 mod sim_flags;
+mod snap_start;
 mod soak;
 mod tune;
 

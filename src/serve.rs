@@ -160,6 +160,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         Format::Text => LogFormat::Text,
         Format::Json => LogFormat::Json,
     };
+    let snap_start: Vec<lambda_sim_runtime::Function> = deployed
+        .iter()
+        .filter(|d| d.function.config().snap_start)
+        .map(|d| d.function.clone())
+        .collect();
     let names: Vec<String> = deployed
         .iter()
         .map(|d| d.function.config().name.clone())
@@ -191,6 +196,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .context("failed to read the bound address")?;
         let (server, doors) =
             open_front_door(server, front_door, args.http_addr, args.allow_remote).await?;
+        // SnapStart functions are published before the first request: Init, then the snapshot.
+        for function in &snap_start {
+            crate::snap_start::publish(function, |line| log.note(line))
+                .await
+                .with_context(|| format!("failed to publish function `{}`", function.config().name))?;
+        }
         // A reader that has gone (`serve | head -1`) is no reason to stop serving.
         let mut stdout = std::io::stdout().lock();
         for line in std::iter::once(format!("listening on http://{local}")).chain(doors) {

@@ -113,6 +113,17 @@ impl Runtime {
     /// handler world.
     pub fn load(&self, bytes: &[u8], config: FunctionConfig) -> Result<Function> {
         config.validate()?;
+        let declared_runtime = crate::guest_runtime::declared_runtime(bytes);
+        if config.snap_start
+            && let Some(runtime) = declared_runtime
+                .as_deref()
+                .filter(|runtime| crate::guest_runtime::is_nodejs(Some(runtime)))
+        {
+            // Lambda offers SnapStart for Java, Python and .NET only.
+            return Err(Error::InvalidConfig(format!(
+                "{runtime} is not supported for SnapStart enabled functions"
+            )));
+        }
         let inner = &*self.inner;
         let shared = &inner.shared;
         let component =
@@ -140,7 +151,7 @@ impl Runtime {
             shared.services.clone(),
             shared.endpoints.clone(),
         );
-        spec.declared_runtime = crate::guest_runtime::declared_runtime(bytes);
+        spec.declared_runtime = declared_runtime;
         spec.snap_start = config.snap_start.then(|| crate::snap_start::SnapSource {
             bytes: bytes.into(),
             linker: inner.linker.clone(),
