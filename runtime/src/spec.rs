@@ -153,6 +153,10 @@ fn standard_variables(config: &FunctionConfig) -> Vec<(String, String)> {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
+    if config.snap_start {
+        // Lambda does not set it under SnapStart: it would be cloned into every restore.
+        env.retain(|(key, _)| key != "AWS_LAMBDA_LOG_GROUP_NAME");
+    }
     env.extend(
         config
             .environment

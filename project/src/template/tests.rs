@@ -194,3 +194,27 @@ fn a_property_of_another_resource_type_is_warned_about() {
         ]
     );
 }
+
+#[test]
+fn snap_start_applies_on_published_versions_or_none() {
+    let function = |props: &str| {
+        format!(
+            "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: f.wasm\n{props}"
+        )
+    };
+    let on = parse_ok(&function(
+        "      SnapStart:\n        ApplyOn: PublishedVersions\n",
+    ));
+    assert!(on.functions[0].config.snap_start);
+    let off = parse_ok(&function("      SnapStart:\n        ApplyOn: None\n"));
+    assert!(!off.functions[0].config.snap_start);
+    assert_eq!(
+        parse_err(&function("      SnapStart:\n        ApplyOn: Always\n")),
+        "invalid configuration: template.yaml:7: function `Fn`: `SnapStart.ApplyOn` must be PublishedVersions or None, not `Always`"
+    );
+    // From `Globals.Function`, as SAM merges it.
+    let global = parse_ok(
+        "Globals:\n  Function:\n    SnapStart:\n      ApplyOn: PublishedVersions\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: f.wasm\n",
+    );
+    assert!(global.functions[0].config.snap_start);
+}
