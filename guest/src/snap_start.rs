@@ -52,7 +52,9 @@ pub fn register_after_restore(hook: impl FnMut() -> Result<(), Error> + Send + '
 }
 
 fn lock(hooks: &Mutex<Vec<Hook>>) -> std::sync::MutexGuard<'_, Vec<Hook>> {
-    hooks.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    hooks
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Runs `hooks` (reversed or not) without holding their lock, so that a hook may register

@@ -35,12 +35,13 @@ pub use lambda_sim_build::{
 /// The runs, whole (their error is `runners::Error`).
 pub use lambda_sim_runners as runners;
 pub use lambda_sim_runners::{
-    Arrivals, ChaosOptions, ChaosReport, CheckOptions, ClonedField, Consumer, ConsumerReport, ConsumerSource,
-    DEFAULT_MEMORY_SIZES, Difference, FunctionFigures, HtmlReport, LambdaTarget, LoadOptions,
-    LoadReport, MappingStats, NamedEvent, PhaseStats, PipelineOptions, PipelineReport,
-    PipelineTiming, Run, SOURCES, SampleOptions, ShardOrder, SnapStartVerdict, SizeResult, Strategy, TimelineSpan,
-    TuneOptions, TuneReport, TuneRun, Varying, Verdict, chaos_run, check_snap_start, check_stateless, load_run,
-    pipeline_run, pipeline_run_with_progress, read_events, sample_event, tune,
+    Arrivals, ChaosOptions, ChaosReport, CheckOptions, ClonedField, Consumer, ConsumerReport,
+    ConsumerSource, DEFAULT_MEMORY_SIZES, Difference, FunctionFigures, HtmlReport, LambdaTarget,
+    LoadOptions, LoadReport, MappingStats, NamedEvent, PhaseStats, PipelineOptions, PipelineReport,
+    PipelineTiming, Run, SOURCES, SampleOptions, ShardOrder, SizeResult, SnapStartVerdict,
+    Strategy, TimelineSpan, TuneOptions, TuneReport, TuneRun, Varying, Verdict, chaos_run,
+    check_snap_start, check_stateless, load_run, pipeline_run, pipeline_run_with_progress,
+    read_events, sample_event, tune,
 };
 /// The runtime the functions under test run on.
 pub use lambda_sim_runtime as runtime;

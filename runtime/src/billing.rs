@@ -97,7 +97,12 @@ impl Cost {
     }
 
     /// Adds a SnapStart restore: `memory_mb` restored and `billed_restore_ms` of hooks.
-    pub fn with_restore(mut self, billed_restore_ms: u64, memory_mb: u32, arch: Architecture) -> Self {
+    pub fn with_restore(
+        mut self,
+        billed_restore_ms: u64,
+        memory_mb: u32,
+        arch: Architecture,
+    ) -> Self {
         let gb = f64::from(memory_mb) / 1024.0;
         let hooks = billed_restore_ms as f64 / 1000.0 * gb * arch.price_per_gb_second();
         self.restore_usd = gb * PRICE_PER_RESTORED_GB + hooks;

@@ -80,7 +80,7 @@ impl Environment {
     ) -> Result<Self> {
         let tmp = spec.tmp.take()?;
         if let Some(template) = &image.tmp
-            && let Err(err) = crate::snap_start::copy_dir(template.path(), tmp.path())
+            && let Err(err) = crate::tmp::copy_dir(template.path(), tmp.path())
         {
             spec.tmp.dispose(tmp);
             return Err(Error::Environment(format!(
@@ -146,36 +146,13 @@ impl Environment {
         };
         let mut store = Store::new(image.pre.engine(), host);
         store.limiter(|host| &mut host.memory);
-        // The epoch ticker can lag the wall clock by a tick or more on a loaded machine: when
-        // the deadline in ticks passes, the callback checks the real deadline and extends the
-        // run by what is left, so a timeout never fires early. A throttled handler (measured
-        // CPU below one vCPU) sleeps here for the rest of each CPU period.
-        store.epoch_deadline_callback(|mut store| {
-            let now = Instant::now();
-            let host = store.data_mut();
-            if host.kill.load(Ordering::Acquire) {
-                return Err(wasmtime::Error::new(Killed));
-            }
-            if now >= host.deadline {
-                return Ok(UpdateDeadline::Interrupt);
-            }
-            let deadline = host.deadline;
-            let remaining = deadline - now;
-            match &mut host.throttle {
-                Some(throttle) => match throttle.tick(now, deadline) {
-                    Some(pause) => Ok(UpdateDeadline::YieldCustom(1, pause)),
-                    None => Ok(UpdateDeadline::Continue(1)),
-                },
-                // Yield to the executor at each check: a long handler must not hold a tokio
-                // worker (a server's accept loop, other invocations) for its whole run.
-                None => Ok(UpdateDeadline::Yield(
-                    ticks(remaining).min(KILL_CHECK_TICKS),
-                )),
-            }
-        });
+        watch_deadline(&mut store);
         spec.meter.arm(&mut store, crate::config::INIT_LIMIT);
         let instantiated = match image.pre.instantiate_async(&mut store).await {
-            Ok(raw) => image.indices.load(&mut store, &raw).map(|instance| (raw, instance)),
+            Ok(raw) => image
+                .indices
+                .load(&mut store, &raw)
+                .map(|instance| (raw, instance)),
             Err(err) => Err(err),
         };
         let (raw, instance) = match instantiated {
@@ -271,14 +248,16 @@ impl Environment {
     }
 
     /// The store and the instance, for snapshotting.
-    pub(crate) fn store_and_instance(&mut self) -> (&mut Store<Host>, wasmtime::component::Instance) {
+    pub(crate) fn store_and_instance(
+        &mut self,
+    ) -> (&mut Store<Host>, wasmtime::component::Instance) {
         (&mut self.store, self.raw)
     }
 
     /// A copy of the environment's `/tmp` in a directory of its own.
     pub(crate) fn copy_tmp(&self) -> std::io::Result<TempDir> {
         match &self.tmp {
-            Some(tmp) => crate::snap_start::copy_to_temp(tmp.path()),
+            Some(tmp) => crate::tmp::copy_to_temp(tmp.path()),
             None => tempfile::tempdir(),
         }
     }
@@ -490,6 +469,38 @@ impl Environment {
             streamed: None,
         }
     }
+}
+
+/// Stops the guest at its deadline or when killed, checked at each epoch tick.
+///
+/// The epoch ticker can lag the wall clock by a tick or more on a loaded machine: when
+/// the deadline in ticks passes, the callback checks the real deadline and extends the
+/// run by what is left, so a timeout never fires early. A throttled handler (measured
+/// CPU below one vCPU) sleeps here for the rest of each CPU period.
+fn watch_deadline(store: &mut Store<Host>) {
+    store.epoch_deadline_callback(|mut store| {
+        let now = Instant::now();
+        let host = store.data_mut();
+        if host.kill.load(Ordering::Acquire) {
+            return Err(wasmtime::Error::new(Killed));
+        }
+        if now >= host.deadline {
+            return Ok(UpdateDeadline::Interrupt);
+        }
+        let deadline = host.deadline;
+        let remaining = deadline - now;
+        match &mut host.throttle {
+            Some(throttle) => match throttle.tick(now, deadline) {
+                Some(pause) => Ok(UpdateDeadline::YieldCustom(1, pause)),
+                None => Ok(UpdateDeadline::Continue(1)),
+            },
+            // Yield to the executor at each check: a long handler must not hold a tokio
+            // worker (a server's accept loop, other invocations) for its whole run.
+            None => Ok(UpdateDeadline::Yield(
+                ticks(remaining).min(KILL_CHECK_TICKS),
+            )),
+        }
+    });
 }
 
 fn walk(root: &std::path::Path, dir: &std::path::Path, files: &mut Vec<String>) {

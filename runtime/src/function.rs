@@ -32,7 +32,7 @@ pub(crate) struct FunctionInner {
     /// The faults injected into its invocations (an AWS FIS experiment on the function).
     faults: Mutex<Faults>,
     /// Its SnapStart snapshot, once published.
-    pub(crate) snapshot: tokio::sync::OnceCell<crate::snap_start::Snapshot>,
+    pub(crate) snapshot: tokio::sync::OnceCell<crate::spec::Snapshot>,
 }
 
 impl Function {
@@ -154,9 +154,14 @@ impl Function {
         let at = inner.shared.clock.now();
         for _ in 0..inner.config.provisioned_concurrency {
             let log_stream = inner.new_log_stream();
-            let mut env =
-                Environment::create(&inner.spec, &inner.spec.image, log_stream, at, inner.guest_seeds())
-                    .await?;
+            let mut env = Environment::create(
+                &inner.spec,
+                &inner.spec.image,
+                log_stream,
+                at,
+                inner.guest_seeds(),
+            )
+            .await?;
             let request_id = inner.shared.draws.request_id();
             let outcome = env
                 .init(&inner.spec.meter, &request_id, at, INIT_LIMIT)

@@ -118,6 +118,38 @@ impl InitPhase {
     }
 }
 
+/// What publishing a SnapStart function did: its Init (with the before-snapshot hooks),
+/// printed as `INIT_REPORT`, and the snapshot it made.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Publication {
+    /// The Init phase: `init` and the before-snapshot hooks.
+    pub init_duration: Duration,
+    /// What the guest printed during it.
+    pub log: CapturedLog,
+    /// When it started.
+    pub started_at: SystemTime,
+    /// The snapshot's size (the component with its memory after init), in bytes.
+    pub snapshot_bytes: usize,
+    /// How long taking and compiling the snapshot took on this machine (not Lambda's figure).
+    pub snapshot_time: Duration,
+}
+
+impl Publication {
+    /// Lambda's log lines of the publication: `INIT_START`, what init printed, `INIT_REPORT`.
+    pub fn log_lines(&self) -> Vec<String> {
+        let mut lines = vec![format!(
+            "INIT_START Runtime Version: {}",
+            crate::invocation::RUNTIME_VERSION
+        )];
+        lines.extend(self.log.lines());
+        lines.push(format!(
+            "INIT_REPORT Init Duration: {} ms",
+            Millis(self.init_duration)
+        ));
+        lines
+    }
+}
+
 /// The outcome of one invocation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Invocation {
@@ -189,7 +221,11 @@ impl Invocation {
             let restored = init.restore_hooks.is_some();
             lines.push(format!(
                 "{} Runtime Version: {RUNTIME_VERSION}\tRuntime Version ARN: {}",
-                if restored { "RESTORE_START" } else { "INIT_START" },
+                if restored {
+                    "RESTORE_START"
+                } else {
+                    "INIT_START"
+                },
                 self.runtime_arn()
             ));
             lines.extend(init.log.lines());

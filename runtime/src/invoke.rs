@@ -208,8 +208,14 @@ impl FunctionInner {
             // Each restored environment draws its own random numbers, pinned or not: what an
             // after-restore hook draws is unique per environment, as on Lambda.
             let seeds = self.guest_seeds();
-            return Box::pin(self.restore(snapshot, cold, (log_stream, seeds), init_at, request_id))
-                .await;
+            return Box::pin(self.restore(
+                snapshot,
+                cold,
+                (log_stream, seeds),
+                init_at,
+                request_id,
+            ))
+            .await;
         }
         let mut env =
             Environment::create(&self.spec, &self.spec.image, log_stream, init_at, seeds).await?;
@@ -283,9 +289,14 @@ impl FunctionInner {
         let seeds = call
             .pinned
             .map_or_else(|| self.guest_seeds(), |pinned| Some(pinned.seeds(0)));
-        let mut env =
-            Environment::create(&self.spec, &self.spec.image, log_stream, call.invoke_at, seeds)
-                .await?;
+        let mut env = Environment::create(
+            &self.spec,
+            &self.spec.image,
+            log_stream,
+            call.invoke_at,
+            seeds,
+        )
+        .await?;
         self.pool.track(&env);
         if kill {
             env.kill_switch().store(true, Ordering::Release);

@@ -86,7 +86,9 @@ pub use error::{Error, Result};
 pub use faults::{FAULT_ERROR_TYPE, Faults};
 pub use function::Function;
 pub use guest_runtime::{RUNTIME_SECTION, declared_runtime, is_nodejs};
-pub use invocation::{FunctionError, HostCall, InitPhase, Invocation, RUNTIME_VERSION};
+pub use invocation::{
+    FunctionError, HostCall, InitPhase, Invocation, Publication, RUNTIME_VERSION,
+};
 /// The stores guests reach (key-value, objects, Firehose): see [`Runtime::services`].
 pub use lambda_sim_services as services;
 pub use logs::CapturedLog;
@@ -95,7 +97,7 @@ pub use outgoing::{Endpoints, SANDBOX_ENDPOINT};
 pub use payload::Payload;
 pub use report::{Report, Status, Xray};
 pub use runtime::Runtime;
-pub use snap_start::{AFTER_RESTORE_LIMIT, Publication};
+pub use snap_start::AFTER_RESTORE_LIMIT;
 pub use stream::{
     DEFAULT_CONTENT_TYPE, MAX_STREAMED_RESPONSE, ResponseSink, STREAM_BANDWIDTH, STREAM_BURST,
     StreamPart, response_stream,

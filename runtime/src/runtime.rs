@@ -152,7 +152,7 @@ impl Runtime {
             shared.endpoints.clone(),
         );
         spec.declared_runtime = declared_runtime;
-        spec.snap_start = config.snap_start.then(|| crate::snap_start::SnapSource {
+        spec.snap_start = config.snap_start.then(|| crate::spec::SnapSource {
             bytes: bytes.into(),
             linker: inner.linker.clone(),
             cache_dir: shared.config.cache_dir.clone(),

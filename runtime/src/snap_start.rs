@@ -3,98 +3,24 @@
 //! and every cold start restored from that snapshot, running the guest's after-restore hooks
 //! instead of `init`.
 
-use std::path::Path;
-use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use tempfile::TempDir;
 use wasmtime::Store;
-use wasmtime::component::{Component, ComponentExportIndex, Instance, Lift, Linker, WasmList};
+use wasmtime::component::{Instance, Lift, WasmList};
 use wasmtime_wizer::{ComponentInstanceState, Wizer};
 
 use crate::coldstart::ColdStart;
 use crate::environment::{Ending, Environment};
 use crate::function::FunctionInner;
 use crate::host::Host;
-use crate::invocation::{FunctionError, InitPhase};
+use crate::invocation::{FunctionError, InitPhase, Publication};
 use crate::invoke::Ready;
-use crate::logs::CapturedLog;
-use crate::report::Millis;
-use crate::spec::Image;
+use crate::spec::{Image, SnapSource, Snapshot};
 use crate::{Error, Result};
 
 /// The longest the after-restore hooks may run (Lambda's limit), else the invocation fails
 /// with `SnapStartTimeoutException`.
 pub const AFTER_RESTORE_LIMIT: Duration = Duration::from_secs(10);
-
-/// The name under which a guest exports its hooks.
-const HOOKS_EXPORT: &str = "lambda-sim:handler/snap-start@0.1.0";
-
-/// Where a component's SnapStart hooks are.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Hooks {
-    pub(crate) before_snapshot: ComponentExportIndex,
-    pub(crate) after_restore: ComponentExportIndex,
-}
-
-impl Hooks {
-    /// The component's hooks, if it exports the `snap-start` interface.
-    pub(crate) fn of(component: &Component) -> Option<Hooks> {
-        let (_, interface) = component.get_export(None, HOOKS_EXPORT)?;
-        let (_, before_snapshot) = component.get_export(Some(&interface), "before-snapshot")?;
-        let (_, after_restore) = component.get_export(Some(&interface), "after-restore")?;
-        Some(Hooks {
-            before_snapshot,
-            after_restore,
-        })
-    }
-}
-
-/// What publishing needs besides the function's own image: the component's bytes, to
-/// instrument and snapshot, and how to compile and link the result.
-pub(crate) struct SnapSource {
-    pub(crate) bytes: Arc<[u8]>,
-    pub(crate) linker: Linker<Host>,
-    pub(crate) cache_dir: Option<std::path::PathBuf>,
-}
-
-/// A published SnapStart function: the snapshot environments are restored from.
-pub(crate) struct Snapshot {
-    pub(crate) image: Image,
-    pub(crate) publication: Publication,
-}
-
-/// What publishing a SnapStart function did: its Init (with the before-snapshot hooks),
-/// printed as `INIT_REPORT`, and the snapshot it made.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Publication {
-    /// The Init phase: `init` and the before-snapshot hooks.
-    pub init_duration: Duration,
-    /// What the guest printed during it.
-    pub log: CapturedLog,
-    /// When it started.
-    pub started_at: SystemTime,
-    /// The snapshot's size (the component with its memory after init), in bytes.
-    pub snapshot_bytes: usize,
-    /// How long taking and compiling the snapshot took on this machine (not Lambda's figure).
-    pub snapshot_time: Duration,
-}
-
-impl Publication {
-    /// Lambda's log lines of the publication: `INIT_START`, what init printed, `INIT_REPORT`.
-    pub fn log_lines(&self) -> Vec<String> {
-        let mut lines = vec![format!(
-            "INIT_START Runtime Version: {}",
-            crate::invocation::RUNTIME_VERSION
-        )];
-        lines.extend(self.log.lines());
-        lines.push(format!(
-            "INIT_REPORT Init Duration: {} ms",
-            Millis(self.init_duration)
-        ));
-        lines
-    }
-}
 
 /// The error of a failed publication: what Lambda reports when a version's snapshot could
 /// not be made.
@@ -117,8 +43,7 @@ impl FunctionInner {
         let (context, instrumented) = wizer
             .instrument_component(&source.bytes)
             .map_err(|err| snapshot_error(&err))?;
-        let component =
-            crate::cache::load(&engine, &instrumented, source.cache_dir.as_deref())?;
+        let component = crate::cache::load(&engine, &instrumented, source.cache_dir.as_deref())?;
         let pre = source
             .linker
             .instantiate_pre(&component)
@@ -134,15 +59,9 @@ impl FunctionInner {
         let limit = self.config.timeout.max(Duration::from_secs(130));
         let request_id = self.shared.draws.request_id();
         let init = env.init(&self.spec.meter, &request_id, at, limit).await;
-        if let Err(error) = init.result.as_ref().map(|_| ()).or_else(|error| match init.kind {
-            Ending::TimedOut => Err(FunctionError::new(
-                "Sandbox.Timedout",
-                format!("init ran past {} s", limit.as_secs()),
-            )),
-            _ => Err(error.clone()),
-        }) {
+        if let Err(error) = &init.result {
             env.destroy(&self.spec.tmp);
-            return Err(publish_failed("init", &error));
+            return Err(publish_failed("init", error));
         }
         let mut duration = init.duration;
         if let Some(hooks) = image.hooks {
@@ -226,28 +145,6 @@ impl Environment {
             None => Ok(snapshot),
         }
     }
-}
-
-/// Copies the files of `from` into `to` (a snapshot's `/tmp` into a new environment's).
-pub(crate) fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            std::fs::create_dir_all(&target)?;
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), &target)?;
-        }
-    }
-    Ok(())
-}
-
-/// A new directory holding a copy of `dir`.
-pub(crate) fn copy_to_temp(dir: &Path) -> std::io::Result<TempDir> {
-    let copy = tempfile::Builder::new().prefix("lambda-sim-snapshot-tmp").tempdir()?;
-    copy_dir(dir, copy.path())?;
-    Ok(copy)
 }
 
 /// wizer's view of the instance it snapshots: calls to the accessor functions its
@@ -403,7 +300,13 @@ impl FunctionInner {
             }
             None => Duration::ZERO,
         };
-        cold.function_init = restored + hooks;
+        // As for Init: wall time when durations are measured, the guest's metered time (no
+        // instantiation) when they are counted.
+        cold.function_init = if self.spec.meter.is_wall_time() {
+            restored + hooks
+        } else {
+            hooks
+        };
         let init = InitPhase {
             duration: cold.init_duration(),
             log: env.take_log(),

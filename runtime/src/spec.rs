@@ -5,14 +5,14 @@
 use std::sync::Arc;
 
 use tempfile::TempDir;
-use wasmtime::component::InstancePre;
+use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker};
 
 use crate::bindings::FunctionIndices;
 use crate::clock::Clock;
 use crate::config::{FunctionConfig, RuntimeConfig};
 use crate::host::Host;
+use crate::invocation::Publication;
 use crate::meter::Meter;
-use crate::snap_start::{Hooks, SnapSource};
 use crate::tmp::TmpDirs;
 use crate::{Error, Result};
 
@@ -42,6 +42,43 @@ impl Image {
             tmp: None,
         })
     }
+}
+
+/// The name under which a guest exports its hooks.
+const HOOKS_EXPORT: &str = "lambda-sim:handler/snap-start@0.1.0";
+
+/// Where a component's SnapStart hooks are.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Hooks {
+    pub(crate) before_snapshot: ComponentExportIndex,
+    pub(crate) after_restore: ComponentExportIndex,
+}
+
+impl Hooks {
+    /// The component's hooks, if it exports the `snap-start` interface.
+    pub(crate) fn of(component: &Component) -> Option<Hooks> {
+        let (_, interface) = component.get_export(None, HOOKS_EXPORT)?;
+        let (_, before_snapshot) = component.get_export(Some(&interface), "before-snapshot")?;
+        let (_, after_restore) = component.get_export(Some(&interface), "after-restore")?;
+        Some(Hooks {
+            before_snapshot,
+            after_restore,
+        })
+    }
+}
+
+/// What publishing needs besides the function's own image: the component's bytes, to
+/// instrument and snapshot, and how to compile and link the result.
+pub(crate) struct SnapSource {
+    pub(crate) bytes: Arc<[u8]>,
+    pub(crate) linker: Linker<Host>,
+    pub(crate) cache_dir: Option<std::path::PathBuf>,
+}
+
+/// A published SnapStart function: the snapshot environments are restored from.
+pub(crate) struct Snapshot {
+    pub(crate) image: Image,
+    pub(crate) publication: Publication,
 }
 
 /// The recipe of a function's environments.
@@ -126,7 +163,12 @@ fn standard_variables(config: &FunctionConfig) -> Vec<(String, String)> {
         ),
         (
             "AWS_LAMBDA_INITIALIZATION_TYPE",
-            if config.snap_start { "snap-start" } else { "on-demand" }.to_owned(),
+            if config.snap_start {
+                "snap-start"
+            } else {
+                "on-demand"
+            }
+            .to_owned(),
         ),
         ("AWS_REGION", config.region.clone()),
         ("AWS_DEFAULT_REGION", config.region.clone()),

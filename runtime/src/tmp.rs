@@ -2,6 +2,7 @@
 //! a few empty directories ready, removes the ones environments leave files in, and recycles
 //! the ones they leave empty (most handlers never write to `/tmp`).
 
+use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
@@ -208,6 +209,30 @@ fn sweep_dead_processes() {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
+}
+
+/// Copies the files of `from` into `to` (a snapshot's `/tmp` into a new environment's).
+pub(crate) fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            std::fs::create_dir_all(&target)?;
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// A new directory holding a copy of `dir`.
+pub(crate) fn copy_to_temp(dir: &Path) -> std::io::Result<TempDir> {
+    let copy = tempfile::Builder::new()
+        .prefix("lambda-sim-snapshot-tmp")
+        .tempdir()?;
+    copy_dir(dir, copy.path())?;
+    Ok(copy)
 }
 
 #[cfg(test)]

@@ -749,9 +749,16 @@ async fn a_python_snap_start_function_restores_its_snapshot_and_runs_its_hooks()
         .expect("the function publishes")
         .expect("SnapStart is on");
     let lines = publication.log_lines();
-    assert_eq!(lines[1..3], ["loading snap_start", "before snapshot"], "{lines:?}");
+    assert_eq!(
+        lines[1..3],
+        ["loading snap_start", "before snapshot"],
+        "{lines:?}"
+    );
     let init_ms = publication.init_duration.as_secs_f64() * 1000.0;
-    assert!(lines[3].starts_with("INIT_REPORT Init Duration: "), "{lines:?}");
+    assert!(
+        lines[3].starts_with("INIT_REPORT Init Duration: "),
+        "{lines:?}"
+    );
 
     let (a, b) = crate::snap_start::two_cold_starts(&function).await;
     for cold in [&a, &b] {
@@ -763,9 +770,16 @@ async fn a_python_snap_start_function_restores_its_snapshot_and_runs_its_hooks()
             "restore {restore_ms} ms is not 5x faster than init {init_ms} ms"
         );
         let answer = crate::json(cold);
-        assert_eq!((answer["restores"].clone(), answer["before_calls"].clone()), (json!(1), json!(1)));
+        assert_eq!(
+            (answer["restores"].clone(), answer["before_calls"].clone()),
+            (json!(1), json!(1))
+        );
     }
-    assert_eq!(crate::json(&a)["id"], crate::json(&b)["id"], "cloned by SnapStart");
+    assert_eq!(
+        crate::json(&a)["id"],
+        crate::json(&b)["id"],
+        "cloned by SnapStart"
+    );
     eprintln!(
         "python snap_start: init {init_ms:.2} ms, restores {} and {}",
         a.report.restore.map_or(0.0, |r| r.0.as_secs_f64() * 1000.0),

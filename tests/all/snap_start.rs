@@ -3,9 +3,7 @@
 //! within 10 s, and what init drew cloned into every restored environment.
 
 use lambda_sim_harness::ReportLine;
-use lambda_sim_runtime::{
-    Function, FunctionConfig, Invocation, InvokeOptions, Payload, Runtime,
-};
+use lambda_sim_runtime::{Function, FunctionConfig, Invocation, InvokeOptions, Payload, Runtime};
 use serde_json::Value;
 
 use crate::json;
@@ -58,8 +56,14 @@ async fn init_runs_once_at_publish_and_cold_starts_restore_the_snapshot() {
         .expect("the function publishes")
         .expect("SnapStart is on");
     let lines = publication.log_lines();
-    assert!(lines[0].starts_with("INIT_START Runtime Version: "), "{lines:?}");
-    assert_eq!(lines[1..3], ["loading the configuration", "before snapshot"]);
+    assert!(
+        lines[0].starts_with("INIT_START Runtime Version: "),
+        "{lines:?}"
+    );
+    assert_eq!(
+        lines[1..3],
+        ["loading the configuration", "before snapshot"]
+    );
     let init_ms = lines[3]
         .strip_prefix("INIT_REPORT Init Duration: ")
         .and_then(|rest| rest.strip_suffix(" ms"))
@@ -70,13 +74,25 @@ async fn init_runs_once_at_publish_and_cold_starts_restore_the_snapshot() {
     let (a, b) = two_cold_starts(&function).await;
     for cold in [&a, &b] {
         let lines = cold.log_lines();
-        assert!(lines[0].starts_with("RESTORE_START Runtime Version: "), "{lines:?}");
+        assert!(
+            lines[0].starts_with("RESTORE_START Runtime Version: "),
+            "{lines:?}"
+        );
         assert_eq!(lines[1], "after restore");
-        assert!(lines[2].starts_with("RESTORE_REPORT Restore Duration: "), "{lines:?}");
-        assert_eq!(lines[3], format!("START RequestId: {} Version: $LATEST", cold.request_id));
+        assert!(
+            lines[2].starts_with("RESTORE_REPORT Restore Duration: "),
+            "{lines:?}"
+        );
+        assert_eq!(
+            lines[3],
+            format!("START RequestId: {} Version: $LATEST", cold.request_id)
+        );
         assert_eq!(lines[4], "handling");
         let report = report(cold);
-        assert_eq!(report.init_duration_ms, None, "a restore has no Init Duration");
+        assert_eq!(
+            report.init_duration_ms, None,
+            "a restore has no Init Duration"
+        );
         let restore_ms = report.restore_duration_ms.expect("Restore Duration");
         assert!(report.billed_restore_duration_ms.is_some());
         assert!(
@@ -85,9 +101,14 @@ async fn init_runs_once_at_publish_and_cold_starts_restore_the_snapshot() {
         );
         let answer = json(cold);
         assert_eq!(answer["restores"], 1, "the after-restore hook ran once");
-        assert_eq!(answer["before_calls"], 1, "the snapshot was taken after the hook");
+        assert_eq!(
+            answer["before_calls"], 1,
+            "the snapshot was taken after the hook"
+        );
         assert!(
-            answer["config"].as_str().is_some_and(|c| c.starts_with("{\"spun\":")),
+            answer["config"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("{\"spun\":")),
             "init's /tmp file is in the snapshot: {answer}"
         );
         assert!(cold.cost.restore_usd > 0.0, "a restore is billed");
@@ -100,7 +121,11 @@ async fn init_runs_once_at_publish_and_cold_starts_restore_the_snapshot() {
 
     let warm = crate::invoke(&function, "{}").await;
     assert!(!warm.is_cold());
-    assert_eq!(json(&warm)["restores"], 1, "no restore on a warm invocation");
+    assert_eq!(
+        json(&warm)["restores"],
+        1,
+        "no restore on a warm invocation"
+    );
     assert!(report(&warm).restore_duration_ms.is_none());
 }
 
@@ -197,7 +222,12 @@ fn snap_start_is_refused_with_provisioned_concurrency_or_large_ephemeral_storage
 fn check_snapstart(vars: &[&str]) -> (Option<i32>, String) {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_lambda-sim"));
     command
-        .args(["check", "--snapstart", lambda_sim_fixtures::SNAP_START, "--events"])
+        .args([
+            "check",
+            "--snapstart",
+            lambda_sim_fixtures::SNAP_START,
+            "--events",
+        ])
         .arg(format!("{}/greetings", lambda_sim_fixtures::EVENTS_DIR))
         .args(["--env", "INIT_SPIN=1000"]);
     for var in vars {
@@ -212,8 +242,7 @@ fn check_snapstart(vars: &[&str]) -> (Option<i32>, String) {
         .expect("lambda-sim runs");
     (
         out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned()
-            + &String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
     )
 }
 
@@ -222,15 +251,68 @@ fn check_snapstart_flags_an_id_drawn_at_init_and_passes_one_drawn_after_restore(
     let (code, out) = check_snapstart(&[]);
     assert_eq!(code, Some(1), "{out}");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "unique at init, cloned by SnapStart: /id", "{out}");
+    assert_eq!(
+        lines[0], "unique at init, cloned by SnapStart: /id",
+        "{out}"
+    );
     assert!(
         lines[1].starts_with("  event `1-ada.json`, field `/id`: \"")
             && lines[1].contains("in every environment restored from one snapshot;"),
         "{out}"
     );
-    assert!(lines[2].starts_with("make it in an after-restore hook"), "{out}");
+    assert!(
+        lines[2].starts_with("make it in an after-restore hook"),
+        "{out}"
+    );
 
     let (code, out) = check_snapstart(&["ID_AT_RESTORE=1"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.starts_with("unique after restore: 4 event(s)"), "{out}");
+}
+
+#[test]
+fn invoke_snap_start_prints_the_publication_then_restores() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lambda-sim"))
+        .args(["invoke", lambda_sim_fixtures::SNAP_START, "--snap-start"])
+        .args(["--memory", "1769", "--repeat", "2", "-p", "{}"])
+        .env(
+            "LAMBDA_SIM_CACHE_DIR",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
+        )
+        .output()
+        .expect("lambda-sim runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let kinds: Vec<&str> = stderr
+        .lines()
+        .filter_map(|line| line.split([' ', '\t']).next())
+        .filter(|word| word.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "INIT_START",
+            "INIT_REPORT",
+            "RESTORE_START",
+            "RESTORE_REPORT",
+            "START",
+            "END",
+            "REPORT",
+            "START",
+            "END",
+            "REPORT"
+        ],
+        "{stderr}"
+    );
+    let reports: Vec<ReportLine> = stderr
+        .lines()
+        .filter(|line| line.starts_with("REPORT "))
+        .map(|line| ReportLine::parse(line).expect("a REPORT line"))
+        .collect();
+    assert!(reports[0].restore_duration_ms.is_some() && reports[0].init_duration_ms.is_none());
+    assert!(reports[1].restore_duration_ms.is_none(), "warm");
+    assert!(
+        stderr.contains("published with SnapStart: a "),
+        "the snapshot's note: {stderr}"
+    );
 }

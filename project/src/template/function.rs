@@ -290,7 +290,8 @@ impl Context<'_> {
         warnings: &mut Vec<String>,
     ) -> Result<()> {
         if let Some(snap_start) = properties.pick_with(|p| p.snap_start.as_ref())
-            && let Some(apply_on) = self.string("SnapStart.ApplyOn", &snap_start.apply_on, warnings)?
+            && let Some(apply_on) =
+                self.string("SnapStart.ApplyOn", &snap_start.apply_on, warnings)?
         {
             config.snap_start = match apply_on.as_str() {
                 "PublishedVersions" => true,
