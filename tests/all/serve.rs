@@ -391,3 +391,37 @@ async fn invocation_logs_are_written_as_telemetry_records() {
     assert_eq!(records[2]["record"]["requestId"], request_id.as_str());
     assert_eq!(records[3]["record"], "greeting json");
 }
+
+/// A SnapStart function whose after-restore hook fails is refused with the exception the
+/// Rust SDK names, and the server keeps serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_restore_is_a_snap_start_exception_to_the_sdk() {
+    let server = Running::start(
+        vec![(
+            "snap-start",
+            FunctionConfig::named("sdk-snap-fail")
+                .snap_start(true)
+                .env("INIT_SPIN", "1000")
+                .env("FAIL_RESTORE", "1"),
+        )],
+        Duration::from_secs(5),
+    )
+    .await;
+    let err = sdk_client(server.addr)
+        .invoke()
+        .function_name("sdk-snap-fail")
+        .send()
+        .await
+        .expect_err("the restore fails")
+        .into_service_error();
+    assert!(err.is_snap_start_exception(), "{err:?}");
+    let answer = request(
+        server.addr,
+        "POST /2015-03-31/functions/sdk-snap-fail/invocations HTTP/1.1",
+        b"{}",
+    )
+    .await;
+    assert_eq!(answer.status, 400);
+    assert_eq!(answer.header("x-amzn-errortype"), Some("SnapStartException"));
+    server.stop().await;
+}
