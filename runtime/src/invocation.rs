@@ -253,7 +253,27 @@ impl Invocation {
     pub fn log_records(&self) -> Vec<Value> {
         let id = &self.request_id;
         let mut records = Vec::new();
-        if let Some(init) = &self.init {
+        if let Some(init) = self.init.as_ref().filter(|init| init.restore_hooks.is_some()) {
+            // The Telemetry API's SnapStart events.
+            records.push(json!({
+                "time": timestamp(init.started_at),
+                "type": "platform.restoreStart",
+                "record": {
+                    "runtimeVersion": RUNTIME_VERSION,
+                    "runtimeVersionArn": self.runtime_arn(),
+                }
+            }));
+            for line in init.log.lines() {
+                records.push(json!({
+                    "time": timestamp(init.started_at), "type": "function", "record": line
+                }));
+            }
+            records.push(json!({
+                "time": timestamp(init.started_at + init.duration),
+                "type": "platform.restoreReport",
+                "record": { "status": "success", "metrics": { "durationMs": round2(init.duration) } }
+            }));
+        } else if let Some(init) = &self.init {
             records.push(json!({
                 "time": timestamp(init.started_at),
                 "type": "platform.initStart",

@@ -118,6 +118,25 @@ async fn init_runs_once_at_publish_and_cold_starts_restore_the_snapshot() {
         json(&b)["id"],
         "the id drawn at init is cloned into every restored environment"
     );
+    // The Telemetry API's records (`--log-format json`): SnapStart's restore events.
+    let records = a.log_records();
+    let types: Vec<&str> = records
+        .iter()
+        .map(|r| r["type"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "platform.restoreStart",
+            "function",
+            "platform.restoreReport",
+            "platform.start",
+            "function",
+            "platform.report"
+        ]
+    );
+    let metrics = &records[5]["record"]["metrics"];
+    assert!(metrics["restoreDurationMs"].is_number() && metrics.get("initDurationMs").is_none());
 
     let warm = crate::invoke(&function, "{}").await;
     assert!(!warm.is_cold());
