@@ -253,7 +253,11 @@ impl Invocation {
     pub fn log_records(&self) -> Vec<Value> {
         let id = &self.request_id;
         let mut records = Vec::new();
-        if let Some(init) = self.init.as_ref().filter(|init| init.restore_hooks.is_some()) {
+        if let Some(init) = self
+            .init
+            .as_ref()
+            .filter(|init| init.restore_hooks.is_some())
+        {
             // The Telemetry API's SnapStart events.
             records.push(json!({
                 "time": timestamp(init.started_at),

@@ -422,6 +422,9 @@ async fn a_failed_restore_is_a_snap_start_exception_to_the_sdk() {
     )
     .await;
     assert_eq!(answer.status, 400);
-    assert_eq!(answer.header("x-amzn-errortype"), Some("SnapStartException"));
+    assert_eq!(
+        answer.header("x-amzn-errortype"),
+        Some("SnapStartException")
+    );
     server.stop().await;
 }
