@@ -23,6 +23,7 @@ expects holds:
 import importlib
 import importlib.abc
 import importlib.util
+import io
 import json
 import logging
 import os
@@ -51,6 +52,8 @@ import wit_world
 import wit_world.exports
 from componentize_py_types import Err
 from wit_world.imports import lambda_sim_handler_types as types
+from wit_world.imports import stderr as _wasi_stderr
+from wit_world.imports import stdout as _wasi_stdout
 
 from lambda_sim_handler import HANDLER
 
@@ -280,6 +283,46 @@ class WitWorld(wit_world.WitWorld):
             raise _error("Runtime.MarshalError", f"Unable to marshal response: {e}")
 
 
+class _WasiOutput(io.RawIOBase):
+    """Standard output or error written through `wasi:cli` with a stream taken for each write.
+
+    A SnapStart snapshot holds the guest's memory, not the host's handles: wasi-libc's
+    descriptors 1 and 2 keep the publishing environment's stream handles, which a restored
+    environment does not have (its first `print` would trap). Python's streams are moved onto
+    these before the snapshot."""
+
+    def __init__(self, get_stream):
+        self._get_stream = get_stream
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        data = bytes(data)
+        with self._get_stream() as stream:
+            # `blocking-write-and-flush` takes at most 4,096 bytes a call.
+            for start in range(0, len(data), 4096):
+                stream.blocking_write_and_flush(data[start : start + 4096])
+        return len(data)
+
+
+def _print_through_wasi():
+    """Points `sys.stdout`, `sys.stderr` and the log handler at `_WasiOutput`s."""
+    for name, get_stream in (("stdout", _wasi_stdout.get_stdout), ("stderr", _wasi_stderr.get_stderr)):
+        getattr(sys, name).flush()
+        stream = io.TextIOWrapper(
+            io.BufferedWriter(_WasiOutput(get_stream)),
+            encoding="utf-8",
+            errors="backslashreplace",
+            line_buffering=True,
+            write_through=True,
+        )
+        setattr(sys, name, stream)
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(sys.stdout)
+
+
 def _hook_registry(accessor):
     """A registry of `snapshot_restore_py`, looked up now: the module the handler imported at
     init (its own copy, if it ships one, replaces the adapter's)."""
@@ -307,6 +350,7 @@ class SnapStart(wit_world.exports.SnapStart):
         while registry:
             func, args, kwargs = registry.pop()
             _run_hook(func, args, kwargs)
+        _print_through_wasi()
 
     def after_restore(self) -> None:
         # Kept, not popped: every environment restored from the snapshot runs them all.

@@ -108,6 +108,10 @@ impl Environment {
             // The guest reads the simulated start of the phase it runs in.
             wasi.wall_clock(GuestWallClock(Clock::fixed(guest_time.clone())))
                 .monotonic_clock(GuestMonotonicClock(Clock::fixed(guest_monotonic.clone())));
+        } else if spec.snap_start.is_some() {
+            // One monotonic clock for the publishing environment and every restored one: what
+            // init read stays in the past (WASI's own counts from each environment's start).
+            wasi.monotonic_clock(GuestMonotonicClock(spec.clock.clone()));
         }
         // The guest's random numbers come from the run's seed too: same seed, same values.
         let random = GuestRandom::install(&mut wasi, seeds);

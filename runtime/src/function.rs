@@ -31,8 +31,9 @@ pub(crate) struct FunctionInner {
     pub(crate) loaded_at: Duration,
     /// The faults injected into its invocations (an AWS FIS experiment on the function).
     faults: Mutex<Faults>,
-    /// Its SnapStart snapshot, once published.
-    pub(crate) snapshot: tokio::sync::OnceCell<crate::spec::Snapshot>,
+    /// Its SnapStart snapshot once published, or why the guest failed its publication.
+    pub(crate) snapshot:
+        tokio::sync::OnceCell<std::result::Result<crate::spec::Snapshot, (&'static str, String)>>,
 }
 
 impl Function {

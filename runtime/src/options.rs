@@ -58,7 +58,7 @@ pub struct Pinned {
     /// The seed of the random streams.
     pub seed: u64,
     /// Another Init for the same pin: `0` is the pin's own; others draw Init's random numbers
-    /// from other seeds and read its clock that many seconds later, while the handler's phase
+    /// from other seeds and read its clock that many seconds earlier, while the handler's phase
     /// stays pinned (what `check --snapstart` compares fresh inits with).
     pub init_variant: u64,
 }
@@ -77,9 +77,11 @@ impl Pinned {
 }
 
 impl Pinned {
-    /// The time Init reads: the pinned time, moved by the init variant.
+    /// The time Init reads: the pinned time, moved earlier by the init variant (so that the
+    /// handler's monotonic clock, which never goes back, still reads the pinned time).
     pub(crate) fn init_at(self) -> Duration {
-        self.at + Duration::from_secs(self.init_variant)
+        self.at
+            .saturating_sub(Duration::from_secs(self.init_variant))
     }
 
     /// The log stream of an environment a pinned call starts: Lambda's form, its date the

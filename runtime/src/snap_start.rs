@@ -91,7 +91,9 @@ impl FunctionInner {
             action: "copy /tmp into the snapshot",
             source,
         })?;
-        let component = crate::cache::load(&engine, &snapshot, source.cache_dir.as_deref())?;
+        // Not through the disk cache: a snapshot holds what init drew, so its bytes are new at
+        // every publication, and an entry would never be read again.
+        let component = crate::cache::load(&engine, &snapshot, None)?;
         let pre = source
             .linker
             .instantiate_pre(&component)
@@ -240,10 +242,28 @@ impl FunctionInner {
         let Some(source) = &self.spec.snap_start else {
             return Ok(None);
         };
-        self.snapshot
-            .get_or_try_init(|| self.publish(source))
-            .await
-            .map(Some)
+        // A guest's failure (its init or before-snapshot hook) is kept, as Lambda marks the
+        // version failed: later cold starts are refused at once instead of running Init again.
+        // Another failure (no sandbox free) is tried again.
+        let published = self
+            .snapshot
+            .get_or_try_init(|| async {
+                match self.publish(source).await {
+                    Err(Error::SnapStart {
+                        error_type,
+                        message,
+                    }) => Ok(Err((error_type, message))),
+                    other => other.map(Ok),
+                }
+            })
+            .await?;
+        match published {
+            Ok(snapshot) => Ok(Some(snapshot)),
+            Err((error_type, message)) => Err(Error::SnapStart {
+                error_type,
+                message: message.clone(),
+            }),
+        }
     }
 
     /// A cold start restored from the snapshot: a new environment of the snapshot (memory,

@@ -216,7 +216,12 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
         let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
+        // `file_type` does not follow a link: a guest's symbolic link is made again as a link,
+        // never read through (it could point out of its `/tmp` on the host).
+        let kind = entry.file_type()?;
+        if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path())?, &target)?;
+        } else if kind.is_dir() {
             std::fs::create_dir_all(&target)?;
             copy_dir(&entry.path(), &target)?;
         } else {

@@ -774,6 +774,16 @@ async fn a_python_snap_start_function_restores_its_snapshot_and_runs_its_hooks()
             (answer["restores"].clone(), answer["before_calls"].clone()),
             (json!(1), json!(1))
         );
+        let lines = cold.log_lines();
+        let start = lines
+            .iter()
+            .position(|l| l.starts_with("START "))
+            .expect("a START line");
+        assert_eq!(
+            lines[start + 1],
+            "handling",
+            "printing works after a restore: {lines:?}"
+        );
     }
     assert_eq!(
         crate::json(&a)["id"],

@@ -284,9 +284,53 @@ fn check_snapstart_flags_an_id_drawn_at_init_and_passes_one_drawn_after_restore(
         "{out}"
     );
 
-    let (code, out) = check_snapstart(&["ID_AT_RESTORE=1"]);
+    // An id and a time read in the after-restore hook differ per environment: not flagged.
+    let (code, out) = check_snapstart(&["ID_AT_RESTORE=1", "TIME_AT_RESTORE=1"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.starts_with("unique after restore: 4 event(s)"), "{out}");
+
+    // A handle kept open from init is the publishing environment's: the handler fails only
+    // after a restore.
+    let (code, out) = check_snapstart(&["ID_AT_RESTORE=1", "KEEP_FILE=1"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.starts_with(
+            "fails after restore: event `1-ada.json` failed in an environment restored from the \
+             snapshot, and not after a fresh init: Runtime.ExitError: "
+        ),
+        "{out}"
+    );
+    // A restore refused (its hook fails) stops the check with Lambda's error.
+    let (code, out) = check_snapstart(&["FAIL_RESTORE=1"]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("Lambda couldn't restore the snapshot: an after-restore hook failed"),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_publication_is_kept_and_refuses_cold_starts_at_once() {
+    let runtime = runtime();
+    let function = snap_start(
+        &runtime,
+        "snap-init-fails",
+        FunctionConfig::named("snap-init-fails").env("FAIL_INIT", "1"),
+    );
+    let payload = Payload::json("{}").expect("JSON");
+    for _ in 0..2 {
+        let err = function
+            .invoke(&payload, InvokeOptions::default())
+            .await
+            .expect_err("no snapshot");
+        assert_eq!(err.error_type(), "SnapStartException");
+        assert_eq!(
+            err.to_string(),
+            "the function's init failed, so no snapshot was taken: InitError: configuration is \
+             missing (FAIL_INIT=1)"
+        );
+    }
+    assert_eq!(function.running_invocations(), 0, "no admission is kept");
 }
 
 #[test]

@@ -36,17 +36,27 @@ pub struct SnapStartVerdict {
     pub events: usize,
     /// The fields cloned by SnapStart, the first event's that showed any.
     pub cloned: Vec<ClonedField>,
+    /// An event that failed in a restored environment but not after a fresh init: its name
+    /// and the restored environment's error (`errorType: errorMessage`).
+    pub fails_after_restore: Option<(String, String)>,
 }
 
 impl SnapStartVerdict {
-    /// Whether no value made at init is cloned.
+    /// Whether no value made at init is cloned and nothing fails only after a restore.
     pub fn is_unique(&self) -> bool {
-        self.cloned.is_empty()
+        self.cloned.is_empty() && self.fails_after_restore.is_none()
     }
 }
 
 impl fmt::Display for SnapStartVerdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some((event, error)) = &self.fails_after_restore {
+            return write!(
+                f,
+                "fails after restore: event `{event}` failed in an environment restored from the \
+                 snapshot, and not after a fresh init: {error}"
+            );
+        }
         if self.cloned.is_empty() {
             return write!(
                 f,
@@ -85,9 +95,13 @@ pub async fn check_snap_start(
     events: &[NamedEvent],
     options: &CheckOptions,
 ) -> Result<SnapStartVerdict> {
+    // Published first: what its Init writes to the key-value store is then in every run's
+    // store, as it is in every restored environment's on Lambda.
+    snap.publish().await?;
     let store = &fresh.services().keyvalue;
     let before = store.snapshot();
     let mut cloned = Vec::new();
+    let mut fails_after_restore = None;
     let mut outcome: Result<()> = Ok(());
     for (i, event) in events.iter().enumerate() {
         let pin = Pinned {
@@ -96,7 +110,10 @@ pub async fn check_snap_start(
             init_variant: 0,
         };
         let mut answers = Vec::with_capacity(4);
-        for (function, variant) in [(snap, 0), (snap, 0), (fresh, 1), (fresh, 2)] {
+        let mut errors = Vec::with_capacity(4);
+        // The restores run their hooks at the two fresh inits' times: what a hook reads (the
+        // clock, random numbers) differs between them, as between two fresh inits.
+        for (function, variant) in [(snap, 1), (snap, 2), (fresh, 1), (fresh, 2)] {
             // Each run in an environment of its own, from the store as it was.
             function.evict_all();
             store.restore(before.clone());
@@ -105,7 +122,14 @@ pub async fn check_snap_start(
                 ..pin
             });
             match function.invoke(&event.payload, pinned).await {
-                Ok(invocation) => answers.push(json::answer(&invocation, &options.ignore)),
+                Ok(invocation) => {
+                    errors.push(
+                        invocation
+                            .error()
+                            .map(|e| format!("{}: {}", e.error_type, e.error_message)),
+                    );
+                    answers.push(json::answer(&invocation, &options.ignore));
+                }
                 Err(err) => {
                     outcome = Err(err.into());
                     break;
@@ -113,6 +137,11 @@ pub async fn check_snap_start(
             }
         }
         if outcome.is_err() {
+            break;
+        }
+        let fresh_failed = errors[2].is_some() || errors[3].is_some();
+        if let (Some(error), false) = (errors[0].as_ref().or(errors[1].as_ref()), fresh_failed) {
+            fails_after_restore = Some((event.name.clone(), error.clone()));
             break;
         }
         let restored_differ = json::differing_paths(&answers[0], &answers[1]);
@@ -138,6 +167,7 @@ pub async fn check_snap_start(
     Ok(SnapStartVerdict {
         events: events.len(),
         cloned,
+        fails_after_restore,
     })
 }
 
