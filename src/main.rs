@@ -14,6 +14,7 @@ mod sim_flags;
 mod snap_start;
 mod soak;
 mod tune;
+mod watch;
 
 use clap::{Parser, Subcommand};
 
@@ -57,6 +58,10 @@ enum Command {
     /// Run the server under concurrent clients, random kills and throttling for a set time,
     /// then check that no event was lost and nothing leaked (exit 1 if something did).
     Soak(soak::SoakArgs),
+    /// Serve as `serve` does, and rebuild a function when its sources change (a Rust crate, a
+    /// Python or Node.js directory, the project file): the next invocation is a cold start on
+    /// the new code; a failing build keeps the last good code serving.
+    Watch(Box<watch::WatchArgs>),
 }
 
 /// A runtime error as a client would read it: the message, then Lambda's error type (and a
@@ -133,6 +138,7 @@ fn main() -> std::process::ExitCode {
         Command::Serve(args) => serve::run(*args),
         Command::Soak(args) => soak::run(args),
         Command::Tune(args) => tune::run(args),
+        Command::Watch(args) => watch::run(*args),
     };
     match result {
         Ok(code) => code,

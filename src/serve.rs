@@ -7,8 +7,8 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use lambda_sim_pipeline::StreamConfig;
@@ -69,50 +69,28 @@ enum Format {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let file = match (&args.config, &args.template) {
-        (Some(path), None) | (None, Some(path)) => Some(Project::read(path)?),
-        _ => None,
-    };
-    let mut specs: Vec<FunctionSpec> = file
-        .as_ref()
-        .map(|f| f.functions.clone())
-        .unwrap_or_default();
-    for path in &args.functions {
-        let name = lambda_sim_build::function_name(path);
-        specs.push(FunctionSpec::new(path, FunctionConfig::named(name)));
-    }
-    if specs.is_empty() {
-        bail!(
-            "nothing to serve: give functions (.wasm files or handler crates), --config or --template"
-        );
-    }
-    for spec in &specs {
-        if specs
-            .iter()
-            .filter(|s| s.config.name == spec.config.name)
-            .count()
-            > 1
-        {
-            bail!("two functions are named `{}`", spec.config.name);
-        }
-    }
-    if let Some(file) = &file {
-        for warning in &file.warnings {
-            eprintln!("warning: {warning}");
-        }
-    }
+    serve(args, |_| {})
+}
 
-    let mut runtime_config = file.as_ref().map(|f| f.runtime.clone()).unwrap_or_default();
-    if let Some(seed) = args.seed {
-        runtime_config.seed = Some(seed);
-    }
-    // `serve` takes no `--clock`: the file's clock, or the real one.
-    SimFlags {
-        cold_start: args.cold_start,
-        cpu: args.cpu,
-        ..SimFlags::default()
-    }
-    .apply(&mut runtime_config)?;
+/// What a server serves, handed to what runs beside it (`lambda-sim watch`'s watcher).
+pub(crate) struct Serving {
+    /// The runtime the functions are loaded in.
+    pub runtime: Runtime,
+    /// The server's functions: a [`Registry::replace`] is what the next request finds.
+    pub registry: Registry,
+    /// The functions' specifications, as loaded.
+    pub specs: Vec<FunctionSpec>,
+    /// The project file (`--config` or `--template`) and what it said, if one was given.
+    pub file: Option<(PathBuf, Project)>,
+    /// Where invocation logs and notes go.
+    pub log: Arc<LogOutput>,
+}
+
+/// Serves as `lambda-sim serve` does until SIGINT or SIGTERM; `alongside` is called once the
+/// address is printed, on the server's tokio runtime, with what is served.
+pub(crate) fn serve(args: ServeArgs, alongside: impl FnOnce(Serving)) -> anyhow::Result<ExitCode> {
+    let (file, specs) = read_specs(&args)?;
+    let runtime_config = runtime_config(&args, file.as_ref())?;
     let front_door = match &file {
         Some(file) => FrontDoor::new(&file.routes, &file.apis, &file.function_urls)
             .context("the file's API routes cannot be served")?,
@@ -132,22 +110,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
 
     let runtime = Runtime::new(runtime_config)?;
-    let mut deployed = Vec::new();
-    for spec in &specs {
-        let wasm_path = crate::function_component(spec)?;
-        let wasm = std::fs::read(&wasm_path)
-            .with_context(|| format!("failed to read `{}`", wasm_path.display()))?;
-        let function = runtime
-            .load(&wasm, spec.config.clone())
-            .map_err(crate::lambda_error)
-            .with_context(|| format!("failed to load function `{}`", spec.config.name))?;
-        deployed.push(Deployed::new(
-            function,
-            Some(spec),
-            &wasm,
-            &wasm_path.display().to_string(),
-        ));
-    }
+    let deployed = deploy_all(&runtime, &specs)?;
 
     let writer: Box<dyn std::io::Write + Send> = match &args.log_file {
         Some(path) => Box::new(
@@ -180,7 +143,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         1 => "; 1 event-source mapping runs".to_owned(),
         n => format!("; {n} event-source mappings run"),
     };
-    let server = Server::new(runtime, Registry::new(deployed))
+    let registry = Registry::new(deployed);
+    let serving = Serving {
+        runtime: runtime.clone(),
+        registry: registry.clone(),
+        specs,
+        file: args.config.clone().or(args.template.clone()).zip(file),
+        log: log.clone(),
+    };
+    let server = Server::new(runtime, registry)
         .log_shared(log.clone())
         .aws(apis)
         .stream_bandwidth(args.stream_bandwidth.0);
@@ -197,10 +168,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let (server, doors) =
             open_front_door(server, front_door, args.http_addr, args.allow_remote).await?;
         // SnapStart functions are published before the first request: Init, then the snapshot.
+        // One that fails is refused with its error (`SnapStartException`); the others serve.
         for function in &snap_start {
-            crate::snap_start::publish(function, |line| log.note(line))
-                .await
-                .with_context(|| format!("failed to publish function `{}`", function.config().name))?;
+            if let Err(err) = crate::snap_start::publish(function, |line| log.note(line)).await {
+                log.note(&format!(
+                    "lambda-sim: failed to publish function `{}`: {}",
+                    function.config().name,
+                    crate::lambda_error(err)
+                ));
+            }
         }
         // A reader that has gone (`serve | head -1`) is no reason to stop serving.
         let mut stdout = std::io::stdout().lock();
@@ -216,6 +192,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "lambda-sim: serving {} on http://{local}, with the AWS APIs (Kinesis, Firehose, S3, SQS, DynamoDB){mappings} (Ctrl-C to stop)",
             names.join(", ")
         );
+        alongside(serving);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let sources = tokio::spawn(live.run(async move {
             let _ = stopped.await;
@@ -228,6 +205,126 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         anyhow::Ok((report, live))
     })?;
     let (report, live) = report;
+    print_stop(&report, &live);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The functions to serve: the project file's, then those given by path; with the file, if
+/// any (its warnings printed).
+fn read_specs(args: &ServeArgs) -> anyhow::Result<(Option<Project>, Vec<FunctionSpec>)> {
+    let file = match (&args.config, &args.template) {
+        (Some(path), None) | (None, Some(path)) => Some(Project::read(path)?),
+        _ => None,
+    };
+    let mut specs: Vec<FunctionSpec> = file
+        .as_ref()
+        .map(|f| f.functions.clone())
+        .unwrap_or_default();
+    for path in &args.functions {
+        let name = lambda_sim_build::function_name(path);
+        specs.push(FunctionSpec::new(path, FunctionConfig::named(name)));
+    }
+    if specs.is_empty() {
+        bail!(
+            "nothing to serve: give functions (.wasm files or handler crates), --config or --template"
+        );
+    }
+    for spec in &specs {
+        if specs
+            .iter()
+            .filter(|s| s.config.name == spec.config.name)
+            .count()
+            > 1
+        {
+            bail!("two functions are named `{}`", spec.config.name);
+        }
+    }
+    if let Some(file) = &file {
+        for warning in &file.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    Ok((file, specs))
+}
+
+/// The runtime's settings: the file's, with the command line's seed and simulation flags.
+fn runtime_config(
+    args: &ServeArgs,
+    file: Option<&Project>,
+) -> anyhow::Result<lambda_sim_runtime::RuntimeConfig> {
+    let mut runtime_config = file.map(|f| f.runtime.clone()).unwrap_or_default();
+    if let Some(seed) = args.seed {
+        runtime_config.seed = Some(seed);
+    }
+    // `serve` takes no `--clock`: the file's clock, or the real one.
+    SimFlags {
+        cold_start: args.cold_start,
+        cpu: args.cpu,
+        ..SimFlags::default()
+    }
+    .apply(&mut runtime_config)?;
+    Ok(runtime_config)
+}
+
+/// Builds (from a source directory) and loads every function, and prints how long the loads
+/// took: the server then answers its first request with a cold start like any other.
+fn deploy_all(runtime: &Runtime, specs: &[FunctionSpec]) -> anyhow::Result<Vec<Deployed>> {
+    let mut deployed = Vec::new();
+    let mut loading = Duration::ZERO;
+    for spec in specs {
+        let component = Component::of(spec)?;
+        let started = Instant::now();
+        deployed.push(component.deploy(runtime, spec)?);
+        loading += started.elapsed();
+    }
+    eprintln!(
+        "lambda-sim: loaded {} function(s) in {:.1} ms",
+        deployed.len(),
+        loading.as_secs_f64() * 1000.0
+    );
+    Ok(deployed)
+}
+
+/// A function's component, read (and first built, when its code is a source directory).
+pub(crate) struct Component {
+    /// The component's bytes.
+    pub wasm: Vec<u8>,
+    /// Where they were read from.
+    pub path: PathBuf,
+}
+
+impl Component {
+    /// Builds `spec`'s code if it is a directory (a Rust crate, a Python or Node.js handler),
+    /// then reads the component.
+    pub(crate) fn of(spec: &FunctionSpec) -> anyhow::Result<Component> {
+        let path = crate::function_component(spec)?;
+        let wasm =
+            std::fs::read(&path).with_context(|| format!("failed to read `{}`", path.display()))?;
+        Ok(Component { wasm, path })
+    }
+
+    /// Loads the component as `spec`'s function in `runtime` (compiling it, or reading the
+    /// compile cache).
+    pub(crate) fn deploy(
+        &self,
+        runtime: &Runtime,
+        spec: &FunctionSpec,
+    ) -> anyhow::Result<Deployed> {
+        let function = runtime
+            .load(&self.wasm, spec.config.clone())
+            .map_err(crate::lambda_error)
+            .with_context(|| format!("failed to load function `{}`", spec.config.name))?;
+        Ok(Deployed::new(
+            function,
+            Some(spec),
+            &self.wasm,
+            &self.path.display().to_string(),
+        ))
+    }
+}
+
+/// What the server and the event-source mappings did, printed at stop.
+fn print_stop(report: &lambda_sim_server::ShutdownReport, live: &lambda_sim_runners::LiveReport) {
     for error in &live.flush_errors {
         eprintln!("lambda-sim: a delivery stream failed to write to S3: {error}");
     }
@@ -254,7 +351,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if report.unfinished_connections {
         eprintln!("lambda-sim: some requests were still running when the grace period ended");
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The file's streams, queues and delivery streams, made in the AWS APIs' stores, and its

@@ -1,5 +1,8 @@
 //! The functions a server answers for, and how a request's `FunctionName` (a name, a
-//! `name:alias`, a full or partial ARN) and `Qualifier` find one of them.
+//! `name:alias`, a full or partial ARN) and `Qualifier` find one of them; `lambda-sim watch`
+//! replaces one while the server runs.
+
+use std::sync::{Arc, PoisonError, RwLock};
 
 use base64::Engine as _;
 use lambda_sim_project::FunctionSpec;
@@ -65,16 +68,20 @@ impl Deployed {
     }
 }
 
-/// The deployed functions, by name.
+/// The deployed functions, by name; cheap to clone, and clones share the functions: what
+/// [`Registry::replace`] puts in, every clone (the server's) finds from then on.
+///
+/// A lookup clones the function's handle out under an uncontended read lock, so no lock is
+/// held while it runs: an invocation that found the old code finishes on it after a replace.
 #[derive(Clone, Default)]
 pub struct Registry {
-    functions: Vec<Deployed>,
+    functions: Arc<RwLock<Vec<Arc<Deployed>>>>,
 }
 
 /// A request's target: the function and the version it runs.
-pub struct Target<'a> {
-    /// The function.
-    pub deployed: &'a Deployed,
+pub struct Target {
+    /// The function, as deployed when the request found it.
+    pub deployed: Arc<Deployed>,
     /// `$LATEST` or `1` (through an alias).
     pub version: &'static str,
 }
@@ -82,20 +89,47 @@ pub struct Target<'a> {
 impl Registry {
     /// A registry of these functions.
     pub fn new(functions: Vec<Deployed>) -> Self {
-        Registry { functions }
+        Registry {
+            functions: Arc::new(RwLock::new(functions.into_iter().map(Arc::new).collect())),
+        }
     }
 
     /// Every function, in the order given.
-    pub fn all(&self) -> &[Deployed] {
-        &self.functions
+    pub fn all(&self) -> Vec<Arc<Deployed>> {
+        self.read().clone()
+    }
+
+    /// The function named `name`, as deployed now.
+    pub fn get(&self, name: &str) -> Option<Arc<Deployed>> {
+        self.read()
+            .iter()
+            .find(|d| d.function.config().name == name)
+            .cloned()
+    }
+
+    /// Puts `deployed` in place of the function of the same name and returns the one it
+    /// replaced (whose running invocations go on: each holds its own handle); `None`, and
+    /// nothing changes, when no function has that name.
+    pub fn replace(&self, deployed: Deployed) -> Option<Arc<Deployed>> {
+        let mut functions = self
+            .functions
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let name = deployed.function.config().name.clone();
+        let slot = functions
+            .iter_mut()
+            .find(|d| d.function.config().name == name)?;
+        Some(std::mem::replace(slot, Arc::new(deployed)))
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Arc<Deployed>>> {
+        self.functions
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Resolves a (percent-decoded) `FunctionName` and an optional `Qualifier` parameter.
-    pub fn find(
-        &self,
-        function_name: &str,
-        qualifier: Option<&str>,
-    ) -> Result<Target<'_>, ApiError> {
+    pub fn find(&self, function_name: &str, qualifier: Option<&str>) -> Result<Target, ApiError> {
         let (name, from_name) = split_function_name(function_name)?;
         let qualifier = match (from_name, qualifier) {
             (Some(a), Some(b)) if a != b => {
@@ -106,17 +140,15 @@ impl Registry {
             }
             (a, b) => a.or(b),
         };
-        let deployed = self
-            .functions
-            .iter()
-            .find(|d| d.function.config().name == name);
+        let functions = self.read();
+        let deployed = functions.iter().find(|d| d.function.config().name == name);
         let not_found = || {
             let (region, account) = match &deployed {
                 Some(d) => (
                     d.function.config().region.as_str(),
                     d.function.config().account_id.as_str(),
                 ),
-                None => self.default_account(),
+                None => default_account(&functions),
             };
             ApiError::not_found(&format!(
                 "arn:aws:lambda:{region}:{account}:function:{name}:{}",
@@ -125,14 +157,17 @@ impl Registry {
         };
         let deployed = deployed.ok_or_else(not_found)?;
         let version = deployed.version_of(qualifier).ok_or_else(not_found)?;
-        Ok(Target { deployed, version })
+        Ok(Target {
+            deployed: deployed.clone(),
+            version,
+        })
     }
+}
 
-    fn default_account(&self) -> (&str, &str) {
-        match self.functions.first() {
-            Some(d) => (&d.function.config().region, &d.function.config().account_id),
-            None => ("us-east-1", "123456789012"),
-        }
+fn default_account(functions: &[Arc<Deployed>]) -> (&str, &str) {
+    match functions.first() {
+        Some(d) => (&d.function.config().region, &d.function.config().account_id),
+        None => ("us-east-1", "123456789012"),
     }
 }
 

@@ -114,7 +114,7 @@ async fn route(shared: &Arc<Shared>, request: Request<Incoming>) -> Result<Answe
             let name = decode(name)?;
             let target = shared.registry.find(&name, qualifier.as_deref())?;
             Ok(json_answer(
-                &get_function(target.deployed, target.version),
+                &get_function(&target.deployed, target.version),
                 &request_id(),
             ))
         }
@@ -122,7 +122,7 @@ async fn route(shared: &Arc<Shared>, request: Request<Incoming>) -> Result<Answe
             let name = decode(name)?;
             let target = shared.registry.find(&name, qualifier.as_deref())?;
             Ok(json_answer(
-                &function_configuration(target.deployed, target.version),
+                &function_configuration(&target.deployed, target.version),
                 &request_id(),
             ))
         }

@@ -32,6 +32,7 @@ mod streaming_guests;
 mod tidy;
 mod trace;
 mod tune;
+mod watch;
 
 use std::sync::OnceLock;
 
