@@ -42,7 +42,6 @@ pub const PRICE_PER_REQUEST: f64 = 0.20 / 1_000_000.0;
 /// streaming").
 pub const PRICE_PER_STREAMED_GB: f64 = 0.008;
 
-/// The bytes of a streamed response billed at no charge.
 /// SnapStart's price per GB of memory restored from a snapshot (us-east-1; Python and .NET,
 /// <https://aws.amazon.com/lambda/pricing/>, "Lambda SnapStart pricing").
 pub const PRICE_PER_RESTORED_GB: f64 = 0.000_139_799_8;
@@ -51,6 +50,7 @@ pub const PRICE_PER_RESTORED_GB: f64 = 0.000_139_799_8;
 /// is active, at least 3 hours (us-east-1; same source).
 pub const PRICE_PER_CACHED_GB_SECOND: f64 = 0.000_001_504_6;
 
+/// The bytes of a streamed response billed at no charge.
 const FREE_STREAMED_BYTES: u64 = 6 * 1024 * 1024;
 
 /// The bill of one invocation or the sum of several.
