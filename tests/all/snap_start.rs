@@ -111,7 +111,18 @@ async fn init_runs_once_at_publish_and_cold_starts_restore_the_snapshot() {
                 .is_some_and(|c| c.starts_with("{\"spun\":")),
             "init's /tmp file is in the snapshot: {answer}"
         );
-        assert!(cold.cost.restore_usd > 0.0, "a restore is billed");
+        // The memory restored, and the hooks' billed time at the duration price.
+        let gb = 1769.0 / 1024.0;
+        let hooks_ms = report.billed_restore_duration_ms.expect("billed") as f64;
+        let expected = gb * lambda_sim_runtime::PRICE_PER_RESTORED_GB
+            + hooks_ms / 1000.0
+                * gb
+                * lambda_sim_runtime::Architecture::X86_64.price_per_gb_second();
+        assert!(
+            (cold.cost.restore_usd - expected).abs() < 1e-15,
+            "{} != {expected}",
+            cold.cost.restore_usd
+        );
     }
     assert_eq!(
         json(&a)["id"],
