@@ -210,16 +210,7 @@ impl Environment {
         at: Duration,
         limit: Duration,
     ) -> PhaseOutcome {
-        self.set_guest_time(at);
-        meter.arm(&mut self.store, limit);
-        let start = self.start_phase();
-        let result = self.instance.call_init(&mut self.store).await;
-        let wall = start.elapsed();
-        let duration = meter.duration(&mut self.store, wall, limit);
-        let result = result.map(|init| init.map(|()| Vec::new()));
-        let mut outcome = self.classify(result, duration, request_id, limit, limit);
-        outcome.calls = self.take_calls(wall, outcome.duration);
-        outcome
+        self.run_setup(meter, None, request_id, at, limit).await
     }
 
     /// Runs one of the guest's SnapStart hooks at simulation time `at`, for at most `limit`.
@@ -231,21 +222,39 @@ impl Environment {
         at: Duration,
         limit: Duration,
     ) -> PhaseOutcome {
+        self.run_setup(meter, Some(hook), request_id, at, limit)
+            .await
+    }
+
+    /// Runs `init` (`hook` none) or a SnapStart hook: a phase without an event whose guest
+    /// returns nothing or its error.
+    async fn run_setup(
+        &mut self,
+        meter: &Meter,
+        hook: Option<wasmtime::component::ComponentExportIndex>,
+        request_id: &str,
+        at: Duration,
+        limit: Duration,
+    ) -> PhaseOutcome {
         self.set_guest_time(at);
         meter.arm(&mut self.store, limit);
         let start = self.start_phase();
-        let result = match self
-            .raw
-            .get_typed_func::<(), (Result<(), types::HandlerError>,)>(&mut self.store, hook)
-        {
-            Ok(func) => func
-                .call_async(&mut self.store, ())
-                .await
-                .map(|(result,)| result.map(|()| Vec::new())),
-            Err(err) => Err(err),
+        let result = match hook {
+            None => self.instance.call_init(&mut self.store).await,
+            Some(hook) => match self
+                .raw
+                .get_typed_func::<(), (Result<(), types::HandlerError>,)>(&mut self.store, hook)
+            {
+                Ok(func) => func
+                    .call_async(&mut self.store, ())
+                    .await
+                    .map(|(result,)| result),
+                Err(err) => Err(err),
+            },
         };
         let wall = start.elapsed();
         let duration = meter.duration(&mut self.store, wall, limit);
+        let result = result.map(|setup| setup.map(|()| Vec::new()));
         let mut outcome = self.classify(result, duration, request_id, limit, limit);
         outcome.calls = self.take_calls(wall, outcome.duration);
         outcome

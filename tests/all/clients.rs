@@ -85,38 +85,9 @@ reserved_concurrency = 0
     /// `lambda-sim serve <flag> <file>` on a free port, its stderr in `dir`.
     pub(crate) fn launch(dir: tempfile::TempDir, flag: &str, file: &Path) -> Serve {
         let stderr = dir.path().join("stderr.log");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_lambda-sim"));
-        // Python functions are built with the componentize-py of the tests' environment.
-        let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/py-venv/bin/componentize-py");
-        if std::env::var_os("LAMBDA_SIM_COMPONENTIZE_PY").is_none() && venv.is_file() {
-            command.env("LAMBDA_SIM_COMPONENTIZE_PY", venv);
-        }
-        let mut child = command
-            .arg("serve")
-            .arg(flag)
-            .arg(file)
-            .args(["--addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"])
-            .env(
-                "LAMBDA_SIM_CACHE_DIR",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
-            )
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&stderr).expect("a log file"))
-            .spawn()
-            .expect("lambda-sim serve starts");
-        let mut line = String::new();
-        if let Some(stdout) = child.stdout.take() {
-            let _ = BufReader::new(stdout).read_line(&mut line);
-        }
-        let Some(endpoint) = line.trim().strip_prefix("listening on ") else {
-            let _ = child.kill();
-            panic!(
-                "serve did not start: {line:?}\n{}",
-                std::fs::read_to_string(&stderr).unwrap_or_default()
-            );
-        };
+        let (child, endpoint) = start_serving("serve", flag, file, &stderr);
         Serve {
-            endpoint: endpoint.to_owned(),
+            endpoint,
             child,
             stderr,
             dir,
@@ -320,4 +291,45 @@ fn serve_refuses_an_address_that_is_not_loopback_unless_asked() {
         String::from_utf8_lossy(&out.stderr),
         "error: 0.0.0.0:0 is not a loopback address: the simulator runs handlers for anyone who reaches it, without authentication; pass --allow-remote to serve it anyway\n"
     );
+}
+
+/// `lambda-sim <subcommand> <flag> <file>` (`serve` or `watch`) on free ports, its stderr to
+/// `stderr`: the child, once it printed its address, and that address (`http://...`). Python
+/// functions are built with the componentize-py of the tests' environment.
+pub(crate) fn start_serving(
+    subcommand: &str,
+    flag: &str,
+    file: &Path,
+    stderr: &Path,
+) -> (Child, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lambda-sim"));
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/py-venv/bin/componentize-py");
+    if std::env::var_os("LAMBDA_SIM_COMPONENTIZE_PY").is_none() && venv.is_file() {
+        command.env("LAMBDA_SIM_COMPONENTIZE_PY", venv);
+    }
+    let mut child = command
+        .arg(subcommand)
+        .arg(flag)
+        .arg(file)
+        .args(["--addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"])
+        .env(
+            "LAMBDA_SIM_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
+        )
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(stderr).expect("a log file"))
+        .spawn()
+        .unwrap_or_else(|err| panic!("lambda-sim {subcommand} starts: {err}"));
+    let mut line = String::new();
+    if let Some(stdout) = child.stdout.take() {
+        let _ = BufReader::new(stdout).read_line(&mut line);
+    }
+    let Some(endpoint) = line.trim().strip_prefix("listening on ") else {
+        let _ = child.kill();
+        panic!(
+            "{subcommand} did not start: {line:?}\n{}",
+            std::fs::read_to_string(stderr).unwrap_or_default()
+        );
+    };
+    (child, endpoint.to_owned())
 }

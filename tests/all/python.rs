@@ -737,28 +737,12 @@ fn the_cli_builds_and_invokes_a_python_handler() {
 /// after-restore hook, and an id drawn at import is the same in every restored environment.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_python_snap_start_function_restores_its_snapshot_and_runs_its_hooks() {
-    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-cache");
-    let runtime = Runtime::new(lambda_sim_runtime::RuntimeConfig::default().cache_dir(Some(cache)))
-        .expect("the runtime starts");
-    let Some(function) = load_snap_start(&runtime, 1769, &[]) else {
+    let Some(function) = load_snap_start(crate::runtime(), 1769, &[]) else {
         return;
     };
-    let publication = function
-        .publish()
-        .await
-        .expect("the function publishes")
-        .expect("SnapStart is on");
-    let lines = publication.log_lines();
-    assert_eq!(
-        lines[1..3],
-        ["loading snap_start", "before snapshot"],
-        "{lines:?}"
-    );
-    let init_ms = publication.init_duration.as_secs_f64() * 1000.0;
-    assert!(
-        lines[3].starts_with("INIT_REPORT Init Duration: "),
-        "{lines:?}"
-    );
+    let init_ms =
+        crate::snap_start::published_init_ms(&function, &["loading snap_start", "before snapshot"])
+            .await;
 
     let (a, b) = crate::snap_start::two_cold_starts(&function).await;
     for cold in [&a, &b] {

@@ -8,14 +8,10 @@ use serde_json::Value;
 
 use crate::json;
 
-/// A runtime of its own (a publication belongs to one loaded function), on the real clock.
-fn runtime() -> Runtime {
-    let cache = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-cache");
-    Runtime::new(lambda_sim_runtime::RuntimeConfig::default().cache_dir(Some(cache)))
-        .expect("the runtime starts")
-}
-
-fn snap_start(runtime: &Runtime, name: &str, config: FunctionConfig) -> Function {
+/// The snap-start fixture with SnapStart on, at 1,769 MB (a full vCPU), in the tests' runtime
+/// on the real clock.
+fn snap_start(name: &str, config: FunctionConfig) -> Function {
+    let runtime = crate::runtime();
     let path = lambda_sim_fixtures::path("snap-start").expect("the snap-start fixture");
     runtime
         .load_file(path, config.snap_start(true).memory_size_mb(1769))
@@ -25,6 +21,33 @@ fn snap_start(runtime: &Runtime, name: &str, config: FunctionConfig) -> Function
 fn report(invocation: &Invocation) -> ReportLine {
     let line = invocation.report.to_string();
     ReportLine::parse(&line).unwrap_or_else(|err| panic!("{err}: {line}"))
+}
+
+/// Publishes `function` and checks its lines: `INIT_START`, what init and the before-snapshot
+/// hooks `printed`, `INIT_REPORT`; returns its Init Duration in ms.
+pub async fn published_init_ms(function: &Function, printed: &[&str]) -> f64 {
+    let publication = function
+        .publish()
+        .await
+        .expect("the function publishes")
+        .expect("SnapStart is on");
+    let lines = publication.log_lines();
+    assert!(
+        lines[0].starts_with("INIT_START Runtime Version: "),
+        "{lines:?}"
+    );
+    assert_eq!(lines[1..lines.len() - 1], *printed, "{lines:?}");
+    let last = lines.last().map(String::as_str).unwrap_or_default();
+    let init_ms = last
+        .strip_prefix("INIT_REPORT Init Duration: ")
+        .and_then(|rest| rest.strip_suffix(" ms"))
+        .and_then(|ms| ms.parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("an INIT_REPORT line: {lines:?}"));
+    assert!(
+        (init_ms - publication.init_duration.as_secs_f64() * 1000.0).abs() < 0.01,
+        "{lines:?}"
+    );
+    init_ms
 }
 
 /// Two cold starts, one after the other (the first environment evicted): two environments,
@@ -48,28 +71,9 @@ pub async fn two_cold_starts(function: &Function) -> (Invocation, Invocation) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn init_runs_once_at_publish_and_cold_starts_restore_the_snapshot() {
-    let runtime = runtime();
-    let function = snap_start(&runtime, "snap", FunctionConfig::named("snap"));
-    let publication = function
-        .publish()
-        .await
-        .expect("the function publishes")
-        .expect("SnapStart is on");
-    let lines = publication.log_lines();
-    assert!(
-        lines[0].starts_with("INIT_START Runtime Version: "),
-        "{lines:?}"
-    );
-    assert_eq!(
-        lines[1..3],
-        ["loading the configuration", "before snapshot"]
-    );
-    let init_ms = lines[3]
-        .strip_prefix("INIT_REPORT Init Duration: ")
-        .and_then(|rest| rest.strip_suffix(" ms"))
-        .and_then(|ms| ms.parse::<f64>().ok())
-        .unwrap_or_else(|| panic!("an INIT_REPORT line: {lines:?}"));
-    assert_eq!(lines.len(), 4, "{lines:?}");
+    let function = snap_start("snap", FunctionConfig::named("snap"));
+    let init_ms =
+        published_init_ms(&function, &["loading the configuration", "before snapshot"]).await;
 
     let (a, b) = two_cold_starts(&function).await;
     for cold in [&a, &b] {
@@ -161,9 +165,7 @@ async fn init_runs_once_at_publish_and_cold_starts_restore_the_snapshot() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_id_drawn_in_the_after_restore_hook_is_unique_per_environment() {
-    let runtime = runtime();
     let function = snap_start(
-        &runtime,
         "snap-unique",
         FunctionConfig::named("snap-unique").env("ID_AT_RESTORE", "1"),
     );
@@ -322,9 +324,7 @@ fn check_snapstart_flags_an_id_drawn_at_init_and_passes_one_drawn_after_restore(
 
 #[tokio::test]
 async fn a_failed_publication_is_kept_and_refuses_cold_starts_at_once() {
-    let runtime = runtime();
     let function = snap_start(
-        &runtime,
         "snap-init-fails",
         FunctionConfig::named("snap-init-fails").env("FAIL_INIT", "1"),
     );

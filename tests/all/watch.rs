@@ -3,10 +3,9 @@
 //! flight during the swap finishes on the old code, and a syntax error keeps the old code
 //! serving with the compiler's message printed.
 
-use std::io::{BufRead as _, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -83,36 +82,16 @@ impl Watch {
     /// waits until the watcher looks at the sources.
     fn start(dir: &Path, flag: &str, file: &str) -> Watch {
         let stderr = dir.join("stderr.log");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_lambda-sim"));
-        if let Ok(program) = componentize_py() {
-            command.env("LAMBDA_SIM_COMPONENTIZE_PY", program);
-        }
-        let mut child = command
-            .arg("watch")
-            .arg(flag)
-            .arg(dir.join(file))
-            .args(["--addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"])
-            .env(
-                "LAMBDA_SIM_CACHE_DIR",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
-            )
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&stderr).expect("a log file"))
-            .spawn()
-            .expect("lambda-sim watch starts");
-        let mut line = String::new();
-        if let Some(stdout) = child.stdout.take() {
-            let _ = BufReader::new(stdout).read_line(&mut line);
-        }
-        let mut watch = Watch {
-            addr: "127.0.0.1:0".parse().expect("an address"),
+        let (child, endpoint) =
+            crate::clients::start_serving("watch", flag, &dir.join(file), &stderr);
+        let watch = Watch {
+            addr: endpoint
+                .strip_prefix("http://")
+                .and_then(|addr| addr.parse().ok())
+                .unwrap_or_else(|| panic!("an address: {endpoint}")),
             child,
             stderr,
         };
-        let Some(addr) = line.trim().strip_prefix("listening on http://") else {
-            panic!("watch did not start: {line:?}\n{}", watch.stderr());
-        };
-        watch.addr = addr.parse().expect("the printed address");
         watch.wait_for("lambda-sim: watching ", 1);
         watch
     }
