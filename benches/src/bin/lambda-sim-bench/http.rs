@@ -60,8 +60,8 @@ pub fn figures(wasm: &Path, event: &[u8], iterations: u32) -> anyhow::Result<Vec
                 [baseline, simulator]
             };
             for addr in order {
-                let latency = latency_ns(addr, &event, requests).await?;
-                let rate = throughput(addr, &event, requests / 2).await?;
+                let latency = latency_ns(addr, PATH, &event, requests).await?;
+                let rate = throughput(addr, PATH, &event, CONNECTIONS, requests / 2).await?;
                 if addr == simulator {
                     sim_latency.push(latency);
                     sim_rate.push(rate);
@@ -99,33 +99,44 @@ pub fn figures(wasm: &Path, event: &[u8], iterations: u32) -> anyhow::Result<Vec
     })
 }
 
-/// The median time of a request on one kept-alive connection.
-async fn latency_ns(addr: SocketAddr, event: &Bytes, requests: u32) -> anyhow::Result<f64> {
+/// The median time of a request to `path` on one kept-alive connection.
+pub(crate) async fn latency_ns(
+    addr: SocketAddr,
+    path: &str,
+    event: &Bytes,
+    requests: u32,
+) -> anyhow::Result<f64> {
     let mut sender = connect(addr).await?;
     let mut samples = Vec::with_capacity(requests as usize);
     for _ in 0..requests {
         let start = Instant::now();
-        let answer = post(&mut sender, addr, PATH, event).await?;
+        let answer = post(&mut sender, addr, path, event).await?;
         samples.push(start.elapsed().as_nanos() as f64);
         std::hint::black_box(answer);
     }
     Ok(median(samples))
 }
 
-/// Requests per second over `CONNECTIONS` concurrent connections of `requests` each.
-async fn throughput(addr: SocketAddr, event: &Bytes, requests: u32) -> anyhow::Result<f64> {
+/// Requests per second to `path` over `connections` concurrent connections of `requests` each.
+pub(crate) async fn throughput(
+    addr: SocketAddr,
+    path: &str,
+    event: &Bytes,
+    connections: usize,
+    requests: u32,
+) -> anyhow::Result<f64> {
     let mut senders = Vec::new();
-    for _ in 0..CONNECTIONS {
+    for _ in 0..connections {
         senders.push(connect(addr).await?);
     }
     let start = Instant::now();
     let tasks: Vec<_> = senders
         .into_iter()
         .map(|mut sender| {
-            let event = event.clone();
+            let (path, event) = (path.to_owned(), event.clone());
             tokio::spawn(async move {
                 for _ in 0..requests {
-                    post(&mut sender, addr, PATH, &event).await?;
+                    post(&mut sender, addr, &path, &event).await?;
                 }
                 std::io::Result::Ok(())
             })
@@ -134,5 +145,5 @@ async fn throughput(addr: SocketAddr, event: &Bytes, requests: u32) -> anyhow::R
     for task in tasks {
         task.await.context("a client task failed")??;
     }
-    Ok(CONNECTIONS as f64 * f64::from(requests) / start.elapsed().as_secs_f64())
+    Ok(connections as f64 * f64::from(requests) / start.elapsed().as_secs_f64())
 }

@@ -5,6 +5,7 @@
 //! carry the same figures with confidence intervals; this is the short version a user runs on
 //! their own machine: `cargo run --release -p lambda-sim-benches --bin lambda-sim-bench`.
 
+mod cargo_lambda;
 mod http;
 mod inprocess;
 
@@ -38,6 +39,9 @@ struct BenchArgs {
     /// Print JSON instead of the table.
     #[arg(long)]
     json: bool,
+    /// Leave out the rows comparing `serve` with `cargo lambda watch`.
+    #[arg(long)]
+    no_cargo_lambda: bool,
     /// Internal: measure one side of the memory figure in this fresh process and print it.
     #[arg(long, hide = true, value_parser = ["simulator", "bare"])]
     memory_probe: Option<String>,
@@ -92,6 +96,9 @@ fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     figures.push(setup.threads(args.iterations / 2)?);
     progress("warm invocations over HTTP");
     figures.extend(http::figures(&wasm, &event, args.iterations)?);
+    if !args.no_cargo_lambda {
+        figures.extend(cargo_lambda::figures(args.iterations, args.json));
+    }
     progress("a virtual-clock chaos run");
     figures.push(setup.chaos(args.chaos_events, warm.bare_small_ns)?);
     progress("warm environments' memory");
