@@ -110,7 +110,13 @@ pub(crate) fn serve(args: ServeArgs, alongside: impl FnOnce(Serving)) -> anyhow:
     }
 
     let runtime = Runtime::new(runtime_config)?;
-    let deployed = deploy_all(&runtime, &specs)?;
+    // Each thread sets up what a guest needs of it as it starts, not in its first request.
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .on_thread_start(Runtime::prepare_thread)
+        .build()
+        .context("failed to start tokio")?;
+    let deployed = deploy_all(&runtime, tokio.handle(), &specs)?;
 
     let writer: Box<dyn std::io::Write + Send> = match &args.log_file {
         Some(path) => Box::new(
@@ -134,8 +140,9 @@ pub(crate) fn serve(args: ServeArgs, alongside: impl FnOnce(Serving)) -> anyhow:
         .collect();
     let log = Arc::new(LogOutput::new(writer, format));
     let apis = lambda_sim_server::attach_aws(&runtime);
+    let registry = Registry::new(deployed);
     let live = match &file {
-        Some(file) => event_sources(&runtime, file, &apis, &deployed, &log)?,
+        Some(file) => event_sources(&runtime, file, &apis, &registry, &log)?,
         None => LiveSources::new(&runtime),
     };
     let mappings = match file.as_ref().map_or(0, |f| f.mappings.len()) {
@@ -143,7 +150,6 @@ pub(crate) fn serve(args: ServeArgs, alongside: impl FnOnce(Serving)) -> anyhow:
         1 => "; 1 event-source mapping runs".to_owned(),
         n => format!("; {n} event-source mappings run"),
     };
-    let registry = Registry::new(deployed);
     let serving = Serving {
         runtime: runtime.clone(),
         registry: registry.clone(),
@@ -157,7 +163,6 @@ pub(crate) fn serve(args: ServeArgs, alongside: impl FnOnce(Serving)) -> anyhow:
         .stream_bandwidth(args.stream_bandwidth.0);
     let routes = front_door.describe();
 
-    let tokio = tokio::runtime::Runtime::new().context("failed to start tokio")?;
     let report = tokio.block_on(async {
         let listener = lambda_sim_server::bind(args.addr, args.allow_remote)
             .await
@@ -266,15 +271,20 @@ fn runtime_config(
     Ok(runtime_config)
 }
 
-/// Builds (from a source directory) and loads every function, and prints how long the loads
-/// took: the server then answers its first request with a cold start like any other.
-fn deploy_all(runtime: &Runtime, specs: &[FunctionSpec]) -> anyhow::Result<Vec<Deployed>> {
+/// Builds (from a source directory), loads and pre-instantiates every function, and prints
+/// how long the loads took: the server then answers its first request with a cold start like
+/// any other.
+fn deploy_all(
+    runtime: &Runtime,
+    tokio: &tokio::runtime::Handle,
+    specs: &[FunctionSpec],
+) -> anyhow::Result<Vec<Deployed>> {
     let mut deployed = Vec::new();
     let mut loading = Duration::ZERO;
     for spec in specs {
         let component = Component::of(spec)?;
         let started = Instant::now();
-        deployed.push(component.deploy(runtime, spec)?);
+        deployed.push(component.deploy(runtime, tokio, spec)?);
         loading += started.elapsed();
     }
     eprintln!(
@@ -304,16 +314,25 @@ impl Component {
     }
 
     /// Loads the component as `spec`'s function in `runtime` (compiling it, or reading the
-    /// compile cache).
+    /// compile cache), then pre-instantiates it on `tokio` ([`Function::prepare`]): its first
+    /// invocation is a cold start like any other.
+    ///
+    /// [`Function::prepare`]: lambda_sim_runtime::Function::prepare
     pub(crate) fn deploy(
         &self,
         runtime: &Runtime,
+        tokio: &tokio::runtime::Handle,
         spec: &FunctionSpec,
     ) -> anyhow::Result<Deployed> {
+        let name = &spec.config.name;
         let function = runtime
             .load(&self.wasm, spec.config.clone())
             .map_err(crate::lambda_error)
-            .with_context(|| format!("failed to load function `{}`", spec.config.name))?;
+            .with_context(|| format!("failed to load function `{name}`"))?;
+        tokio
+            .block_on(function.prepare())
+            .map_err(crate::lambda_error)
+            .with_context(|| format!("failed to instantiate function `{name}`"))?;
         Ok(Deployed::new(
             function,
             Some(spec),
@@ -355,12 +374,14 @@ fn print_stop(report: &lambda_sim_server::ShutdownReport, live: &lambda_sim_runn
 
 /// The file's streams, queues and delivery streams, made in the AWS APIs' stores, and its
 /// event-source mappings, to run on the real clock; each mapping's invocations are logged as
-/// the API's are.
+/// the API's are. A mapping finds its function in `registry` at each batch, as a Lambda
+/// mapping names its function: once `lambda-sim watch` swaps new code in, the next batch
+/// runs on it.
 fn event_sources(
     runtime: &Runtime,
     file: &Project,
     apis: &AwsApis,
-    deployed: &[Deployed],
+    registry: &Registry,
     log: &Arc<LogOutput>,
 ) -> anyhow::Result<LiveSources> {
     for spec in &file.streams {
@@ -406,21 +427,20 @@ fn event_sources(
     let mut live = LiveSources::new(runtime);
     for mapping in &file.mappings {
         let name = mapping.function().to_owned();
-        let function = deployed
-            .iter()
-            .find(|d| d.function.config().name == name)
-            .map(|d| d.function.clone())
-            .with_context(|| {
-                format!("an event-source mapping names `{name}`, which is not served")
-            })?;
+        let deployed = registry.get(&name).with_context(|| {
+            format!("an event-source mapping names `{name}`, which is not served")
+        })?;
         let (log, refused_by) = (log.clone(), name.clone());
-        let target = LambdaTarget::new(&function).observe(move |outcome| match outcome {
-            Ok(invocation) => log.invocation(invocation),
-            Err(err) => log.note(&format!(
-                "{refused_by} refused a batch: {err} ({})",
-                err.error_type()
-            )),
-        });
+        let (registry, named) = (registry.clone(), name.clone());
+        let target = LambdaTarget::new(&deployed.function)
+            .follow(move || registry.get(&named).map(|d| d.function.clone()))
+            .observe(move |outcome| match outcome {
+                Ok(invocation) => log.invocation(invocation),
+                Err(err) => log.note(&format!(
+                    "{refused_by} refused a batch: {err} ({})",
+                    err.error_type()
+                )),
+            });
         match mapping {
             MappingSpec::Kinesis { stream, config } => {
                 let handle = apis.stream(stream).with_context(|| {

@@ -8,10 +8,11 @@
 //! one build: a function rebuilds once its sources have been quiet for 300 ms. A failing build
 //! prints the compiler's messages and the last good code keeps serving.
 //!
-//! What keeps the old code after a swap: the event-source mappings of the file (each holds
-//! the function it was started with) and asynchronous events accepted before the swap
-//! (their retries run on the code that accepted them). Adding or removing a function, or
-//! changing anything of the file but its functions, needs a restart; a note says so.
+//! The file's event-source mappings find their function in the server's registry at each
+//! batch, so the batch after a swap runs on the new code (a batch in flight finishes on the
+//! old). What keeps the old code after a swap: asynchronous events accepted before it (their
+//! retries run on the code that accepted them). Adding or removing a function, or changing
+//! anything of the file but its functions, needs a restart; a note says so.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -239,7 +240,7 @@ impl Watcher {
         let mut built = started;
         let deployed = Component::of(spec).and_then(|component| {
             built = Instant::now();
-            component.deploy(&self.serving.runtime, spec)
+            component.deploy(&self.serving.runtime, &self.tokio, spec)
         });
         let deployed = match deployed {
             Ok(deployed) => deployed,

@@ -1,6 +1,7 @@
 //! `lambda-sim-bench`, run as a user runs it: every figure of the table, each against its
 //! target, and the invariants that hold whatever the machine's speed.
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn lambda_sim_bench(args: &[&str]) -> Output {
@@ -71,6 +72,7 @@ fn bench_prints_every_figure_against_its_target() {
             "HTTP warm invoke, 4 connections",
             "virtual-clock chaos run",
             "memory per warm environment",
+            "first invoke after serve starts",
         ]
     );
     for figure in report["figures"].as_array().expect("figures") {
@@ -94,6 +96,29 @@ fn bench_prints_every_figure_against_its_target() {
         figure("memory per warm environment")["values"]["environments"],
         20
     );
+    // Measured when `lambda-sim` is built next to the bench (`cargo build --release -p
+    // lambda-sim`, as CI does first); else the row says it was skipped and why.
+    let first = &figure("first invoke after serve starts");
+    let built = Path::new(env!("CARGO_BIN_EXE_lambda-sim-bench"))
+        .with_file_name(format!("lambda-sim{}", std::env::consts::EXE_SUFFIX))
+        .is_file();
+    if built {
+        assert_eq!(first["values"]["starts"], 10, "{first}");
+        assert!(
+            first["values"]["first_ms"]
+                .as_f64()
+                .is_some_and(|ms| ms > 0.0),
+            "{first}"
+        );
+        assert!(first["values"]["init_duration_ms"].is_f64(), "{first}");
+    } else {
+        assert!(
+            first["values"]["skipped"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("skipped: ")),
+            "{first}"
+        );
+    }
     assert!(
         report["machine"]
             .as_str()

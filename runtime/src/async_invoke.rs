@@ -115,6 +115,17 @@ impl Function {
     /// `event_retry_delays` (1 then 2 minutes by default). Must be called within a tokio
     /// runtime.
     pub fn invoke_event(&self, payload: &Payload) -> Result<EventInvocation> {
+        self.invoke_event_following(payload, || None)
+    }
+
+    /// [`Function::invoke_event`] where each attempt runs on the function `follow` returns
+    /// then (this one when it returns `None`): a retry after a redeployment (`lambda-sim
+    /// watch`'s swap) runs the new code, as Lambda's retries run the `$LATEST` of their time.
+    pub fn invoke_event_following(
+        &self,
+        payload: &Payload,
+        follow: impl Fn() -> Option<Function> + Send + 'static,
+    ) -> Result<EventInvocation> {
         if payload.as_bytes().len() > MAX_EVENT_PAYLOAD {
             return Err(Error::InvalidRequest {
                 error_type: "RequestEntityTooLargeException",
@@ -127,11 +138,16 @@ impl Function {
         let function = self.clone();
         let payload = payload.clone();
         let id = request_id.clone();
-        let task = tokio::spawn(async move { function.deliver(id, payload).await });
+        let task = tokio::spawn(async move { function.deliver(id, payload, follow).await });
         Ok(EventInvocation { request_id, task })
     }
 
-    async fn deliver(&self, request_id: String, payload: Payload) -> EventOutcome {
+    async fn deliver(
+        &self,
+        request_id: String,
+        payload: Payload,
+        follow: impl Fn() -> Option<Function>,
+    ) -> EventOutcome {
         let clock = self.clock();
         let policy = RetryPolicy::with_delays(self.inner.shared.config.event_retry_delays.clone());
         let started = clock.now();
@@ -143,7 +159,8 @@ impl Function {
         let mut at = started;
         loop {
             let options = InvokeOptions::at(at).request_id(request_id.clone());
-            match self.invoke(&payload, options).await {
+            let function = follow().unwrap_or_else(|| self.clone());
+            match function.invoke(&payload, options).await {
                 Ok(invocation) => {
                     let ends_at = invocation.ends_at;
                     let failed = invocation.result.is_err();

@@ -14,7 +14,7 @@ use crate::config::RuntimeConfig;
 use crate::faults::Faults;
 use crate::report::Xray;
 
-/// The seeded random source shared by every function of a runtime.
+/// A seeded random source: the runtime's, and each function's own, split from it at load.
 pub(crate) struct Draws {
     rng: Mutex<ChaCha8Rng>,
 }
@@ -31,6 +31,14 @@ impl Draws {
         Draws {
             rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed)),
         }
+    }
+
+    /// A stream of its own for a function being loaded, seeded from this one: what the
+    /// function draws then depends on the seed and the order functions were loaded in, not on
+    /// other functions' invocations, and two threads invoking different functions never wait
+    /// on one lock.
+    pub(crate) fn split(&self) -> Draws {
+        Draws::new(self.rng().next_u64())
     }
 
     fn rng(&self) -> MutexGuard<'_, ChaCha8Rng> {

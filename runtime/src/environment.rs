@@ -288,18 +288,20 @@ impl Environment {
     ) -> PhaseOutcome {
         let (event, context, sink) = call;
         self.set_guest_time(at);
-        meter.arm(&mut self.store, budget);
+        // One clock read for the phase's start: its limits, the stream's deadline, its origin.
+        let now = Instant::now();
+        meter.arm_at(&mut self.store, budget, now);
         let paced = !self.store.data().clock.is_virtual();
         let streamed = sink.is_some();
         // A write waits for a slow caller at most until the invocation's timeout (wall time).
-        let stream_deadline = Instant::now() + budget;
+        let stream_deadline = now + budget;
         self.store.data_mut().stream =
             crate::stream::StreamState::new(sink, paced, stream_deadline);
         if self.store.data().kill.load(Ordering::Acquire) {
             // Killed as it starts: the guest stops at its first epoch check (a function entry).
             self.store.set_epoch_deadline(0);
         }
-        let start = self.start_phase();
+        let start = self.start_phase_at(now);
         let result = self
             .instance
             .call_handle(&mut self.store, event, context)
@@ -318,11 +320,16 @@ impl Environment {
 
     /// Marks the start of a phase on the host: the origin of its host calls' offsets.
     fn start_phase(&mut self) -> Instant {
+        self.start_phase_at(Instant::now())
+    }
+
+    /// [`Environment::start_phase`] at `now`.
+    fn start_phase_at(&mut self, now: Instant) -> Instant {
         let host = self.store.data_mut();
         host.calls.clear();
         host.outgoing.take_calls();
-        host.phase_started = Instant::now();
-        host.phase_started
+        host.phase_started = now;
+        now
     }
 
     /// The phase's host calls, moved from the host's clock to the phase's reported one (on a

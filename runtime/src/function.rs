@@ -27,6 +27,9 @@ pub(crate) struct FunctionInner {
     pub(crate) pool: Arc<Pool>,
     pub(crate) config: FunctionConfig,
     pub(crate) arn: String,
+    /// The function's own seeded random source (request ids, log streams, cold-start delays,
+    /// faults, X-Ray ids, guests' seeds), split from the runtime's when it was loaded.
+    pub(crate) draws: crate::draws::Draws,
     /// When the function was loaded (deployed), in simulation time.
     pub(crate) loaded_at: Duration,
     /// The faults injected into its invocations (an AWS FIS experiment on the function).
@@ -44,9 +47,11 @@ impl Function {
         config: FunctionConfig,
         loaded_at: Duration,
     ) -> Self {
+        let draws = shared.draws.split();
         Function {
             inner: Arc::new(FunctionInner {
                 shared,
+                draws,
                 spec,
                 pool,
                 arn: config.arn(),
@@ -103,7 +108,7 @@ impl Function {
 
     /// A new request id from the run's seeded random source.
     pub fn new_request_id(&self) -> String {
-        self.inner.shared.draws.request_id()
+        self.inner.draws.request_id()
     }
 
     /// Destroys every environment that serves no invocation: the next invocation is a cold
@@ -145,6 +150,32 @@ impl Function {
         self.inner.faults().clone()
     }
 
+    /// Pre-instantiates the function once and drops the instance unused, so that its first
+    /// cold start does not pay the one-time costs of instantiation: the first touch of the
+    /// host's cold path and of the component's code, and the mapping of its memory image into
+    /// a pooled slot. (The pages the guest's own `init` and handler touch first are still
+    /// touched in the first cold start: nothing of the guest runs here.) The instance
+    /// runs neither `init` nor the handler, logs nothing, is not an environment (the pool and
+    /// [`Function::warm_environments`] never see it) and draws nothing from the run's seeded
+    /// random source, so a seeded run answers as it would without it. A SnapStart function
+    /// is left alone: publishing it instantiates it already.
+    pub async fn prepare(&self) -> Result<()> {
+        let inner = &*self.inner;
+        if inner.spec.snap_start.is_some() {
+            return Ok(());
+        }
+        let env = Environment::create(
+            &inner.spec,
+            &inner.spec.image,
+            String::new(),
+            inner.shared.clock.now(),
+            None,
+        )
+        .await?;
+        env.destroy(&inner.spec.tmp);
+        Ok(())
+    }
+
     /// Makes the provisioned environments now (otherwise the first invocation does), so that
     /// up to `provisioned_concurrency` concurrent invocations find an initialised environment.
     pub async fn provision(&self) -> Result<()> {
@@ -163,7 +194,7 @@ impl Function {
                 inner.guest_seeds(),
             )
             .await?;
-            let request_id = inner.shared.draws.request_id();
+            let request_id = inner.draws.request_id();
             let outcome = env
                 .init(&inner.spec.meter, &request_id, at, INIT_LIMIT)
                 .await;
@@ -195,13 +226,13 @@ impl FunctionInner {
 
     /// A new environment's log stream name (a reset environment keeps its own).
     pub(crate) fn new_log_stream(&self) -> String {
-        self.shared.draws.log_stream_name(&self.shared.clock)
+        self.draws.log_stream_name(&self.shared.clock)
     }
 
     /// Seeds of a new environment's random sources, when the run is seeded (drawn after its
     /// log stream name). Environments are created where these are drawn, without an async
     /// layer of their own: the cold path moves its futures as few times as it can.
     pub(crate) fn guest_seeds(&self) -> Option<(u64, u64)> {
-        self.spec.seeded.then(|| self.shared.draws.guest_seeds())
+        self.spec.seeded.then(|| self.draws.guest_seeds())
     }
 }

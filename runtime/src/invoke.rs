@@ -85,9 +85,11 @@ impl Function {
         };
         let request_id = match &options.request_id {
             Some(id) => id.clone(),
-            None => inner.shared.draws.request_id(),
+            None => inner.draws.request_id(),
         };
-        let result = self.serve(warm, at, payload, request_id, &options).await;
+        // Boxed: the invocation's future is kilobytes (the handler's call inside it), and each
+        // layer an unboxed future is awaited through (a server's, a runner's) copies it whole.
+        let result = Box::pin(self.serve(warm, at, payload, request_id, &options)).await;
         admission.open = false;
         if result.is_err() {
             // No environment came back: give the admission back.
@@ -107,13 +109,19 @@ impl Function {
     async fn arrive(&self, at: Option<Duration>) -> Result<Duration> {
         let inner = &*self.inner;
         let clock = &inner.shared.clock;
-        let at = at.unwrap_or_else(|| clock.now());
-        if clock.is_virtual() {
-            clock.advance_to(at);
-        } else if at > clock.now() {
-            tokio::time::sleep(at - clock.now()).await;
-        }
-        let at = clock.now().max(at);
+        // One clock read when the invocation is due now (the common case on a real clock).
+        let now = clock.now();
+        let at = match at {
+            Some(at) if clock.is_virtual() => {
+                clock.advance_to(at);
+                clock.now().max(at)
+            }
+            Some(at) if at > now => {
+                tokio::time::sleep(at - now).await;
+                clock.now().max(at)
+            }
+            _ => now.max(at.unwrap_or(now)),
+        };
         if inner.config.provisioned_concurrency > 0 && !inner.pool.is_provisioned() {
             // Boxed: once per function, and it keeps this future (made on every call) small.
             Box::pin(self.provision()).await?;
@@ -135,12 +143,14 @@ impl Function {
         let inner = &*self.inner;
         let (ready, init) = match warm {
             Some(env) => (Ready::Warm(env), None),
-            None => inner.cold_start(at, &request_id, options.pinned).await?,
+            // Boxed: the cold path's future is large, and inline it would make every warm
+            // invocation's future larger (and copied as it is made).
+            None => Box::pin(inner.cold_start(at, &request_id, options.pinned)).await?,
         };
         let faults = options.effective_faults(&inner.faults());
         let chaos = Chaos {
             kill: options.kill,
-            draw: inner.shared.draws.faults(&faults),
+            draw: inner.draws.faults(&faults),
             prevent_execution: faults.prevent_execution,
         };
         if !chaos.draw.delay.is_zero() && !inner.shared.clock.is_virtual() {
@@ -189,7 +199,7 @@ impl FunctionInner {
     ) -> Result<(Ready, Option<InitPhase>)> {
         let shared = &*self.shared;
         let snapshot = self.published().await?;
-        let mut cold = shared.draws.cold_start(&shared.config, self.config.vpc);
+        let mut cold = self.draws.cold_start(&shared.config, self.config.vpc);
         if snapshot.is_some() {
             // The language runtime is in the snapshot: nothing starts it again.
             cold.runtime_init = Duration::ZERO;
@@ -257,7 +267,7 @@ impl FunctionInner {
         let xray = self
             .config
             .tracing
-            .then(|| pinned.map_or_else(|| self.shared.draws.xray(started_at), Pinned::xray));
+            .then(|| pinned.map_or_else(|| self.draws.xray(started_at), Pinned::xray));
         let context = types::Context {
             request_id,
             deadline_ms: deadline

@@ -46,7 +46,11 @@ impl Meter {
 
     /// Sets the store's limits for a phase of at most `limit`.
     pub(crate) fn arm(&self, store: &mut Store<Host>, limit: Duration) {
-        let now = Instant::now();
+        self.arm_at(store, limit, Instant::now());
+    }
+
+    /// [`Meter::arm`] for a phase starting at `now` (one clock read serves the whole start).
+    pub(crate) fn arm_at(&self, store: &mut Store<Host>, limit: Duration, now: Instant) {
         let host = store.data_mut();
         match self.cpu {
             CpuMode::Deterministic => {

@@ -23,9 +23,11 @@ pub(crate) struct Account {
     virtual_clock: bool,
     /// Every function's pool, for the account's limit.
     pools: Mutex<Vec<Weak<Pool>>>,
-    /// Held while an invocation is admitted, so that limits are checked and taken at once.
+    /// Held while an invocation is admitted on a virtual clock, so that limits read across
+    /// pools are checked and taken at once (a real clock takes them with atomics).
     admission: Mutex<()>,
-    /// Invocations of functions without reserved concurrency being served on the host.
+    /// Invocations of functions without reserved concurrency being served on the host (real
+    /// clock; a virtual one counts busy environments at each instant).
     unreserved_busy: AtomicU32,
     /// The sum of the loaded functions' reserved concurrency.
     reserved_total: AtomicU32,
@@ -126,29 +128,31 @@ impl Account {
         Ok(pool)
     }
 
+    /// Takes a place in the account's unreserved pool on a real clock; false when it is full.
+    fn take_unreserved(&self) -> bool {
+        let pool = self
+            .limit
+            .saturating_sub(self.reserved_total.load(Ordering::Acquire));
+        self.unreserved_busy
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |busy| {
+                (busy < pool).then_some(busy + 1)
+            })
+            .is_ok()
+    }
+
     /// Refuses an invocation of a function without reserved concurrency when the account's
-    /// unreserved pool is full at `at`.
+    /// unreserved pool is full at `at` (virtual clock).
     fn check_unreserved(&self, at: Duration) -> Result<()> {
-        let full = if self.virtual_clock {
-            let mut reserved = 0;
-            let mut busy = 0;
-            let pools: Vec<Arc<Pool>> =
-                lock(&self.pools).iter().filter_map(Weak::upgrade).collect();
-            for pool in pools {
-                match pool.reserved {
-                    Some(r) => reserved += r,
-                    None => busy += pool.state().busy_at(at),
-                }
+        let mut reserved = 0;
+        let mut busy = 0;
+        let pools: Vec<Arc<Pool>> = lock(&self.pools).iter().filter_map(Weak::upgrade).collect();
+        for pool in pools {
+            match pool.reserved {
+                Some(r) => reserved += r,
+                None => busy += pool.state().busy_at(at),
             }
-            busy >= self.limit.saturating_sub(reserved)
-        } else {
-            // On a real clock the count of busy unreserved environments is kept as they come
-            // and go; `reserved_total` changes only as functions load.
-            let pool = self
-                .limit
-                .saturating_sub(self.reserved_total.load(Ordering::Acquire));
-            self.unreserved_busy.load(Ordering::Acquire) >= pool
-        };
+        }
+        let full = busy >= self.limit.saturating_sub(reserved);
         if full {
             return Err(Error::Throttled {
                 reason: "ConcurrentInvocationLimitExceeded",
@@ -163,33 +167,26 @@ impl Pool {
         lock(&self.state)
     }
 
-    /// Environments busy at `t`: on a virtual clock those still running in simulated time,
-    /// on a real clock those serving on the host.
-    fn busy(&self, state: &State, at: Duration) -> u32 {
-        if self.account.virtual_clock {
-            state.busy_at(at)
-        } else {
-            state.checked_out
-        }
-    }
-
     /// Admits an invocation at simulation time `at`: reclaims idle environments, checks the
     /// reserved and account concurrency limits, and hands out a free environment (or `None`
     /// for a cold start, after taking a token of the scaling rate). The caller then holds one
     /// unit of the function's concurrency until [`Pool::release`] or [`Pool::abandon`].
     pub(crate) fn admit(&self, at: Duration) -> Result<Option<Environment>> {
+        if !self.account.virtual_clock {
+            return self.admit_now(at);
+        }
+        // On a virtual clock the account's busy count is read from every pool at `at`: one
+        // admission at a time, so that limits are checked and taken at once.
         let _admission = lock(&self.account.admission);
         let reclaimed = {
             let mut state = self.state();
             let reclaimed = self.reclaim(&mut state, at);
             if let Some(reserved) = self.reserved
-                && self.busy(&state, at) >= reserved
+                && state.busy_at(at) >= reserved
             {
                 drop(state);
                 self.destroy_all(reclaimed);
-                return Err(Error::Throttled {
-                    reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
-                });
+                return Err(throttled_reserved());
             }
             reclaimed
         };
@@ -198,6 +195,48 @@ impl Pool {
             self.account.check_unreserved(at)?;
         }
         let mut state = self.state();
+        let env = self.hand_out(&mut state, at)?;
+        if self.reserved.is_none() {
+            self.account.unreserved_busy.fetch_add(1, Ordering::AcqRel);
+        }
+        Ok(env)
+    }
+
+    /// [`Pool::admit`] on a real clock: under this pool's lock only (the account's count is
+    /// an atomic taken at once), so that invocations of different functions never wait on
+    /// one another.
+    fn admit_now(&self, at: Duration) -> Result<Option<Environment>> {
+        let mut state = self.state();
+        let reclaimed = self.reclaim(&mut state, at);
+        // Their places in the scaling rate come back now, as if destroyed first (they are
+        // destroyed once the lock is let go).
+        let burst = f64::from(self.scaling.burst);
+        state.scale_tokens = (state.scale_tokens + reclaimed.len() as f64).min(burst);
+        let admitted = if let Some(reserved) = self.reserved
+            && state.checked_out >= reserved
+        {
+            Err(throttled_reserved())
+        } else if self.reserved.is_none() && !self.account.take_unreserved() {
+            Err(Error::Throttled {
+                reason: "ConcurrentInvocationLimitExceeded",
+            })
+        } else {
+            let env = self.hand_out(&mut state, at);
+            if env.is_err() && self.reserved.is_none() {
+                self.account.unreserved_busy.fetch_sub(1, Ordering::AcqRel);
+            }
+            env
+        };
+        drop(state);
+        for env in reclaimed {
+            env.destroy(&self.tmp);
+        }
+        admitted
+    }
+
+    /// The most recently freed environment free at `at`, or `None` for a cold start once a
+    /// token of the scaling rate is taken; counts the admission as checked out.
+    fn hand_out(&self, state: &mut State, at: Duration) -> Result<Option<Environment>> {
         let free = state
             .envs
             .iter()
@@ -208,12 +247,9 @@ impl Pool {
         let env = free.map(|i| state.envs.swap_remove(i));
         match &env {
             Some(env) => state.running.push(env.kill_switch().clone()),
-            None => self.take_scaling_token(&mut state, at)?,
+            None => self.take_scaling_token(state, at)?,
         }
         state.checked_out += 1;
-        if self.reserved.is_none() {
-            self.account.unreserved_busy.fetch_add(1, Ordering::AcqRel);
-        }
         Ok(env)
     }
 
@@ -431,4 +467,11 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The throttle of a function at its reserved concurrency.
+fn throttled_reserved() -> Error {
+    Error::Throttled {
+        reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
+    }
 }

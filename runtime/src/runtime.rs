@@ -98,6 +98,16 @@ impl Runtime {
         self.inner.shared.draws.request_id()
     }
 
+    /// Sets up now, on the calling thread, what the thread's first cold start would otherwise
+    /// set up: wasmtime's per-thread state (its signal stack) and the host's random generator
+    /// an unseeded environment's random sources are seeded from. A server calls it as each of
+    /// its worker threads starts (tokio's `on_thread_start`), so that no request pays it. It
+    /// draws nothing from the run's seeded random source.
+    pub fn prepare_thread() {
+        Engine::tls_eager_initialize();
+        let _: u64 = rand::random();
+    }
+
     /// Loads a function from a `.wasm` component file.
     pub fn load_file(&self, path: impl AsRef<Path>, config: FunctionConfig) -> Result<Function> {
         let path = path.as_ref();

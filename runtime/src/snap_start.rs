@@ -57,7 +57,7 @@ impl FunctionInner {
             Environment::create(&self.spec, &image, log_stream, at, self.guest_seeds()).await?;
         // Lambda gives a SnapStart Init up to 15 minutes: at least 130 s, or the timeout.
         let limit = self.config.timeout.max(Duration::from_secs(130));
-        let request_id = self.shared.draws.request_id();
+        let request_id = self.draws.request_id();
         let init = env.init(&self.spec.meter, &request_id, at, limit).await;
         if let Err(error) = &init.result {
             env.destroy(&self.spec.tmp);

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use lambda_sim_runtime::{InvokeOptions, MAX_EVENT_PAYLOAD, MAX_SYNC_PAYLOAD, Payload};
 use percent_encoding::percent_decode_str;
@@ -230,8 +230,12 @@ async fn invoke(
             Ok(answer)
         }
         InvocationType::Event => {
+            // Each attempt runs the function deployed then (`watch` may have swapped it).
+            let (registry, name) = (shared.registry.clone(), function.config().name.clone());
             let event = function
-                .invoke_event(&payload)
+                .invoke_event_following(&payload, move || {
+                    registry.get(&name).map(|d| d.function.clone())
+                })
                 .map_err(|err| ApiError::from_runtime(&err))?;
             let request_id = event.request_id.clone();
             let log = shared.log.clone();
@@ -274,7 +278,10 @@ async fn invoke(
             set_request_id(&mut answer, &invocation.request_id);
             let headers = answer.headers_mut();
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            headers.insert("X-Amz-Executed-Version", HeaderValue::from_static(version));
+            headers.insert(
+                HeaderName::from_static("x-amz-executed-version"),
+                HeaderValue::from_static(version),
+            );
             if invocation.error().is_some() {
                 headers.insert(
                     "X-Amz-Function-Error",
@@ -329,7 +336,9 @@ pub(crate) fn log_tail(invocation: &lambda_sim_runtime::Invocation) -> String {
 
 pub(crate) fn set_request_id(answer: &mut Answer, request_id: &str) {
     if let Ok(value) = HeaderValue::from_str(request_id) {
-        answer.headers_mut().insert("x-amzn-RequestId", value);
+        answer
+            .headers_mut()
+            .insert(HeaderName::from_static("x-amzn-requestid"), value);
     }
 }
 
@@ -350,6 +359,8 @@ pub(crate) async fn read_body(
     }
     let mut body = request.into_body();
     let read = async {
+        // A body of one frame (the usual case) is kept as it came, without a copy.
+        let mut first: Option<Bytes> = None;
         let mut bytes = BytesMut::new();
         let mut seen = 0usize;
         while let Some(frame) = body.frame().await {
@@ -362,7 +373,15 @@ pub(crate) async fn read_body(
             if let Ok(data) = frame.into_data() {
                 seen += data.len();
                 if seen <= limit {
-                    bytes.extend_from_slice(&data);
+                    match first.take() {
+                        None if bytes.is_empty() => first = Some(data),
+                        earlier => {
+                            if let Some(earlier) = earlier {
+                                bytes.extend_from_slice(&earlier);
+                            }
+                            bytes.extend_from_slice(&data);
+                        }
+                    }
                 } else if seen > limit + DRAIN_LIMIT {
                     break;
                 }
@@ -371,7 +390,7 @@ pub(crate) async fn read_body(
         if seen > limit {
             return Err(ApiError::too_large(limit));
         }
-        Ok(bytes.freeze())
+        Ok(first.unwrap_or_else(|| bytes.freeze()))
     };
     match tokio::time::timeout(timeout, read).await {
         Ok(result) => result,

@@ -121,3 +121,34 @@ async fn an_invocation_dropped_by_its_caller_gives_its_place_back() {
         "admitted and running, not refused: {second:?}"
     );
 }
+
+#[tokio::test]
+async fn a_prepared_function_answers_as_one_that_was_not() {
+    // The same seeded simulation twice, the second pre-instantiated first (as `serve` does):
+    // the throwaway instance is no environment, logs nothing and draws nothing, so the first
+    // invocation is the same cold start with the same ids.
+    let mut runs = Vec::new();
+    for prepare in [false, true] {
+        let runtime = lambda_sim_runtime::Runtime::new(crate::simulation(7)).expect("runtime");
+        let path = lambda_sim_fixtures::path("hello").expect("the hello fixture");
+        let hello = runtime
+            .load_file(path, lambda_sim_runtime::FunctionConfig::named("hello"))
+            .expect("hello loads");
+        if prepare {
+            hello.prepare().await.expect("hello instantiates");
+            assert_eq!(hello.warm_environments(), 0, "no environment is kept");
+        }
+        let first = invoke(&hello, r#"{"name": "Ada"}"#).await;
+        assert!(first.is_cold());
+        let init_log = first.init.as_ref().map(|init| init.log.lines());
+        runs.push((
+            first.request_id.clone(),
+            first.log_stream.clone(),
+            json(&first),
+            init_log,
+            first.log.lines(),
+            first.report.clone(),
+        ));
+    }
+    assert_eq!(runs[0], runs[1]);
+}

@@ -536,6 +536,43 @@ async fn a_function_adds_environments_no_faster_than_its_scaling_rate() {
     }
 }
 
+/// A redeployment between two attempts (`lambda-sim watch`'s swap): the retry runs the new
+/// code, under the same request id, and the event succeeds.
+#[tokio::test]
+async fn an_event_retried_after_a_redeployment_runs_the_new_code() {
+    let runtime = Runtime::new(simulation()).expect("runtime");
+    let old = load(&runtime, "panic", FunctionConfig::named("event"));
+    let new = load(&runtime, "hello", FunctionConfig::named("event"));
+    // The swap comes after the first attempt: the follower answers the old function once,
+    // then the new one.
+    let asked = std::sync::atomic::AtomicUsize::new(0);
+    let (first, then) = (old.clone(), new.clone());
+    let accepted = old
+        .invoke_event_following(
+            &Payload::json(r#"{"name": "Ada"}"#).expect("JSON"),
+            move || {
+                let n = asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Some(if n == 0 { first.clone() } else { then.clone() })
+            },
+        )
+        .expect("accepted");
+    let outcome = accepted.outcome().await;
+    let results: Vec<bool> = outcome.attempts.iter().map(|a| a.result.is_ok()).collect();
+    assert_eq!(
+        results,
+        [false, true],
+        "the old code fails, the retry's new code answers"
+    );
+    assert_eq!(
+        outcome.attempts[1].payload(),
+        br#"{"echo":{"name":"Ada"},"greeting":"hello, Ada"}"#
+    );
+    assert_eq!(
+        outcome.attempts[0].request_id,
+        outcome.attempts[1].request_id
+    );
+}
+
 #[tokio::test]
 async fn a_failing_event_is_tried_three_times_under_one_request_id() {
     let runtime = Runtime::new(simulation()).expect("runtime");

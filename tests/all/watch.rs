@@ -1,7 +1,8 @@
 //! `lambda-sim watch`, as a developer uses it: a served crate's source is edited while it
 //! runs; the next invocation answers with the new code as a cold start, an invocation in
-//! flight during the swap finishes on the old code, and a syntax error keeps the old code
-//! serving with the compiler's message printed.
+//! flight during the swap finishes on the old code, a syntax error keeps the old code
+//! serving with the compiler's message printed, and an event-source mapping's next batch
+//! runs on the new code.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -37,14 +38,26 @@ lambda_sim_guest::handler!(handler);
 /// `hello` fixture, its own workspace, the guest SDK by path) with a 60 s timeout.
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let krate = dir.path().join("hello");
+    write_crate(dir.path(), "hello", &handler_source("hello"));
+    std::fs::write(
+        dir.path().join("lambda-sim.toml"),
+        "[[function]]\nname = \"hello\"\npath = \"hello\"\ntimeout = 60\n",
+    )
+    .expect("lambda-sim.toml");
+    dir
+}
+
+/// The crate `dir/name` (its own workspace, the guest SDK by path) with `source` as its
+/// `src/lib.rs`.
+fn write_crate(dir: &Path, name: &str, source: &str) {
+    let krate = dir.join(name);
     std::fs::create_dir_all(krate.join("src")).expect("src/");
     std::fs::create_dir_all(krate.join(".cargo")).expect(".cargo/");
     let guest = Path::new(env!("CARGO_MANIFEST_DIR")).join("guest");
     std::fs::write(
         krate.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"hello\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
              [lib]\ncrate-type = [\"cdylib\"]\n\n[dependencies]\n\
              lambda-sim-guest = {{ path = {:?} }}\n\
              serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n\
@@ -53,7 +66,7 @@ fn project() -> tempfile::TempDir {
         ),
     )
     .expect("Cargo.toml");
-    // One target dir for every run of this test (the crate's own `.cargo/config.toml`, which
+    // One target dir for every run of these tests (the crate's own `.cargo/config.toml`, which
     // lambda-sim's build honours): its dependencies compile once, not once per temp dir.
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("watch-target");
     std::fs::write(
@@ -61,13 +74,7 @@ fn project() -> tempfile::TempDir {
         format!("[build]\ntarget-dir = {:?}\n", target.display().to_string()),
     )
     .expect(".cargo/config.toml");
-    std::fs::write(krate.join("src/lib.rs"), handler_source("hello")).expect("lib.rs");
-    std::fs::write(
-        dir.path().join("lambda-sim.toml"),
-        "[[function]]\nname = \"hello\"\npath = \"hello\"\ntimeout = 60\n",
-    )
-    .expect("lambda-sim.toml");
-    dir
+    std::fs::write(krate.join("src/lib.rs"), source).expect("lib.rs");
 }
 
 /// `lambda-sim watch` on a free port, its stderr in a file.
@@ -325,5 +332,94 @@ async fn an_edited_python_handler_is_rebuilt_and_a_syntax_error_keeps_the_old_co
     assert_eq!(
         after.payload,
         serde_json::json!({"greeting": "bonjour, Ada"})
+    );
+}
+
+/// A Kinesis consumer that prints `GREETING record KEY` for each record of a batch (`KEY`
+/// its partition key).
+fn consumer_source(greeting: &str) -> String {
+    format!(
+        r#"use lambda_sim_guest::{{Error, LambdaEvent}};
+use serde_json::{{Value, json}};
+
+fn handler(event: LambdaEvent<Value>) -> Result<Value, Error> {{
+    let records = event.payload.get("Records").and_then(Value::as_array).cloned().unwrap_or_default();
+    for record in &records {{
+        let key = record.pointer("/kinesis/partitionKey").and_then(Value::as_str).unwrap_or("?");
+        println!("{greeting} record {{key}}");
+    }}
+    Ok(json!({{ "batchItemFailures": [] }}))
+}}
+
+lambda_sim_guest::handler!(handler);
+"#
+    )
+}
+
+/// Puts a record with partition key `key` into the stream `stream` through the Kinesis API.
+async fn put_record(addr: SocketAddr, stream: &str, key: &str) {
+    let mut connection = connect(addr).await.expect("connects");
+    let body = serde_json::json!({
+        "StreamName": stream,
+        "PartitionKey": key,
+        "Data": base64::engine::general_purpose::STANDARD.encode(b"{}"),
+    });
+    let answer = post_with(
+        &mut connection,
+        addr,
+        "/",
+        &[
+            ("x-amz-target", "Kinesis_20131202.PutRecord"),
+            ("content-type", "application/x-amz-json-1.1"),
+        ],
+        &Bytes::from(body.to_string()),
+    )
+    .await
+    .expect("an answer");
+    assert_eq!(answer.status(), 200, "{:?}", answer.body());
+}
+
+/// The `REPORT` line of the invocation that printed `line` (the first such invocation).
+fn report_after<'a>(stderr: &'a str, line: &str) -> &'a str {
+    stderr
+        .lines()
+        .skip_while(|l| *l != line)
+        .find(|l| l.starts_with("REPORT "))
+        .unwrap_or_else(|| panic!("a REPORT line after {line:?}:\n{stderr}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_source_mapping_runs_the_rebuilt_code_from_its_next_batch() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    write_crate(dir.path(), "consumer", &consumer_source("hello"));
+    std::fs::write(
+        dir.path().join("lambda-sim.toml"),
+        "[[function]]\nname = \"consumer\"\npath = \"consumer\"\ntimeout = 60\n\n\
+         [[stream]]\nname = \"orders\"\nshards = 1\n\n\
+         [[event_source_mapping]]\nfunction = \"consumer\"\nstream = \"orders\"\nbatch_size = 10\n",
+    )
+    .expect("lambda-sim.toml");
+    let source = dir.path().join("consumer/src/lib.rs");
+    let watch =
+        tokio::task::block_in_place(|| Watch::start(dir.path(), "--config", "lambda-sim.toml"));
+    let addr = watch.addr;
+
+    put_record(addr, "orders", "before-1").await;
+    tokio::task::block_in_place(|| watch.wait_for("hello record before-1", 1));
+
+    std::fs::write(&source, consumer_source("bonjour")).expect("the edit");
+    tokio::task::block_in_place(|| watch.wait_for("lambda-sim: rebuilt consumer in ", 1));
+    put_record(addr, "orders", "after-1").await;
+    let stderr = tokio::task::block_in_place(|| watch.wait_for("bonjour record after-1", 1));
+
+    let handled: Vec<&str> = stderr.lines().filter(|l| l.contains(" record ")).collect();
+    assert_eq!(
+        handled,
+        ["hello record before-1", "bonjour record after-1"],
+        "each record handled once, the one put after the swap by the new code:\n{stderr}"
+    );
+    assert!(
+        report_after(&stderr, "bonjour record after-1").contains("\tInit Duration: "),
+        "the mapping's first batch on the new code is a cold start:\n{stderr}"
     );
 }

@@ -1,5 +1,6 @@
 //! An event-source mapping's [`Target`] that invokes a loaded function, with kills and injected
-//! errors drawn from a seed, keeping the function's figures for the report.
+//! errors drawn from a seed, keeping the function's figures for the report; the function may
+//! be looked up again at each batch, as a mapping that names a function follows its deployments.
 
 use std::time::{Duration, Instant};
 
@@ -16,8 +17,14 @@ use crate::load::{PhaseStats, latency_histogram, record};
 /// invocation at the mapping's simulated time; the function's figures (invocations, errors,
 /// cold starts, durations, bill) are kept. In a pipeline run, environment kills and injected
 /// errors are drawn from the run's seed.
+///
+/// A target invokes the function it was made with, or, once given a resolver
+/// ([`LambdaTarget::follow`]), the function the resolver returns at each batch: a new
+/// deployment takes over from the next batch, while a batch in flight finishes on the code
+/// it started on.
 pub struct LambdaTarget {
     function: Function,
+    resolver: Option<Resolver>,
     kill_rate: f64,
     error_rate: f64,
     rng: ChaCha8Rng,
@@ -31,6 +38,9 @@ pub struct LambdaTarget {
 /// What a target calls after each invocation: the invocation, or why there was none.
 type Observer = Box<dyn FnMut(Result<&Invocation, &Error>) + Send>;
 
+/// What a target asks before each batch for the function to invoke (`None`: the last one).
+type Resolver = Box<dyn Fn() -> Option<Function> + Send>;
+
 impl LambdaTarget {
     /// A target that invokes `function` as it is (no kills, no injected errors).
     pub fn new(function: &Function) -> Self {
@@ -43,6 +53,7 @@ impl LambdaTarget {
     pub fn with_chaos(function: &Function, kill_rate: f64, error_rate: f64, seed: u64) -> Self {
         LambdaTarget {
             function: function.clone(),
+            resolver: None,
             kill_rate,
             error_rate,
             rng: ChaCha8Rng::seed_from_u64(seed),
@@ -64,6 +75,15 @@ impl LambdaTarget {
         self
     }
 
+    /// Looks the function up with `resolve` before each batch, as a Lambda mapping names its
+    /// function rather than holding its code: what `resolve` returns (cheaply, a clone of a
+    /// handle) is invoked from that batch on; when it returns `None` (the function is gone),
+    /// the last function found is invoked. The figures go on across the functions.
+    pub fn follow(mut self, resolve: impl Fn() -> Option<Function> + Send + 'static) -> Self {
+        self.resolver = Some(Box::new(resolve));
+        self
+    }
+
     /// What the function did so far (percentiles are filled by [`LambdaTarget::finish`]).
     pub fn figures(&self) -> &FunctionFigures {
         &self.figures
@@ -79,6 +99,10 @@ impl LambdaTarget {
 
 impl Target for LambdaTarget {
     async fn invoke(&mut self, at: Duration, event: Vec<u8>) -> Outcome {
+        if let Some(function) = self.resolver.as_ref().and_then(|resolve| resolve()) {
+            // The previous handle is dropped: swapped-out code is held until this batch at most.
+            self.function = function;
+        }
         let payload = match Payload::json(&event) {
             Ok(payload) => payload,
             Err(err) => {

@@ -147,8 +147,8 @@ impl Setup {
             simulator: us(sim),
             baseline: us(bare),
             ratio: format!("{:.2}x", sim / bare),
-            target: "<= 2x bare",
-            pass: sim / bare <= 2.0,
+            target: "<= 1.2x bare",
+            pass: sim / bare <= 1.2,
             values: json!({ "simulator_ns": sim, "bare_ns": bare }),
         })
     }
@@ -216,8 +216,8 @@ impl Setup {
             simulator: format!("{sim:.2}x"),
             baseline: format!("{base:.2}x"),
             ratio: format!("{:.2}", sim / base),
-            target: ">= 1.7x the 1-thread rate",
-            pass: sim >= 1.7,
+            target: ">= 0.95 of bare's scaling",
+            pass: sim / base >= 0.95,
             values: json!({ "simulator_speedup": sim, "bare_speedup": base }),
         })
     }
@@ -295,8 +295,8 @@ pub fn memory(function: &Path, count: u32) -> anyhow::Result<Figure> {
         simulator: format!("{sim_kb:.0} KB"),
         baseline: format!("{bare_kb:.0} KB"),
         ratio: format!("{overhead:+.0} KB"),
-        target: "<= 200 KB beyond bare",
-        pass: overhead <= 200.0,
+        target: "<= 50 KB beyond bare",
+        pass: overhead <= 50.0,
         values: json!({
             "environments": count,
             "simulator_kb_per_environment": sim_kb,

@@ -6,6 +6,7 @@
 //! their own machine: `cargo run --release -p lambda-sim-benches --bin lambda-sim-bench`.
 
 mod cargo_lambda;
+mod first_invoke;
 mod http;
 mod inprocess;
 
@@ -103,6 +104,7 @@ fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     figures.push(setup.chaos(args.chaos_events, warm.bare_small_ns)?);
     progress("warm environments' memory");
     figures.push(inprocess::memory(&args.function, args.environments)?);
+    figures.push(first_invoke::figure(&wasm, &event)?);
 
     let machine = machine();
     let passed = figures.iter().all(|f| f.pass);
