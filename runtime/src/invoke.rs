@@ -120,7 +120,8 @@ impl Function {
                 tokio::time::sleep(at - now).await;
                 clock.now().max(at)
             }
-            _ => now.max(at.unwrap_or(now)),
+            // Due now, or already past on a real clock.
+            _ => now,
         };
         if inner.config.provisioned_concurrency > 0 && !inner.pool.is_provisioned() {
             // Boxed: once per function, and it keeps this future (made on every call) small.

@@ -152,11 +152,8 @@ impl Account {
                 None => busy += pool.state().busy_at(at),
             }
         }
-        let full = busy >= self.limit.saturating_sub(reserved);
-        if full {
-            return Err(Error::Throttled {
-                reason: "ConcurrentInvocationLimitExceeded",
-            });
+        if busy >= self.limit.saturating_sub(reserved) {
+            return Err(throttled_unreserved());
         }
         Ok(())
     }
@@ -210,16 +207,13 @@ impl Pool {
         let reclaimed = self.reclaim(&mut state, at);
         // Their places in the scaling rate come back now, as if destroyed first (they are
         // destroyed once the lock is let go).
-        let burst = f64::from(self.scaling.burst);
-        state.scale_tokens = (state.scale_tokens + reclaimed.len() as f64).min(burst);
+        self.give_back_tokens(&mut state, reclaimed.len());
         let admitted = if let Some(reserved) = self.reserved
             && state.checked_out >= reserved
         {
             Err(throttled_reserved())
         } else if self.reserved.is_none() && !self.account.take_unreserved() {
-            Err(Error::Throttled {
-                reason: "ConcurrentInvocationLimitExceeded",
-            })
+            Err(throttled_unreserved())
         } else {
             let env = self.hand_out(&mut state, at);
             if env.is_err() && self.reserved.is_none() {
@@ -359,9 +353,13 @@ impl Pool {
     /// destroyed environment does not count against the scaling rate, which limits growth.
     pub(crate) fn destroy(&self, env: Environment) {
         env.destroy(&self.tmp);
+        self.give_back_tokens(&mut self.state(), 1);
+    }
+
+    /// Gives `count` destroyed environments' places back to the scaling rate's bucket.
+    fn give_back_tokens(&self, state: &mut State, count: usize) {
         let burst = f64::from(self.scaling.burst);
-        let mut state = self.state();
-        state.scale_tokens = (state.scale_tokens + 1.0).min(burst);
+        state.scale_tokens = (state.scale_tokens + count as f64).min(burst);
     }
 
     fn destroy_all(&self, envs: Vec<Environment>) {
@@ -467,6 +465,14 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The throttle of a function without reserved concurrency when the account's unreserved
+/// pool is full.
+fn throttled_unreserved() -> Error {
+    Error::Throttled {
+        reason: "ConcurrentInvocationLimitExceeded",
+    }
 }
 
 /// The throttle of a function at its reserved concurrency.

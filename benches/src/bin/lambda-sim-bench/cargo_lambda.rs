@@ -11,13 +11,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use bytes::Bytes;
 use hyper::Response;
-use lambda_sim_runtime::{FULL_VCPU_MB, FunctionConfig, Runtime, RuntimeConfig};
+use lambda_sim_runtime::{Runtime, RuntimeConfig};
 use lambda_sim_server::client::{connect, post};
-use lambda_sim_server::{Deployed, Registry, Server};
 use serde_json::json;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
-use super::http::{latency_ns, throughput};
+use super::http::{alternating, latency_ns, serve, throughput};
 use super::{Figure, median};
 
 /// The handler: the upstream `lambda_runtime` README example, as a user wrote it.
@@ -97,7 +96,8 @@ fn measure(iterations: u32, version: &str, progress: &dyn Fn(&str)) -> anyhow::R
         .build()
         .context("failed to start tokio")?;
     tokio.block_on(async {
-        let (simulator, server) = serve(&wasm).await?;
+        let (simulator, server) =
+            serve(Runtime::new(RuntimeConfig::default())?, &wasm, "basic").await?;
         check(simulator)
             .await
             .context("lambda-sim answered wrong")?;
@@ -126,14 +126,8 @@ fn measure(iterations: u32, version: &str, progress: &dyn Fn(&str)) -> anyhow::R
         }
         let measuring = Instant::now();
         let (mut sim, mut cl) = (Samples::default(), Samples::default());
-        // Rounds alternate which side goes first, as the HTTP figures do.
         for round in 0..3 {
-            let order = if round % 2 == 0 {
-                [simulator, cargo_lambda]
-            } else {
-                [cargo_lambda, simulator]
-            };
-            for addr in order {
+            for addr in alternating(round, simulator, cargo_lambda) {
                 let samples = if addr == simulator { &mut sim } else { &mut cl };
                 samples
                     .latency
@@ -166,25 +160,6 @@ fn measure(iterations: u32, version: &str, progress: &dyn Fn(&str)) -> anyhow::R
             }),
         ))
     })
-}
-
-/// `serve`'s server with the function, on a loopback port, as the HTTP figures run it.
-async fn serve(wasm: &Path) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
-    let runtime = Runtime::new(RuntimeConfig::default())?;
-    let bytes =
-        std::fs::read(wasm).with_context(|| format!("failed to read `{}`", wasm.display()))?;
-    let config = FunctionConfig::named("basic").memory_size_mb(FULL_VCPU_MB);
-    let function = runtime.load(&bytes, config)?;
-    let path = wasm.to_str().context("the component's path is not UTF-8")?;
-    let registry = Registry::new(vec![Deployed::new(function, None, &bytes, path)]);
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let server = tokio::spawn(async move {
-        let _ = Server::new(runtime, registry)
-            .run(listener, std::future::pending())
-            .await;
-    });
-    Ok((addr, server))
 }
 
 /// Whether the function at `addr` answers the event as the README says.

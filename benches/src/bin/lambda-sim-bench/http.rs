@@ -32,17 +32,9 @@ pub fn figures(wasm: &Path, event: &[u8], iterations: u32) -> anyhow::Result<Vec
     let requests = (iterations / 2).max(100);
     tokio.block_on(async {
         let runtime = Runtime::new(RuntimeConfig::default())?;
-        let bytes =
-            std::fs::read(wasm).with_context(|| format!("failed to read `{}`", wasm.display()))?;
-        let config = FunctionConfig::named("bench").memory_size_mb(FULL_VCPU_MB);
-        let function = runtime.load(&bytes, config)?;
         let path = wasm.to_str().context("the component's path is not UTF-8")?;
         let bare = Arc::new(Bare::new(runtime.engine(), path).map_err(|err| anyhow!("{err:#}"))?);
-        let registry = Registry::new(vec![Deployed::new(function, None, &bytes, path)]);
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
-        let simulator = listener.local_addr()?;
-        let server =
-            tokio::spawn(Server::new(runtime, registry).run(listener, std::future::pending()));
+        let (simulator, server) = serve(runtime, wasm, "bench").await?;
         let mut sender = connect(simulator).await?;
         let canned = Canned::of(&post(&mut sender, simulator, PATH, &event).await?);
         let listener = TcpListener::bind("127.0.0.1:0").await?;
@@ -51,15 +43,8 @@ pub fn figures(wasm: &Path, event: &[u8], iterations: u32) -> anyhow::Result<Vec
 
         let (mut sim_latency, mut bare_latency, mut sim_rate, mut bare_rate) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        // Rounds alternate which side goes first, so that a drift of the machine's load
-        // does not always favour one.
         for round in 0..6 {
-            let order = if round % 2 == 0 {
-                [simulator, baseline]
-            } else {
-                [baseline, simulator]
-            };
-            for addr in order {
+            for addr in alternating(round, simulator, baseline) {
                 let latency = latency_ns(addr, PATH, &event, requests).await?;
                 let rate = throughput(addr, PATH, &event, CONNECTIONS, requests / 2).await?;
                 if addr == simulator {
@@ -96,6 +81,41 @@ pub fn figures(wasm: &Path, event: &[u8], iterations: u32) -> anyhow::Result<Vec
             },
         ])
     })
+}
+
+/// `serve`'s server with the component at `wasm` as the function `name` (at a full vCPU), in
+/// `runtime`, on a loopback port: its address and its task.
+pub(crate) async fn serve(
+    runtime: Runtime,
+    wasm: &Path,
+    name: &str,
+) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    let bytes =
+        std::fs::read(wasm).with_context(|| format!("failed to read `{}`", wasm.display()))?;
+    let function = runtime.load(
+        &bytes,
+        FunctionConfig::named(name).memory_size_mb(FULL_VCPU_MB),
+    )?;
+    let path = wasm.to_str().context("the component's path is not UTF-8")?;
+    let registry = Registry::new(vec![Deployed::new(function, None, &bytes, path)]);
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(async move {
+        let _ = Server::new(runtime, registry)
+            .run(listener, std::future::pending())
+            .await;
+    });
+    Ok((addr, server))
+}
+
+/// The two sides in round `round`'s order: rounds alternate which goes first, so that a
+/// drift of the machine's load does not always favour one.
+pub(crate) fn alternating(round: usize, a: SocketAddr, b: SocketAddr) -> [SocketAddr; 2] {
+    if round.is_multiple_of(2) {
+        [a, b]
+    } else {
+        [b, a]
+    }
 }
 
 /// The median time of a request to `path` on one kept-alive connection.
